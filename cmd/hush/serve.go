@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/hush-cc/hush/internal/server"
+)
+
+func serveFlags(fs *flag.FlagSet, demo bool) (*server.Config, *string) {
+	cfg := &server.Config{}
+	data := "hush-data"
+	if demo {
+		data = "hush-demo"
+	}
+	fs.StringVar(&cfg.Data, "data", data, "data directory (database, recordings, admin key)")
+	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:8080", "HTTP listen address")
+	fs.DurationVar(&cfg.ManualMaxAge, "manual-max-age", 15*time.Minute, "a manual pause is released after this long")
+	fs.DurationVar(&cfg.SecureMaxAge, "secure-max-age", 10*time.Minute, "a secure session expires after at most this long")
+	fs.DurationVar(&cfg.CommitDelay, "commit-delay", 5*time.Second, "how long audio waits before it is written; also the furthest a pause reaches back")
+	fs.DurationVar(&cfg.ReconcileEvery, "reconcile-every", 5*time.Second, "period of the reconciler's sweep")
+	fs.StringVar(&cfg.SecurePageURL, "secure-page-url", "", "secure payment page template with {sessionId} and {completeUrl}")
+	fs.String("allowed-origins", "", "comma-separated browser origins allowed to call the API (CORS)")
+	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	return cfg, level
+}
+
+func serve(ctx context.Context, args []string, stderr io.Writer, demo bool) error {
+	name := "serve"
+	if demo {
+		name = "demo"
+	}
+	fs := newFlags(name, stderr)
+	cfg, level := serveFlags(fs, demo)
+	origins := fs.Lookup("allowed-origins")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(*level)); err != nil {
+		return usageError{fmt.Sprintf("--log-level: %v", err)}
+	}
+	for _, o := range strings.Split(origins.Value.String(), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			cfg.AllowedOrigins = append(cfg.AllowedOrigins, o)
+		}
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv}))
+	cfg.Ready = func(addr, keyFile string) {
+		fmt.Fprintf(stderr, "hush is listening on http://%s\n", addr)
+		if keyFile != "" {
+			fmt.Fprintf(stderr, "created the first admin key; it is in %s (readable only by you)\n", keyFile)
+		}
+	}
+	return server.Run(ctx, *cfg)
+}

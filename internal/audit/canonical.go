@@ -1,0 +1,47 @@
+package audit
+
+import (
+	"strconv"
+	"time"
+)
+
+// canonicalTag starts every canonical encoding, so a future change of the
+// format can never produce the bytes of an older one.
+const canonicalTag = "hush-audit-v1"
+
+// Canonical returns the bytes an entry's hash covers: every field but Hash,
+// in a fixed order, each written as a netstring ("<decimal length>:<bytes>,")
+// after the netstring of the format tag. Length prefixes make the encoding
+// unambiguous for any bytes, including invalid UTF-8, which a JSON string
+// would silently replace. At is written in UTC as RFC 3339 with nanoseconds,
+// so only the instant counts, not the time zone or the monotonic reading.
+// Detail is written as its exact bytes: a nil and an empty Detail encode
+// alike.
+func Canonical(e Entry) []byte {
+	at := e.At.UTC().Format(time.RFC3339Nano)
+	fields := [...]string{
+		canonicalTag,
+		strconv.FormatInt(e.Seq, 10),
+		at,
+		e.ConversationID,
+		e.Actor,
+		e.Action,
+		e.Capability,
+		e.Reason,
+		e.Outcome,
+		string(e.Detail),
+		e.PrevHash,
+	}
+	n := 0
+	for _, f := range fields {
+		n += len(f) + 22
+	}
+	b := make([]byte, 0, n)
+	for _, f := range fields {
+		b = strconv.AppendInt(b, int64(len(f)), 10)
+		b = append(b, ':')
+		b = append(b, f...)
+		b = append(b, ',')
+	}
+	return b
+}

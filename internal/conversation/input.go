@@ -1,0 +1,105 @@
+package conversation
+
+import "time"
+
+// Operation is what a command or a drive asks of a capability.
+type Operation string
+
+// Operations, as named in the HTTP API and in operation events.
+const (
+	OpStart  Operation = "start"
+	OpPause  Operation = "pause"
+	OpResume Operation = "resume"
+	OpStop   Operation = "stop"
+)
+
+// Valid reports whether op is one of the four operations.
+func (op Operation) Valid() bool {
+	switch op {
+	case OpStart, OpPause, OpResume, OpStop:
+		return true
+	}
+	return false
+}
+
+// Kind names an input to a conversation.
+type Kind string
+
+// Input kinds. Hold, Unhold, End, SourcePause and SourceResume are platform
+// events: they carry their own time and may be duplicated or arrive late.
+const (
+	KindHold           Kind = "hold"
+	KindUnhold         Kind = "unhold"
+	KindEnd            Kind = "end"
+	KindSourcePause    Kind = "source-pause"
+	KindSourceResume   Kind = "source-resume"
+	KindCommand        Kind = "command"
+	KindSecureStart    Kind = "secure-start"
+	KindSecureComplete Kind = "secure-complete"
+	KindExpire         Kind = "expire"
+	KindResult         Kind = "backend-result"
+	KindReconcile      Kind = "reconcile"
+)
+
+// Input is one command or event applied to a conversation.
+type Input struct {
+	Kind Kind `json:"kind"`
+	// Capability and Operation name a command's target (KindCommand) and
+	// the capability a backend result is for (KindResult).
+	Capability Capability `json:"capability,omitempty"`
+	Operation  Operation  `json:"operation,omitempty"`
+	// Actor is the principal who asked; a manual pause reason carries it as
+	// its id, so only the same principal's resume releases it.
+	Actor string `json:"actor,omitempty"`
+	// Note is the human reason given with the command.
+	Note string `json:"note,omitempty"`
+	// At is when the input took effect: the event's own time, or for a
+	// retroactive pause the request time minus the retroactive span.
+	At time.Time `json:"at"`
+	// EventID identifies a platform event for de-duplication.
+	EventID string `json:"eventId,omitempty"`
+	// TransactionID identifies this input; a drive it starts carries it.
+	TransactionID string `json:"transactionId"`
+	// SessionID and ExpiresAt describe a secure session; SourceID a stream.
+	SessionID string `json:"sessionId,omitempty"`
+	// TokenHash is stored with a new secure session (see SecureSession).
+	TokenHash string    `json:"-"`
+	ExpiresAt time.Time `json:"expiresAt,omitzero"`
+	SourceID  string    `json:"sourceId,omitempty"`
+	// Result is a backend's answer to a drive (KindResult).
+	Result *Result `json:"result,omitempty"`
+}
+
+// Result is what a backend answered to a drive.
+type Result struct {
+	TransactionID string `json:"transactionId"`
+	// State is the state the backend confirmed (on success) or reports.
+	State State  `json:"state,omitempty"`
+	Err   string `json:"error,omitempty"`
+	// Final marks an error that retrying cannot fix.
+	Final bool `json:"final,omitempty"`
+}
+
+// Policy holds the limits the rules enforce.
+type Policy struct {
+	// ManualMaxAge bounds a manual pause; SecureMaxAge bounds a secure
+	// session's lifetime. Past them hush resumes by itself.
+	ManualMaxAge time.Duration
+	SecureMaxAge time.Duration
+	// RetryAfter is how long the reconciler waits after a failed drive
+	// before trying the same target again.
+	RetryAfter time.Duration
+	// StaleDrive is how long a drive may stay unanswered before the
+	// reconciler assumes it was lost (a crash) and drives again.
+	StaleDrive time.Duration
+}
+
+// DefaultPolicy returns the documented defaults.
+func DefaultPolicy() Policy {
+	return Policy{
+		ManualMaxAge: 15 * time.Minute,
+		SecureMaxAge: 10 * time.Minute,
+		RetryAfter:   10 * time.Second,
+		StaleDrive:   2 * time.Minute,
+	}
+}

@@ -1,0 +1,57 @@
+package conversation
+
+import "time"
+
+// CapView is the public shape of a capability.
+type CapView struct {
+	State        State    `json:"state"`
+	DesiredState State    `json:"desiredState"`
+	PauseReasons []Reason `json:"pauseReasons"`
+	LastError    string   `json:"lastError,omitempty"`
+}
+
+// View is the public shape of a conversation, as the API and events show it.
+type View struct {
+	ID             string            `json:"id"`
+	AgentID        string            `json:"agentId"`
+	Platform       string            `json:"platform"`
+	Attributes     map[string]string `json:"attributes,omitempty"`
+	CallState      CallState         `json:"callState"`
+	Recording      CapView           `json:"recording"`
+	Transcription  CapView           `json:"transcription"`
+	SecureSessions []SecureSession   `json:"secureSessions"`
+	CreatedAt      time.Time         `json:"createdAt"`
+	UpdatedAt      time.Time         `json:"updatedAt"`
+	EndedAt        time.Time         `json:"endedAt,omitzero"`
+	Version        int64             `json:"version"`
+}
+
+// View returns the public shape of c.
+func (c Conversation) View() View {
+	v := View{
+		ID:             c.ID,
+		AgentID:        c.AgentID,
+		Platform:       c.Platform,
+		Attributes:     cloneMap(c.Attributes),
+		CallState:      c.CallState,
+		Recording:      c.Recording.view(),
+		Transcription:  c.Transcription.view(),
+		SecureSessions: make([]SecureSession, 0, len(c.Sessions)),
+		CreatedAt:      c.CreatedAt,
+		UpdatedAt:      c.UpdatedAt,
+		EndedAt:        c.EndedAt,
+		Version:        c.Version,
+	}
+	for _, s := range c.Sessions {
+		v.SecureSessions = append(v.SecureSessions, s.public())
+	}
+	return v
+}
+
+func (c Cap) view() CapView {
+	v := CapView{State: c.State, DesiredState: c.Desired(), PauseReasons: append([]Reason{}, c.Reasons...)}
+	if c.Failure != nil {
+		v.LastError = c.Failure.Error
+	}
+	return v
+}

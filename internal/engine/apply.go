@@ -1,0 +1,207 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hush-cc/hush/internal/conversation"
+	"github.com/hush-cc/hush/internal/store"
+)
+
+// maxConflicts bounds how often one input is re-applied after losing an
+// optimistic-concurrency race to another writer.
+const maxConflicts = 8
+
+// Reply is what applying one input produced.
+type Reply struct {
+	Conversation  conversation.Conversation
+	TransactionID string
+	Changed       bool
+	Ignored       string
+}
+
+// Result is a Reply or the error that prevented it.
+type Result struct {
+	Reply
+	Err error
+}
+
+// Create registers a new conversation. If it exists already the stored one
+// is returned with store.ErrExists.
+func (e *Engine) Create(ctx context.Context, spec conversation.Spec, actor string) (conversation.Conversation, error) {
+	r := <-e.submit(ctx, spec.ID, func(l *lane) (Reply, error) { return e.create(ctx, l, spec, actor) })
+	return r.Conversation, r.Err
+}
+
+// Apply applies in to conversation id in its lane and returns once the new
+// state is durable. Effects (backend drives, timers) run afterwards.
+func (e *Engine) Apply(ctx context.Context, id string, in conversation.Input) (Reply, error) {
+	r := <-e.Submit(ctx, id, in)
+	return r.Reply, r.Err
+}
+
+// Submit queues in on id's lane and returns at once; the channel yields the
+// result. Inputs submitted one after another to the same conversation are
+// applied in that order, so a caller may submit a whole batch and then wait.
+func (e *Engine) Submit(ctx context.Context, id string, in conversation.Input) <-chan Result {
+	return e.submitInput(ctx, id, in, e.cfg.Policy)
+}
+
+func (e *Engine) submitInput(ctx context.Context, id string, in conversation.Input, p conversation.Policy) <-chan Result {
+	if in.TransactionID == "" {
+		in.TransactionID = e.cfg.NewID()
+	}
+	return e.submit(ctx, id, func(l *lane) (Reply, error) { return e.apply(ctx, l, in, p) })
+}
+
+func (e *Engine) submit(ctx context.Context, id string, f func(*lane) (Reply, error)) <-chan Result {
+	ch := make(chan Result, 1)
+	e.lanes.submit(id, func(l *lane) {
+		if err := ctx.Err(); err != nil {
+			ch <- Result{Err: err}
+			return
+		}
+		r, err := f(l)
+		ch <- Result{Reply: r, Err: err}
+	})
+	return ch
+}
+
+// load returns the lane's cached conversation, reading the store on a miss.
+func (e *Engine) load(ctx context.Context, l *lane) (conversation.Conversation, error) {
+	if l.conv != nil {
+		return *l.conv, nil
+	}
+	c, err := e.cfg.Store.Conversation(ctx, l.id)
+	if err != nil {
+		return c, err
+	}
+	l.conv = &c
+	return c, nil
+}
+
+func (e *Engine) apply(ctx context.Context, l *lane, in conversation.Input, p conversation.Policy) (Reply, error) {
+	in = e.clampRetroactive(in)
+	for range maxConflicts {
+		conv, err := e.load(ctx, l)
+		if err != nil {
+			return Reply{}, err
+		}
+		now := e.cfg.Now()
+		out, err := conversation.Apply(conv, in, now, p)
+		if err != nil {
+			return Reply{}, err
+		}
+		reply := Reply{Conversation: out.Conversation, TransactionID: in.TransactionID, Changed: out.Changed, Ignored: out.Ignored}
+		if !out.Changed && quiet(in.Kind) {
+			e.schedule(l, conv)
+			return reply, nil
+		}
+		w := e.record(conv, out, in, now)
+		err = e.cfg.Store.Write(ctx, w)
+		if errors.Is(err, store.ErrConflict) {
+			l.conv = nil
+			continue
+		}
+		if err != nil {
+			return Reply{}, fmt.Errorf("persist %s of %s: %w", in.Kind, conv.ID, err)
+		}
+		next := w.Conversation
+		if out.Changed {
+			next.Version++
+		}
+		l.conv = &next
+		reply.Conversation = next
+		e.effects(l, conv, next, out, len(w.Events) > 0)
+		return reply, nil
+	}
+	return Reply{}, fmt.Errorf("apply %s to %s: %w", in.Kind, l.id, store.ErrConflict)
+}
+
+func (e *Engine) create(ctx context.Context, l *lane, spec conversation.Spec, actor string) (Reply, error) {
+	if existing, err := e.load(ctx, l); err == nil {
+		return Reply{Conversation: existing}, store.ErrExists
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return Reply{}, err
+	}
+	now := e.cfg.Now()
+	if spec.At.IsZero() {
+		spec.At = now
+	}
+	out, err := conversation.New(spec)
+	if err != nil {
+		return Reply{}, err
+	}
+	in := conversation.Input{Kind: "create", Actor: actor, At: spec.At, TransactionID: e.cfg.NewID()}
+	w := e.record(conversation.Conversation{}, out, in, now)
+	w.Create = true
+	if err := e.cfg.Store.Write(ctx, w); err != nil {
+		if errors.Is(err, store.ErrExists) {
+			l.conv = nil
+		}
+		return Reply{}, fmt.Errorf("create %s: %w", spec.ID, err)
+	}
+	next := w.Conversation
+	next.Version = 1
+	l.conv = &next
+	e.effects(l, conversation.Conversation{}, next, out, true)
+	return Reply{Conversation: next, TransactionID: in.TransactionID, Changed: true}, nil
+}
+
+// quiet inputs are housekeeping: when they change nothing, nothing is written.
+func quiet(k conversation.Kind) bool {
+	switch k {
+	case conversation.KindExpire, conversation.KindReconcile, conversation.KindResult:
+		return true
+	}
+	return false
+}
+
+// clampRetroactive keeps a command's effective time within the span the
+// recorder still buffers.
+func (e *Engine) clampRetroactive(in conversation.Input) conversation.Input {
+	if in.Kind != conversation.KindCommand {
+		return in
+	}
+	now := e.cfg.Now()
+	if in.At.IsZero() || in.At.After(now) {
+		in.At = now
+	}
+	if earliest := now.Add(-e.cfg.MaxRetroactive); in.At.Before(earliest) {
+		in.At = earliest
+	}
+	return in
+}
+
+// effects runs what a durable change calls for: wake event readers, update
+// gauges, drive backends, re-arm the expiry timer.
+func (e *Engine) effects(l *lane, before, after conversation.Conversation, out conversation.Outcome, appended bool) {
+	if appended {
+		e.signal.Notify()
+	}
+	e.paused.move(before, after)
+	e.cfg.Metrics.observeEvents(out.Events)
+	for _, d := range out.Drives {
+		e.startDrive(after, d)
+	}
+	e.schedule(l, after)
+}
+
+// schedule arms the lane's timer for the conversation's next pause expiry.
+func (e *Engine) schedule(l *lane, c conversation.Conversation) {
+	deadline := c.NextDeadline(e.cfg.Policy)
+	sh := e.lanes.shard(l.id)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	l.stopTimer()
+	if deadline.IsZero() || e.ctx.Err() != nil {
+		return
+	}
+	wait := max(deadline.Sub(e.cfg.Now()), 0) + 10*time.Millisecond
+	id := l.id
+	l.timer = time.AfterFunc(wait, func() {
+		e.submitInput(e.ctx, id, conversation.Input{Kind: conversation.KindExpire, Actor: "system"}, e.cfg.Policy)
+	})
+}

@@ -1,0 +1,115 @@
+package engine
+
+import (
+	"hash/maphash"
+	"sync"
+	"time"
+
+	"github.com/hush-cc/hush/internal/conversation"
+)
+
+const laneShards = 64
+
+// lanes maps conversation ids to their lanes. A lane runs one task at a time,
+// in arrival order; different lanes run in parallel. There is no global lock:
+// the map is sharded and a lane's goroutine exists only while it has work.
+type lanes struct {
+	seed   maphash.Seed
+	shards [laneShards]laneShard
+	drives sync.WaitGroup
+}
+
+type laneShard struct {
+	mu sync.Mutex
+	m  map[string]*lane
+}
+
+type lane struct {
+	id      string
+	queue   []func(*lane)
+	running bool
+	// conv caches the last persisted state; nil means read it from the store.
+	conv  *conversation.Conversation
+	timer *time.Timer
+}
+
+func (ls *lanes) init() {
+	ls.seed = maphash.MakeSeed()
+	for i := range ls.shards {
+		ls.shards[i].m = make(map[string]*lane)
+	}
+}
+
+func (ls *lanes) shard(id string) *laneShard {
+	return &ls.shards[maphash.String(ls.seed, id)%laneShards]
+}
+
+// submit queues task on id's lane and starts the lane if it is idle.
+func (ls *lanes) submit(id string, task func(*lane)) {
+	sh := ls.shard(id)
+	sh.mu.Lock()
+	l := sh.m[id]
+	if l == nil {
+		l = &lane{id: id}
+		sh.m[id] = l
+	}
+	l.queue = append(l.queue, task)
+	start := !l.running
+	l.running = true
+	sh.mu.Unlock()
+	if start {
+		go ls.run(sh, l)
+	}
+}
+
+func (ls *lanes) run(sh *laneShard, l *lane) {
+	for {
+		sh.mu.Lock()
+		if len(l.queue) == 0 {
+			l.running = false
+			// Keep the lane of a live conversation: it holds the cache and
+			// the expiry timer. Forget the rest.
+			if l.conv == nil || !l.conv.Active() {
+				l.stopTimer()
+				delete(sh.m, l.id)
+			}
+			sh.mu.Unlock()
+			return
+		}
+		task := l.queue[0]
+		l.queue[0] = nil
+		l.queue = l.queue[1:]
+		sh.mu.Unlock()
+		task(l)
+	}
+}
+
+// count returns how many lanes exist (live conversations cached).
+func (ls *lanes) count() int {
+	n := 0
+	for i := range ls.shards {
+		sh := &ls.shards[i]
+		sh.mu.Lock()
+		n += len(sh.m)
+		sh.mu.Unlock()
+	}
+	return n
+}
+
+func (ls *lanes) stopTimers() {
+	for i := range ls.shards {
+		sh := &ls.shards[i]
+		sh.mu.Lock()
+		for _, l := range sh.m {
+			l.stopTimer()
+		}
+		sh.mu.Unlock()
+	}
+}
+
+func (l *lane) stopTimer() {
+	if l.timer != nil {
+		l.timer.Stop()
+		l.timer = nil
+	}
+}

@@ -1,0 +1,78 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/hush-cc/hush/internal/conversation"
+	"github.com/hush-cc/hush/internal/store"
+)
+
+func (e *Engine) reconcileLoop() {
+	t := time.NewTicker(e.cfg.ReconcileEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-e.ctx.Done():
+			return
+		case <-t.C:
+			if err := e.reconcileAll(e.ctx, false); err != nil && e.ctx.Err() == nil {
+				e.cfg.Logger.Error("reconcile", "err", err)
+			}
+		}
+	}
+}
+
+// reconcileAll looks at every live conversation and re-drives each
+// capability whose confirmed state differs from its desired state. At
+// start-up every drive recorded as running died with the previous process,
+// so none counts as in flight.
+func (e *Engine) reconcileAll(ctx context.Context, startup bool) error {
+	convs, err := e.cfg.Store.Conversations(ctx, store.Query{ActiveOnly: true})
+	if err != nil {
+		return err
+	}
+	now := e.cfg.Now()
+	p := e.cfg.Policy
+	if startup {
+		p.StaleDrive = 0
+		p.RetryAfter = 0
+		e.paused.reset(convs)
+	}
+	var waits []<-chan Result
+	var lag time.Duration
+	for _, c := range convs {
+		if d := c.NextDeadline(p); startup || (!d.IsZero() && !now.Before(d)) {
+			waits = append(waits, e.submitInput(ctx, c.ID, conversation.Input{Kind: conversation.KindExpire, Actor: "system"}, p))
+		}
+		if behind := unconvergedFor(c, now); behind > 0 || startup {
+			lag = max(lag, behind)
+			waits = append(waits, e.submitInput(ctx, c.ID, conversation.Input{Kind: conversation.KindReconcile, Actor: "reconciler"}, p))
+		}
+	}
+	e.cfg.Metrics.ReconcilerLag.Set(lag.Seconds())
+	for _, w := range waits {
+		if r := <-w; r.Err != nil && ctx.Err() == nil {
+			e.cfg.Logger.Warn("reconcile conversation", "err", r.Err)
+		}
+	}
+	return nil
+}
+
+// unconvergedFor returns how long a capability of c has been away from its
+// desired state, or 0 when all have converged.
+func unconvergedFor(c conversation.Conversation, now time.Time) time.Duration {
+	var lag time.Duration
+	for _, k := range conversation.AllCapabilities() {
+		cp := c.Cap(k)
+		if cp.Converged() || cp.Desired() == conversation.NotStarted {
+			continue
+		}
+		since := c.UpdatedAt
+		if cp.Driving != nil {
+			since = cp.Driving.Since
+		}
+		lag = max(lag, now.Sub(since), time.Nanosecond)
+	}
+	return lag
+}

@@ -1,0 +1,130 @@
+package engine
+
+import (
+	"encoding/json"
+	"slices"
+	"time"
+
+	"github.com/hush-cc/hush/internal/audit"
+	"github.com/hush-cc/hush/internal/conversation"
+	"github.com/hush-cc/hush/internal/store"
+)
+
+// detail is the audited detail of one input: enough to replay the decision.
+type detail struct {
+	TransactionID string               `json:"transactionId,omitempty"`
+	EventID       string               `json:"eventId,omitempty"`
+	EffectiveAt   time.Time            `json:"effectiveAt,omitzero"`
+	SessionID     string               `json:"sessionId,omitempty"`
+	Result        *conversation.Result `json:"result,omitempty"`
+	Recording     stateDetail          `json:"recording"`
+	Transcription stateDetail          `json:"transcription"`
+	Drives        []driveDetail        `json:"drives,omitempty"`
+}
+
+type stateDetail struct {
+	State   conversation.State `json:"state"`
+	Desired conversation.State `json:"desired"`
+	Reasons []string           `json:"reasons,omitempty"`
+}
+
+type driveDetail struct {
+	TransactionID string                  `json:"transactionId"`
+	Capability    conversation.Capability `json:"capability"`
+	Target        conversation.State      `json:"target"`
+	At            time.Time               `json:"at"`
+}
+
+// record turns an outcome into the store write that persists it: the new
+// state, one audit entry for the input and the events to publish.
+func (e *Engine) record(before conversation.Conversation, out conversation.Outcome, in conversation.Input, now time.Time) store.Write {
+	next := out.Conversation
+	next.Version = before.Version
+	w := store.Write{Conversation: next, Unchanged: !out.Changed}
+	w.Audit = []audit.Entry{e.auditEntry(next, out, in, now)}
+	for _, ev := range out.Events {
+		if v, ok := ev.Data.(conversation.View); ok {
+			v.Version = before.Version + 1
+			ev.Data = v
+		}
+		data, err := json.Marshal(ev.Data)
+		if err != nil {
+			e.cfg.Logger.Error("encode event", "type", ev.Type, "err", err)
+			continue
+		}
+		w.Events = append(w.Events, store.Event{Type: ev.Type, ConversationID: next.ID, At: now, Data: data})
+	}
+	for _, s := range next.Sessions {
+		if !slices.ContainsFunc(before.Sessions, func(b conversation.SecureSession) bool { return b.ID == s.ID }) {
+			w.Sessions = append(w.Sessions, s.ID)
+		}
+	}
+	return w
+}
+
+func (e *Engine) auditEntry(c conversation.Conversation, out conversation.Outcome, in conversation.Input, now time.Time) audit.Entry {
+	d := detail{
+		TransactionID: in.TransactionID,
+		EventID:       in.EventID,
+		EffectiveAt:   in.At,
+		SessionID:     in.SessionID,
+		Result:        in.Result,
+		Recording:     stateOf(c.Recording),
+		Transcription: stateOf(c.Transcription),
+	}
+	for _, dr := range out.Drives {
+		d.Drives = append(d.Drives, driveDetail{TransactionID: dr.TransactionID, Capability: dr.Capability, Target: dr.Target, At: dr.At})
+	}
+	raw, _ := json.Marshal(d)
+	actor := in.Actor
+	if actor == "" {
+		actor = "system"
+	}
+	return audit.Entry{
+		At:             now,
+		ConversationID: c.ID,
+		Actor:          actor,
+		Action:         action(in),
+		Capability:     string(in.Capability),
+		Reason:         in.Note,
+		Outcome:        outcomeText(out, in),
+		Detail:         raw,
+	}
+}
+
+func stateOf(c conversation.Cap) stateDetail {
+	s := stateDetail{State: c.State, Desired: c.Desired()}
+	for _, r := range c.Reasons {
+		s.Reasons = append(s.Reasons, string(r.Kind)+":"+r.ID)
+	}
+	return s
+}
+
+func action(in conversation.Input) string {
+	switch in.Kind {
+	case conversation.KindCommand:
+		return "command." + string(in.Operation)
+	case conversation.KindHold, conversation.KindUnhold, conversation.KindEnd,
+		conversation.KindSourcePause, conversation.KindSourceResume:
+		return "event." + string(in.Kind)
+	case conversation.KindResult:
+		return "backend.result"
+	case conversation.KindExpire:
+		return "timer.expire"
+	}
+	return string(in.Kind)
+}
+
+func outcomeText(out conversation.Outcome, in conversation.Input) string {
+	switch {
+	case out.Ignored != "":
+		return "ignored: " + out.Ignored
+	case in.Kind == conversation.KindResult && in.Result.Err != "":
+		return "failed: " + in.Result.Err
+	case in.Kind == conversation.KindResult:
+		return "succeeded"
+	case !out.Changed:
+		return "no change"
+	}
+	return "applied"
+}

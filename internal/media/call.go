@@ -1,0 +1,245 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/pion/rtp"
+
+	"github.com/hush-cc/hush/internal/conversation"
+)
+
+// Channel is a side of the stereo recording.
+type Channel int
+
+// Channels: the caller is recorded on the left, the agent on the right.
+const (
+	Caller Channel = 0
+	Agent  Channel = 1
+)
+
+// ErrStopped is returned when a stopped capability is asked to pause or
+// resume.
+var ErrStopped = errors.New("media: capability already stopped")
+
+// capIndex indexes the two gates.
+func capIndex(k conversation.Capability) (int, error) {
+	switch k {
+	case conversation.Recording:
+		return 0, nil
+	case conversation.Transcription:
+		return 1, nil
+	}
+	return 0, fmt.Errorf("media: unknown capability %q", k)
+}
+
+// CallStats counts what a call received and wrote.
+type CallStats struct {
+	Caller     StreamStats `json:"caller"`
+	Agent      StreamStats `json:"agent"`
+	WAVSamples int64       `json:"wavSamples"`
+	SinkErrors int64       `json:"sinkErrors"`
+}
+
+// Call is the audio of one conversation: two streams onto one timeline,
+// the commit-delay buffer, the recording and transcription gates, and the
+// files they feed. Its methods are safe for concurrent use.
+type Call struct {
+	id    string
+	rec   *Recorder
+	log   *slog.Logger
+	tl    timeline
+	delay int64 // commit delay, samples
+
+	mu         sync.Mutex
+	ring       ring
+	streams    [2]*stream
+	early      [2]int64 // packets placed too far ahead to hold
+	late       [2]int64 // packets whose audio was already committed
+	gates      [2]gate
+	done       [2]bool
+	wav        *WAVWriter
+	wavErr     error
+	recLog     segmentLog
+	sink       Sink
+	trLog      segmentLog
+	sinkErrors int64
+	checkpoint int64 // ring position of the last checkpoint
+	listeners  []*Listener
+	scratch    [2][FrameSamples]int16
+}
+
+// ID returns the conversation id.
+func (c *Call) ID() string { return c.id }
+
+// Start returns the wall-clock time of timeline position 0.
+func (c *Call) Start() time.Time { return c.tl.start }
+
+// SetPayloads sets the payload types channel ch decodes, as negotiated.
+func (c *Call) SetPayloads(ch Channel, m PayloadMap) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if m == nil {
+		m = DefaultPayloads()
+	}
+	c.streams[ch&1].payloads = m
+}
+
+// Push places one RTP packet of channel ch, which arrived at arrival, on
+// the timeline. Packets whose audio has already been committed are dropped.
+func (c *Call) Push(ch Channel, p *rtp.Packet, arrival time.Time) {
+	i := int(ch & 1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	pos, pcm, ok := c.streams[i].receive(p, c.tl.floor(arrival))
+	if !ok {
+		return
+	}
+	if !c.ring.place(i, pos, pcm) {
+		if pos < c.ring.base {
+			c.late[i]++
+		} else {
+			c.early[i]++
+		}
+	}
+}
+
+// Advance commits the audio that has waited out the commit delay at now:
+// whole frames, through the gates, to the WAV file and the transcriber.
+func (c *Call) Advance(ctx context.Context, now time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	target := c.tl.floor(now) - c.delay
+	target -= target % FrameSamples
+	return c.commit(ctx, target)
+}
+
+// Pause shuts the gate of capability k from at on, reaching back at most to
+// audio not yet committed. It returns the time the pause really applies
+// from. A zero at means now.
+func (c *Call) Pause(k conversation.Capability, at time.Time, reasons []conversation.Reason) (time.Time, error) {
+	i, err := capIndex(k)
+	if err != nil {
+		return time.Time{}, err
+	}
+	now := c.rec.now()
+	if at.IsZero() {
+		at = now
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done[i] {
+		return time.Time{}, ErrStopped
+	}
+	from := max(c.tl.ceil(at), c.ring.base)
+	c.gates[i].pause(from, spanReasons(reasons))
+	if applied := c.tl.time(from); applied.After(at) {
+		c.log.Warn("pause reaches back beyond the commit delay", "capability", k,
+			"requested", at, "applied", applied)
+	}
+	return c.tl.time(from), nil
+}
+
+// Resume opens the gate of capability k from at on, or from now if at has
+// passed: a resume never lets through audio captured while paused.
+func (c *Call) Resume(k conversation.Capability, at time.Time) (time.Time, error) {
+	i, err := capIndex(k)
+	if err != nil {
+		return time.Time{}, err
+	}
+	now := c.rec.now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done[i] {
+		return time.Time{}, ErrStopped
+	}
+	from := max(c.tl.ceil(at), c.tl.ceil(now), c.ring.base)
+	c.gates[i].resume(from)
+	return c.tl.time(from), nil
+}
+
+// Stop ends capability k at at: audio up to then is committed at once,
+// anything later is dropped, and the capability's output is finalized.
+// Once both capabilities are stopped the call releases its ports and
+// leaves the recorder. Stopping twice is harmless.
+func (c *Call) Stop(ctx context.Context, k conversation.Capability, at time.Time) error {
+	i, err := capIndex(k)
+	if err != nil {
+		return err
+	}
+	now := c.rec.now()
+	if at.IsZero() || at.After(now) {
+		at = now
+	}
+	c.mu.Lock()
+	if c.done[i] {
+		c.mu.Unlock()
+		return nil
+	}
+	err = c.commit(ctx, c.tl.floor(at))
+	c.done[i] = true
+	if i == 0 {
+		err = errors.Join(err, c.finishRecording())
+	} else {
+		err = errors.Join(err, c.finishTranscription())
+	}
+	finished := c.done[0] && c.done[1]
+	c.mu.Unlock()
+	if finished {
+		c.release()
+	}
+	return err
+}
+
+// State returns the state of capability k as the recorder sees it.
+func (c *Call) State(k conversation.Capability) conversation.State {
+	i, err := capIndex(k)
+	if err != nil {
+		return conversation.Unknown
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	g := &c.gates[i]
+	switch {
+	case c.done[i]:
+		return conversation.Stopped
+	case g.paused() && g.spans[len(g.spans)-1].notStarted:
+		return conversation.NotStarted
+	case g.paused():
+		return conversation.Paused
+	}
+	return conversation.InProgress
+}
+
+// Stats returns the call's counters.
+func (c *Call) Stats() CallStats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := CallStats{Caller: c.streams[0].snapshot(), Agent: c.streams[1].snapshot(), SinkErrors: c.sinkErrors}
+	st.Caller.Late += c.late[0]
+	st.Agent.Late += c.late[1]
+	st.Caller.Early, st.Agent.Early = c.early[0], c.early[1]
+	if c.wav != nil {
+		st.WAVSamples = c.wav.Frames()
+	}
+	return st
+}
+
+// release closes the call's listeners and removes it from the recorder. It
+// runs without the call's lock, since listeners push into the call.
+func (c *Call) release() {
+	c.mu.Lock()
+	ls := c.listeners
+	c.listeners = nil
+	c.mu.Unlock()
+	for _, l := range ls {
+		if err := l.Close(); err != nil {
+			c.log.Warn("close rtp listener", "port", l.Port(), "err", err)
+		}
+	}
+	c.rec.remove(c)
+}

@@ -1,0 +1,164 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// commit moves the buffered audio up to timeline position target, frame by
+// frame, through both gates. Called with c.mu held.
+func (c *Call) commit(ctx context.Context, target int64) error {
+	var err error
+	for c.ring.base < target {
+		from := c.ring.base
+		to := min((from/FrameSamples+1)*FrameSamples, target)
+		n := int(to - from)
+		left, right := c.scratch[0][:n], c.scratch[1][:n]
+		c.ring.take(n, [2][]int16{left, right})
+		if !c.done[0] {
+			err = errors.Join(err, c.commitRecording(from, to, left, right))
+		}
+		if !c.done[1] {
+			c.commitTranscription(ctx, from, to, left, right)
+		}
+	}
+	c.gates[0].forget(c.ring.base)
+	c.gates[1].forget(c.ring.base)
+	if !c.done[0] && c.ring.base-c.checkpoint >= c.rec.checkpointEvery {
+		err = errors.Join(err, c.writeCheckpoint(false))
+	}
+	return err
+}
+
+// commitRecording writes positions [from, to) to the WAV file: audio where
+// the recording gate is open, silence or nothing where it is shut.
+func (c *Call) commitRecording(from, to int64, left, right []int16) error {
+	if c.wavErr != nil {
+		return nil
+	}
+	for p := from; p < to; {
+		shut, sp, until := c.gates[0].at(p, to)
+		w0 := c.wav.Frames()
+		var err error
+		state := SegmentRecorded
+		switch {
+		case !shut:
+			err = c.wav.WriteStereo(left[p-from:until-from], right[p-from:until-from])
+		case c.rec.policy == PolicySilence:
+			err = c.wav.WriteSilence(until - p)
+		}
+		if shut {
+			state = shutState(sp)
+		}
+		if err != nil {
+			c.wavErr = err
+			c.log.Error("recording stopped writing", "err", err)
+			return err
+		}
+		c.recLog.add(state, p, until, w0, c.wav.Frames(), sp.reasons)
+		p = until
+	}
+	return nil
+}
+
+// commitTranscription hands the open stretches of [from, to) to the sink.
+func (c *Call) commitTranscription(ctx context.Context, from, to int64, left, right []int16) {
+	if c.sink == nil {
+		return
+	}
+	for p := from; p < to; {
+		shut, sp, until := c.gates[1].at(p, to)
+		state := SegmentRecorded
+		if shut {
+			state = shutState(sp)
+		} else {
+			f := Frame{Offset: p, Time: c.tl.time(p), Caller: left[p-from : until-from], Agent: right[p-from : until-from]}
+			if err := c.sink.Write(ctx, f); err != nil {
+				c.sinkErrors++
+				if c.sinkErrors == 1 {
+					c.log.Warn("transcriber rejected audio", "err", err)
+				}
+			}
+		}
+		c.trLog.add(state, p, until, 0, 0, sp.reasons)
+		p = until
+	}
+}
+
+func shutState(sp span) string {
+	if sp.notStarted {
+		return SegmentNotStarted
+	}
+	return SegmentPaused
+}
+
+// writeCheckpoint makes the WAV header and the segment map cover everything
+// committed so far; final also syncs both to disk.
+func (c *Call) writeCheckpoint(final bool) error {
+	c.checkpoint = c.ring.base
+	var err error
+	if c.wavErr == nil {
+		err = c.wav.Checkpoint()
+	}
+	return errors.Join(err, c.writeMap(final))
+}
+
+// writeMap writes the segment map as committed so far.
+func (c *Call) writeMap(final bool) error {
+	wavPath, mapPath := c.rec.Paths(c.id)
+	m := SegmentMap{
+		ConversationID: c.id,
+		Recording:      filepath.Base(wavPath),
+		Start:          formatTime(c.tl.start),
+		SampleRate:     SampleRate,
+		Channels:       []string{"caller", "agent"},
+		Policy:         c.rec.policy,
+		Complete:       final && c.wavErr == nil,
+		DurationMs:     ms(c.ring.base),
+		WAVSamples:     c.wav.Frames(),
+		Segments:       c.recLog.render(),
+	}
+	if c.sink != nil {
+		m.Transcription = c.trLog.spans()
+	}
+	return writeJSON(mapPath, m, final)
+}
+
+// finishRecording fixes and syncs the WAV file and writes the final
+// segment map. Called with c.mu held.
+func (c *Call) finishRecording() error {
+	err := c.writeCheckpoint(true)
+	if cerr := c.wav.Close(); cerr != nil && c.wavErr == nil {
+		err = errors.Join(err, cerr)
+	}
+	return errors.Join(err, syncDir(c.rec.dir))
+}
+
+// finishTranscription closes the sink and brings the segment map's
+// transcription spans up to date. Called with c.mu held.
+func (c *Call) finishTranscription() error {
+	if c.sink == nil {
+		return nil
+	}
+	var err error
+	if cerr := c.sink.Close(); cerr != nil {
+		err = fmt.Errorf("close transcriber: %w", cerr)
+	}
+	return errors.Join(err, c.writeMap(c.done[0]))
+}
+
+// syncDir makes the creation and renames of files in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync recordings dir: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync recordings dir: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,368 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/pion/rtp"
+
+	"github.com/hush-cc/hush/internal/conversation"
+	"github.com/hush-cc/hush/internal/engine"
+)
+
+// Defaults of the recorder.
+const (
+	DefaultCommitDelay     = 5 * time.Second
+	DefaultCheckpointEvery = time.Second
+	DefaultTick            = 100 * time.Millisecond
+	// lookahead is how far ahead of the commit point audio can be held: the
+	// resync threshold plus room for ticks that come late.
+	lookahead = 2 * time.Second
+)
+
+// Config configures a Recorder.
+type Config struct {
+	// Dir receives <id>.wav and <id>.segments.json per conversation.
+	Dir string
+	// CommitDelay is how long audio waits before it is committed, and so how
+	// far back a pause can reach. Zero means DefaultCommitDelay.
+	CommitDelay time.Duration
+	// Policy says what paused spans become in the WAV file.
+	Policy Policy
+	// Ports hands out RTP ports; Host is the address they bind to (default
+	// 127.0.0.1). Without Ports, calls take packets only through Push.
+	Ports *Ports
+	Host  netip.Addr
+	// Transcriber, if set, opens the sink that receives a conversation's
+	// transcription audio.
+	Transcriber func(ctx context.Context, id string, start time.Time) (Sink, error)
+	// CheckpointEvery is how much committed audio may go by before the WAV
+	// header and the segment map are brought up to date. Zero means
+	// DefaultCheckpointEvery.
+	CheckpointEvery time.Duration
+	// Tick is how often Run commits audio. Zero means DefaultTick.
+	Tick time.Duration
+	// Now is the clock; nil means time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Recorder records the conversations of the built-in SIPREC recorder. It
+// implements engine.Backend: the engine pauses, resumes and stops
+// recording and transcription through Drive.
+type Recorder struct {
+	dir             string
+	delay           time.Duration
+	policy          Policy
+	ports           *Ports
+	host            netip.Addr
+	transcriber     func(ctx context.Context, id string, start time.Time) (Sink, error)
+	checkpointEvery int64
+	tick            time.Duration
+	now             func() time.Time
+	log             *slog.Logger
+
+	mu    sync.Mutex
+	calls map[string]*Call
+}
+
+var _ engine.Backend = (*Recorder)(nil)
+
+// NewRecorder checks cfg and creates the recordings directory.
+func NewRecorder(cfg Config) (*Recorder, error) {
+	if cfg.Dir == "" {
+		return nil, errors.New("media: recorder needs a directory")
+	}
+	if cfg.CommitDelay < 0 || cfg.CheckpointEvery < 0 || cfg.Tick < 0 {
+		return nil, errors.New("media: negative durations in recorder config")
+	}
+	policy, err := ParsePolicy(string(cfg.Policy))
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o750); err != nil {
+		return nil, fmt.Errorf("media: recordings dir: %w", err)
+	}
+	r := &Recorder{
+		dir: cfg.Dir, delay: orDefault(cfg.CommitDelay, DefaultCommitDelay), policy: policy,
+		ports: cfg.Ports, host: cfg.Host, transcriber: cfg.Transcriber,
+		checkpointEvery: samples(orDefault(cfg.CheckpointEvery, DefaultCheckpointEvery)),
+		tick:            orDefault(cfg.Tick, DefaultTick),
+		now:             cfg.Now, log: cfg.Logger, calls: map[string]*Call{},
+	}
+	if !r.host.IsValid() {
+		r.host = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	if r.log == nil {
+		r.log = slog.Default()
+	}
+	return r, nil
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+// Paths returns where the WAV file and the segment map of conversation id
+// are written. The id is escaped so it cannot name another directory.
+func (r *Recorder) Paths(id string) (wav, segments string) {
+	base := url.PathEscape(id)
+	return filepath.Join(r.dir, base+".wav"), filepath.Join(r.dir, base+".segments.json")
+}
+
+// CallOptions describe a new call.
+type CallOptions struct {
+	// Start is timeline position 0; zero means now.
+	Start time.Time
+	// Recording and Transcription are the capabilities' initial states:
+	// conversation.InProgress (also when empty) or conversation.NotStarted,
+	// which keeps the gate shut until the engine starts the capability.
+	Recording, Transcription conversation.State
+}
+
+// Open starts recording conversation id. Its files must not exist yet: a
+// recording is never overwritten.
+func (r *Recorder) Open(ctx context.Context, id string, opts CallOptions) (*Call, error) {
+	if id == "" {
+		return nil, errors.New("media: conversation id is empty")
+	}
+	r.mu.Lock()
+	_, dup := r.calls[id]
+	r.mu.Unlock()
+	if dup {
+		return nil, fmt.Errorf("media: conversation %q is already recording", id)
+	}
+	if opts.Start.IsZero() {
+		opts.Start = r.now()
+	}
+	c := &Call{
+		id: id, rec: r, log: r.log.With("conversation", id),
+		tl: timeline{start: opts.Start}, delay: samples(r.delay),
+		ring:    newRing(samples(r.delay+lookahead)+FrameSamples, 0),
+		streams: [2]*stream{newStream(nil), newStream(nil)},
+	}
+	c.recLog.tl, c.trLog.tl = c.tl, c.tl
+	for i, st := range []conversation.State{opts.Recording, opts.Transcription} {
+		switch st {
+		case "", conversation.InProgress:
+		case conversation.NotStarted:
+			c.gates[i].spans = []span{{start: 0, end: open, notStarted: true}}
+		default:
+			return nil, fmt.Errorf("media: a call cannot open %s", st)
+		}
+	}
+	if err := r.openOutputs(ctx, c); err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, dup := r.calls[id]; dup {
+		c.abort()
+		return nil, fmt.Errorf("media: conversation %q is already recording", id)
+	}
+	r.calls[id] = c
+	return c, nil
+}
+
+// openOutputs creates the WAV file, the first segment map and the sink.
+func (r *Recorder) openOutputs(ctx context.Context, c *Call) error {
+	wavPath, _ := r.Paths(c.id)
+	w, err := CreateWAV(wavPath)
+	if err != nil {
+		return fmt.Errorf("media: open recording: %w", err)
+	}
+	c.wav = w
+	if r.transcriber != nil {
+		if c.sink, err = r.transcriber(ctx, c.id, c.tl.start); err != nil {
+			c.abort()
+			return fmt.Errorf("media: open transcriber: %w", err)
+		}
+	}
+	if err := c.writeMap(false); err != nil {
+		c.abort()
+		return fmt.Errorf("media: open recording: %w", err)
+	}
+	return nil
+}
+
+// abort closes what a call that never got going opened and removes its
+// files.
+func (c *Call) abort() {
+	c.done = [2]bool{true, true}
+	if c.wav != nil {
+		c.wav.Close()
+	}
+	if c.sink != nil {
+		c.sink.Close()
+	}
+	wav, segs := c.rec.Paths(c.id)
+	os.Remove(wav)
+	os.Remove(segs)
+}
+
+// Discard gives up a call that should never have been recorded, such as
+// one whose INVITE was refused after Open: it releases its ports and
+// removes its files.
+func (c *Call) Discard() {
+	c.mu.Lock()
+	finished := c.done[0] && c.done[1]
+	if !finished {
+		c.abort()
+	}
+	c.mu.Unlock()
+	if !finished {
+		c.release()
+	}
+}
+
+// Call returns the running call of conversation id, or nil.
+func (r *Recorder) Call(id string) *Call {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.calls[id]
+}
+
+func (r *Recorder) remove(c *Call) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.calls[c.id] == c {
+		delete(r.calls, c.id)
+	}
+}
+
+// Listen binds an RTP port for channel ch of the call and feeds what
+// arrives there into it until the call is released. payloads is the
+// negotiated payload type map (nil for the static G.711 types).
+func (c *Call) Listen(ch Channel, payloads PayloadMap) (*Listener, error) {
+	if c.rec.ports == nil {
+		return nil, errors.New("media: recorder has no rtp ports")
+	}
+	l, err := c.rec.ports.Listen(c.rec.host)
+	if err != nil {
+		return nil, fmt.Errorf("media: listen for %s: %w", c.id, err)
+	}
+	c.mu.Lock()
+	if c.done[0] && c.done[1] {
+		c.mu.Unlock()
+		l.Close()
+		return nil, ErrStopped
+	}
+	c.listeners = append(c.listeners, l)
+	if payloads != nil {
+		c.streams[ch&1].payloads = payloads
+	}
+	c.mu.Unlock()
+	go func() {
+		var p rtp.Packet
+		err := l.Serve(func(b []byte) {
+			if p.Unmarshal(b) == nil {
+				c.Push(ch, &p, c.rec.now())
+			}
+		})
+		if err != nil {
+			c.log.Warn("rtp listener stopped", "port", l.Port(), "err", err)
+		}
+	}()
+	return l, nil
+}
+
+// Advance commits the due audio of every call.
+func (r *Recorder) Advance(ctx context.Context, now time.Time) {
+	r.mu.Lock()
+	calls := make([]*Call, 0, len(r.calls))
+	for _, c := range r.calls {
+		calls = append(calls, c)
+	}
+	r.mu.Unlock()
+	for _, c := range calls {
+		if err := c.Advance(ctx, now); err != nil {
+			c.log.Error("commit audio", "err", err)
+		}
+	}
+}
+
+// Run commits audio every tick until ctx ends.
+func (r *Recorder) Run(ctx context.Context) error {
+	t := time.NewTicker(r.tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			r.Advance(ctx, r.now())
+		}
+	}
+}
+
+// Close stops every call now, committing what is buffered, and finalizes
+// their files.
+func (r *Recorder) Close(ctx context.Context) error {
+	r.mu.Lock()
+	calls := make([]*Call, 0, len(r.calls))
+	for _, c := range r.calls {
+		calls = append(calls, c)
+	}
+	r.mu.Unlock()
+	var err error
+	now := r.now()
+	for _, c := range calls {
+		for _, k := range conversation.AllCapabilities() {
+			err = errors.Join(err, c.Stop(ctx, k, now))
+		}
+	}
+	return err
+}
+
+// Drive moves one capability of a conversation's call: paused shuts its
+// gate from d.At (reaching back into the commit delay), in-progress opens
+// it, stopped finalizes it. It returns the state the call is then in.
+func (r *Recorder) Drive(ctx context.Context, conv conversation.Conversation, d conversation.Drive) (conversation.State, error) {
+	c := r.Call(conv.ID)
+	if c == nil {
+		if d.Target == conversation.Stopped && r.finished(conv.ID) {
+			return conversation.Stopped, nil
+		}
+		return "", engine.Permanent(fmt.Errorf("media: no call for conversation %q", conv.ID))
+	}
+	var err error
+	switch d.Target {
+	case conversation.Paused:
+		_, err = c.Pause(d.Capability, d.At, d.Reasons)
+	case conversation.InProgress:
+		_, err = c.Resume(d.Capability, d.At)
+	case conversation.Stopped:
+		err = c.Stop(ctx, d.Capability, d.At)
+	default:
+		err = fmt.Errorf("media: cannot drive to %q", d.Target)
+	}
+	if err != nil {
+		if errors.Is(err, ErrStopped) || d.Target != conversation.Stopped {
+			err = engine.Permanent(err)
+		}
+		return c.State(d.Capability), fmt.Errorf("media: %s %s: %w", d.Capability, d.Target, err)
+	}
+	return c.State(d.Capability), nil
+}
+
+// finished reports whether conversation id was recorded and its call is
+// over, so a repeated stop is already done.
+func (r *Recorder) finished(id string) bool {
+	_, segs := r.Paths(id)
+	m, err := ReadSegmentMap(segs)
+	return err == nil && m.ConversationID == id
+}

@@ -1,0 +1,157 @@
+package media
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+)
+
+// Segment states.
+const (
+	SegmentRecorded   = "recorded"
+	SegmentPaused     = "paused"
+	SegmentNotStarted = "not-started"
+)
+
+// timeLayout is RFC 3339 with milliseconds, the precision of the map.
+const timeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// Span is a stretch of the conversation timeline in which a capability was
+// either running or paused.
+type Span struct {
+	State   string       `json:"state"`
+	StartMs int64        `json:"startMs"` // from the conversation start
+	EndMs   int64        `json:"endMs"`
+	Start   string       `json:"start"` // RFC 3339, UTC, milliseconds
+	End     string       `json:"end"`
+	Reasons []SpanReason `json:"reasons,omitempty"`
+	// StartSample and EndSample locate the span on the timeline, in samples
+	// per channel from the conversation start.
+	StartSample int64 `json:"startSample"`
+	EndSample   int64 `json:"endSample"`
+}
+
+// Segment is a span of the recording and where it lies in the WAV file.
+type Segment struct {
+	Span
+	// WAVStart and WAVEnd locate it in the WAV file, in sample frames from
+	// the start of the data. A span removed by the gap policy has
+	// WAVStart == WAVEnd.
+	WAVStart int64 `json:"wavStartSample"`
+	WAVEnd   int64 `json:"wavEndSample"`
+}
+
+// SegmentMap is the JSON document written beside each WAV file.
+type SegmentMap struct {
+	ConversationID string    `json:"conversationId"`
+	Recording      string    `json:"recording"` // the WAV file's name
+	Start          string    `json:"start"`     // timeline origin, RFC 3339
+	SampleRate     int       `json:"sampleRate"`
+	Channels       []string  `json:"channels"`
+	Policy         Policy    `json:"policy"`
+	Complete       bool      `json:"complete"` // false while the call runs or after a crash
+	DurationMs     int64     `json:"durationMs"`
+	WAVSamples     int64     `json:"wavSamples"`
+	Segments       []Segment `json:"segments"`
+	// Transcription lists what the transcriber was and was not given.
+	Transcription []Span `json:"transcription,omitempty"`
+}
+
+// segmentLog accumulates the spans one gate let through or kept out as
+// audio is committed.
+type segmentLog struct {
+	tl   timeline
+	segs []Segment
+}
+
+// add records that timeline positions [from, to) were committed in state,
+// occupying WAV frames [wavFrom, wavTo).
+func (l *segmentLog) add(state string, from, to, wavFrom, wavTo int64, reasons []SpanReason) {
+	if from >= to {
+		return
+	}
+	if n := len(l.segs); n > 0 {
+		last := &l.segs[n-1]
+		if last.State == state && last.EndSample == from && slices.Equal(last.Reasons, reasons) {
+			last.EndSample, last.WAVEnd = to, wavTo
+			return
+		}
+	}
+	l.segs = append(l.segs, Segment{
+		Span:     Span{State: state, StartSample: from, EndSample: to, Reasons: slices.Clone(reasons)},
+		WAVStart: wavFrom, WAVEnd: wavTo,
+	})
+}
+
+// render returns the segments with their times filled in.
+func (l *segmentLog) render() []Segment {
+	out := slices.Clone(l.segs)
+	for i := range out {
+		s := &out[i]
+		s.StartMs, s.EndMs = ms(s.StartSample), ms(s.EndSample)
+		s.Start = l.tl.time(s.StartSample).UTC().Format(timeLayout)
+		s.End = l.tl.time(s.EndSample).UTC().Format(timeLayout)
+	}
+	if out == nil {
+		out = []Segment{}
+	}
+	return out
+}
+
+// spans returns the rendered segments without their WAV offsets.
+func (l *segmentLog) spans() []Span {
+	segs := l.render()
+	out := make([]Span, len(segs))
+	for i, s := range segs {
+		out[i] = s.Span
+	}
+	return out
+}
+
+// writeJSON replaces path with v atomically, so a reader or a crash never
+// sees half a file; sync makes it durable.
+func writeJSON(path string, v any, sync bool) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", filepath.Base(path), err)
+	}
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	_, err = f.Write(append(b, '\n'))
+	if err == nil && sync {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	return nil
+}
+
+// ReadSegmentMap reads a segment map written by the recorder.
+func ReadSegmentMap(path string) (SegmentMap, error) {
+	var m SegmentMap
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return m, fmt.Errorf("read segment map: %w", err)
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return m, fmt.Errorf("parse segment map %s: %w", filepath.Base(path), err)
+	}
+	return m, nil
+}
+
+// formatTime renders t as the segment map does.
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }

@@ -1,0 +1,185 @@
+// Package server assembles a running hush: store, engine, backends, HTTP API,
+// webhooks and platform adapters, with graceful shutdown.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/hush-cc/hush/internal/api"
+	"github.com/hush-cc/hush/internal/auth"
+	"github.com/hush-cc/hush/internal/conversation"
+	"github.com/hush-cc/hush/internal/engine"
+	"github.com/hush-cc/hush/internal/none"
+	"github.com/hush-cc/hush/internal/store"
+	"github.com/hush-cc/hush/internal/store/sqlite"
+	"github.com/hush-cc/hush/internal/webhook"
+)
+
+// Config is everything `hush serve` is told.
+type Config struct {
+	Data           string
+	Listen         string
+	ManualMaxAge   time.Duration
+	SecureMaxAge   time.Duration
+	CommitDelay    time.Duration
+	ReconcileEvery time.Duration
+	SecurePageURL  string
+	AllowedOrigins []string
+	Logger         *slog.Logger
+	// Ready, if set, receives the bound HTTP address and the admin key
+	// file (empty when keys existed already) once hush serves.
+	Ready func(addr, adminKeyFile string)
+}
+
+// AdminKeyFile is the name, in the data directory, of the first admin key.
+const AdminKeyFile = "admin.key"
+
+// DBFile is the name of the SQLite database in the data directory.
+const DBFile = "hush.db"
+
+// OpenStore opens (creating if needed) the store in a data directory.
+func OpenStore(ctx context.Context, dir string) (*sqlite.Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	return sqlite.Open(ctx, filepath.Join(dir, DBFile))
+}
+
+// Run serves until ctx ends, then shuts down in order: stop taking requests
+// and let in-flight ones finish, let backend drives report, close the store.
+func Run(ctx context.Context, cfg Config) error {
+	log := cfg.Logger
+	st, err := OpenStore(ctx, cfg.Data)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error("close store", "err", err)
+		}
+	}()
+	keyFile, err := bootstrapAdmin(ctx, st, cfg.Data)
+	if err != nil {
+		return err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	policy := conversation.DefaultPolicy()
+	if cfg.ManualMaxAge > 0 {
+		policy.ManualMaxAge = cfg.ManualMaxAge
+	}
+	if cfg.SecureMaxAge > 0 {
+		policy.SecureMaxAge = cfg.SecureMaxAge
+	}
+	eng := engine.New(engine.Config{
+		Store:          st,
+		Backends:       map[string]engine.Backend{none.Platform: none.Backend{}},
+		Policy:         policy,
+		MaxRetroactive: cfg.CommitDelay,
+		ReconcileEvery: cfg.ReconcileEvery,
+		Logger:         log,
+		Metrics:        engine.NewMetrics(reg),
+	})
+	if err := eng.Start(ctx); err != nil {
+		return err
+	}
+	defer eng.Close(5 * time.Second)
+
+	handler := api.New(api.Config{
+		Engine:         eng,
+		Store:          st,
+		Logger:         log,
+		Registry:       reg,
+		SecurePageURL:  cfg.SecurePageURL,
+		AllowedOrigins: cfg.AllowedOrigins,
+	})
+	hooks := &webhook.Dispatcher{Store: st, Wake: eng.Signal().C, Logger: log}
+	hookCtx, stopHooks := context.WithCancel(context.Background())
+	hooksDone := make(chan struct{})
+	go func() {
+		defer close(hooksDone)
+		hooks.Run(hookCtx)
+	}()
+	defer func() {
+		stopHooks()
+		<-hooksDone
+	}()
+	return serveHTTP(ctx, cfg, handler, keyFile)
+}
+
+func serveHTTP(ctx context.Context, cfg Config, h http.Handler, keyFile string) error {
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
+	// Streams (server-sent events) end when shutdown starts; ordinary
+	// requests get to finish.
+	streams, stopStreams := context.WithCancel(context.Background())
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return streams },
+		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	srv.RegisterOnShutdown(stopStreams)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	cfg.Logger.Info("hush serving", "addr", ln.Addr().String(), "data", cfg.Data)
+	if cfg.Ready != nil {
+		cfg.Ready(ln.Addr().String(), keyFile)
+	}
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	cfg.Logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// bootstrapAdmin creates the first admin key on an empty store and writes it
+// to a file only the owner can read. It returns that file's path, or "" when
+// keys already existed.
+func bootstrapAdmin(ctx context.Context, st *sqlite.Store, dir string) (string, error) {
+	n, err := st.CountKeys(ctx)
+	if err != nil {
+		return "", fmt.Errorf("count keys: %w", err)
+	}
+	if n > 0 {
+		return "", nil
+	}
+	token, _, err := auth.Issue(ctx, st, auth.Admin, "", "hush:bootstrap", time.Now())
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, AdminKeyFile)
+	if err := os.WriteFile(path, []byte(token+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write admin key: %w", err)
+	}
+	return path, nil
+}
+
+var _ store.Store = (*sqlite.Store)(nil)

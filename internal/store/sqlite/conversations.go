@@ -1,0 +1,97 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hush-cc/hush/internal/conversation"
+	"github.com/hush-cc/hush/internal/store"
+)
+
+// Conversation reads one conversation. Its Version is the stored version.
+func (s *Store) Conversation(ctx context.Context, id string) (conversation.Conversation, error) {
+	var version int64
+	var state []byte
+	err := s.q.conversation.QueryRowContext(ctx, id).Scan(&version, &state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return conversation.Conversation{}, fmt.Errorf("conversation %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return conversation.Conversation{}, fmt.Errorf("read conversation %s: %w", id, err)
+	}
+	return decodeConversation(id, version, state)
+}
+
+// decodeConversation reads the stored JSON; the version column, not the
+// copy inside the JSON, is the truth.
+func decodeConversation(id string, version int64, state []byte) (conversation.Conversation, error) {
+	var c conversation.Conversation
+	if err := json.Unmarshal(state, &c); err != nil {
+		return conversation.Conversation{}, fmt.Errorf("decode conversation %s: %w", id, err)
+	}
+	c.Version = version
+	return c, nil
+}
+
+// Conversations lists the conversations q selects, ordered by id.
+func (s *Store) Conversations(ctx context.Context, q store.Query) ([]conversation.Conversation, error) {
+	var where []string
+	var args []any
+	if q.AgentID != "" {
+		where = append(where, "agent_id = ?")
+		args = append(args, q.AgentID)
+	}
+	if q.ActiveOnly {
+		where = append(where, "active = 1")
+	}
+	query := "SELECT id, version, state FROM conversations"
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY id"
+	if q.Limit > 0 {
+		query += " LIMIT ?"
+		args = append(args, q.Limit)
+	}
+	rows, err := s.rdb.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list conversations: %w", err)
+	}
+	defer rows.Close()
+	var out []conversation.Conversation
+	for rows.Next() {
+		var id string
+		var version int64
+		var state []byte
+		if err := rows.Scan(&id, &version, &state); err != nil {
+			return nil, fmt.Errorf("list conversations: %w", err)
+		}
+		c, err := decodeConversation(id, version, state)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list conversations: %w", err)
+	}
+	return out, nil
+}
+
+// SessionConversation returns the id of the conversation a secure session
+// was first indexed to.
+func (s *Store) SessionConversation(ctx context.Context, sessionID string) (string, error) {
+	var id string
+	err := s.q.session.QueryRowContext(ctx, sessionID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("secure session %s: %w", sessionID, store.ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("read secure session %s: %w", sessionID, err)
+	}
+	return id, nil
+}

@@ -1,0 +1,123 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hush-cc/hush/internal/audit"
+	"github.com/hush-cc/hush/internal/conversation"
+	"github.com/hush-cc/hush/internal/store"
+)
+
+var t0 = time.Date(2026, 3, 1, 9, 30, 0, 123456789, time.UTC)
+
+func dbPath(t testing.TB) string { return filepath.Join(t.TempDir(), FileName) }
+
+func open(t testing.TB, path string, opts ...Option) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), path, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return s
+}
+
+// rawDB opens the file with plain database/sql, as someone tampering with
+// it would.
+func rawDB(t testing.TB, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+func exec(t testing.TB, db *sql.DB, query string, args ...any) {
+	t.Helper()
+	if _, err := db.Exec(query, args...); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+}
+
+// sample is a conversation with every kind of field set.
+func sample(id string) conversation.Conversation {
+	return conversation.Conversation{
+		ID:         id,
+		AgentID:    "agent-1",
+		Platform:   "none",
+		Attributes: map[string]string{"queue": "billing"},
+		CallState:  conversation.OnHold,
+		Recording: conversation.Cap{
+			State: conversation.Paused, Started: true,
+			Reasons: []conversation.Reason{{Kind: conversation.Hold, Since: t0, By: "agent-1", Note: "n"}},
+			Driving: &conversation.Drive{TransactionID: "tx1", Capability: conversation.Recording,
+				Operation: "pause", From: conversation.InProgress, Target: conversation.Paused, At: t0, Since: t0,
+				Reasons: []conversation.Reason{{Kind: conversation.Hold, Since: t0}}},
+			Waiters: []conversation.Waiter{{TransactionID: "tx1", Operation: "pause", Want: conversation.Paused}},
+			Failure: &conversation.Failure{Target: conversation.Paused, Error: "boom", At: t0},
+		},
+		Transcription: conversation.Cap{State: conversation.NotStarted},
+		Sessions: []conversation.SecureSession{{ID: "s1", State: conversation.SessionActive, StartedAt: t0,
+			ExpiresAt: t0.Add(time.Minute)}},
+		CreatedAt:   t0,
+		UpdatedAt:   t0.Add(time.Second),
+		LastInputAt: t0.Add(time.Second),
+		SeenEvents:  []string{"e1", "e2"},
+	}
+}
+
+func entry(conv, actor, action string) audit.Entry {
+	return audit.Entry{At: t0, ConversationID: conv, Actor: actor, Action: action, Outcome: "ok",
+		Detail: json.RawMessage(`{"k":"v"}`)}
+}
+
+func event(typ, conv string) store.Event {
+	return store.Event{Type: typ, ConversationID: conv, At: t0, Data: json.RawMessage(`{"id":"` + conv + `"}`)}
+}
+
+func create(t testing.TB, s *Store, c conversation.Conversation) {
+	t.Helper()
+	if err := s.Write(context.Background(), store.Write{Conversation: c, Create: true}); err != nil {
+		t.Fatalf("create %s: %v", c.ID, err)
+	}
+}
+
+func wantErr(t testing.TB, err, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Fatalf("got %v, want %v", err, want)
+	}
+}
+
+func wantBreak(t testing.TB, err error, seq int64) {
+	t.Helper()
+	var b *audit.BreakError
+	if !errors.As(err, &b) {
+		t.Fatalf("got %v, want a *audit.BreakError at entry %d", err, seq)
+	}
+	if b.Seq != seq {
+		t.Fatalf("got a break at entry %d (%s), want entry %d", b.Seq, b.Reason, seq)
+	}
+}
+
+func count(t testing.TB, db *sql.DB, table string) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(fmt.Sprintf("SELECT COUNT(*) FROM %s", table)).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

@@ -1,0 +1,98 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// writeStmts are prepared once on the writer's connection.
+type writeStmts struct {
+	begin, commit, rollback  *sql.Stmt
+	readHead, writeHead      *sql.Stmt
+	insertConv, updateConv   *sql.Stmt
+	convVersion              *sql.Stmt
+	insertSession            *sql.Stmt
+	insertAudit, insertEvent *sql.Stmt
+}
+
+func prepareWriteStmts(ctx context.Context, conn *sql.Conn) (*writeStmts, error) {
+	st := &writeStmts{}
+	p := preparer{ctx: ctx, prep: conn.PrepareContext}
+	st.begin = p.do("BEGIN IMMEDIATE")
+	st.commit = p.do("COMMIT")
+	st.rollback = p.do("ROLLBACK")
+	st.readHead = p.do("SELECT seq, hash FROM audit_head WHERE id = 1")
+	st.writeHead = p.do("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")
+	st.insertConv = p.do(`INSERT INTO conversations (id, agent_id, active, version, updated_at, state)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+	st.updateConv = p.do(`UPDATE conversations SET agent_id = ?, active = ?, version = version + 1, updated_at = ?, state = ?
+		WHERE id = ? AND version = ?`)
+	st.convVersion = p.do("SELECT version FROM conversations WHERE id = ?")
+	st.insertSession = p.do(`INSERT INTO secure_sessions (id, conversation_id) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`)
+	st.insertAudit = p.do(`INSERT INTO audit (seq, at, conversation_id, actor, action, capability, reason, outcome, detail, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	st.insertEvent = p.do("INSERT INTO events (type, conversation_id, at, data) VALUES (?, ?, ?, ?)")
+	if p.err != nil {
+		return nil, errors.Join(p.err, st.close())
+	}
+	return st, nil
+}
+
+func (st *writeStmts) close() error {
+	return closeStmts(st.begin, st.commit, st.rollback, st.readHead, st.writeHead, st.insertConv, st.updateConv,
+		st.convVersion, st.insertSession, st.insertAudit, st.insertEvent)
+}
+
+// readStmts are prepared on the read pool; database/sql prepares each on a
+// connection the first time it runs there.
+type readStmts struct {
+	conversation, session, auditHead, key, countKeys *sql.Stmt
+}
+
+func prepareReadStmts(ctx context.Context, db *sql.DB) (*readStmts, error) {
+	q := &readStmts{}
+	p := preparer{ctx: ctx, prep: db.PrepareContext}
+	q.conversation = p.do("SELECT version, state FROM conversations WHERE id = ?")
+	q.session = p.do("SELECT conversation_id FROM secure_sessions WHERE id = ?")
+	q.auditHead = p.do("SELECT seq, hash FROM audit_head WHERE id = 1")
+	q.key = p.do("SELECT id, hash, role, agent_id, created_at FROM api_keys WHERE id = ?")
+	q.countKeys = p.do("SELECT COUNT(*) FROM api_keys")
+	if p.err != nil {
+		return nil, errors.Join(p.err, q.close())
+	}
+	return q, nil
+}
+
+func (q *readStmts) close() error {
+	return closeStmts(q.conversation, q.session, q.auditHead, q.key, q.countKeys)
+}
+
+// preparer keeps the first error, so a list of statements reads as a list.
+type preparer struct {
+	ctx  context.Context
+	prep func(context.Context, string) (*sql.Stmt, error)
+	err  error
+}
+
+func (p *preparer) do(query string) *sql.Stmt {
+	if p.err != nil {
+		return nil
+	}
+	s, err := p.prep(p.ctx, query)
+	if err != nil {
+		p.err = fmt.Errorf("prepare %q: %w", query, err)
+	}
+	return s
+}
+
+func closeStmts(stmts ...*sql.Stmt) error {
+	var errs []error
+	for _, s := range stmts {
+		if s != nil {
+			errs = append(errs, s.Close())
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,157 @@
+// Words a person understands for states, reasons, events and errors.
+// Pure functions: no DOM, so node --test covers them.
+
+const STATES = {
+  'not-started': 'Not started',
+  'in-progress': 'On',
+  paused: 'Paused',
+  stopped: 'Stopped',
+  unknown: 'Unknown',
+};
+
+/** stateLabel names a capability state. */
+export function stateLabel(state) {
+  return STATES[state] || (state ? String(state) : 'Unknown');
+}
+
+/** capabilityLine describes a capability: confirmed state and where it is heading. */
+export function capabilityLine(cap) {
+  if (!cap) return 'Unknown';
+  const now = stateLabel(cap.state);
+  if (cap.desiredState && cap.desiredState !== cap.state) {
+    return `${now}, changing to ${stateLabel(cap.desiredState).toLowerCase()} (waiting for the recorder to confirm)`;
+  }
+  return now;
+}
+
+const CALL_STATES = { connected: 'Connected', 'on-hold': 'On hold', ended: 'Ended' };
+
+/** callStateLabel names a call state. */
+export function callStateLabel(s) {
+  return CALL_STATES[s] || (s ? String(s) : 'Unknown');
+}
+
+const REASON_KINDS = {
+  hold: 'Caller on hold',
+  secure: 'Secure payment in progress',
+  manual: 'Paused by',
+  source: 'Audio source stopped sending',
+};
+
+/** reasonKindLabel names a pause reason kind. */
+export function reasonKindLabel(kind) {
+  if (kind === 'manual') return 'Paused by hand';
+  return REASON_KINDS[kind] || `Paused (${kind})`;
+}
+
+/** reasonLabel describes one held pause reason. */
+export function reasonLabel(r) {
+  if (!r) return '';
+  let text;
+  if (r.kind === 'manual') text = `Paused by ${r.by || r.id || 'someone'}`;
+  else text = reasonKindLabel(r.kind);
+  if (r.note) text += `: “${r.note}”`;
+  return text;
+}
+
+/** formatTime shows a time of day. */
+export function formatTime(t) {
+  const d = t instanceof Date ? t : new Date(t);
+  if (Number.isNaN(d.getTime())) return '';
+  return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/** formatDuration shows milliseconds as m:ss or h:mm:ss. */
+export function formatDuration(ms) {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const ss = String(s).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+const OPS = { start: 'start', pause: 'pause', resume: 'resume', stop: 'stop' };
+const PAST = { start: 'started', pause: 'paused', resume: 'resumed', stop: 'stopped' };
+
+/** describeEvent turns an event into one line for the agent's event list. */
+export function describeEvent(type, data) {
+  data = data || {};
+  if (type.endsWith('.operation.completed')) {
+    const cap = data.capability || type.split('.')[0];
+    const op = OPS[data.operation] || data.operation || 'change';
+    switch (data.result) {
+      case 'succeeded':
+        return `${capitalize(cap)} ${PAST[data.operation] || op + 'ed'}: now ${stateLabel(data.currentState).toLowerCase()}.`;
+      case 'failed':
+        return `${capitalize(cap)} could not ${op}${data.error ? ': ' + data.error : ''}. hush keeps trying.`;
+      case 'superseded':
+        return `${capitalize(cap)} ${op} was overtaken by a newer request.`;
+      default:
+        return `${capitalize(cap)} ${op}: ${data.result || 'done'}.`;
+    }
+  }
+  switch (type) {
+    case 'secure-session.started':
+      return 'Secure payment started: recording and transcription paused.';
+    case 'secure-session.completed':
+      return 'Secure payment completed.';
+    case 'secure-session.expired':
+      return 'Secure payment window expired.';
+    case 'pause.auto-resumed': {
+      const why = data.reason ? reasonLabel(data.reason).toLowerCase() : 'a pause';
+      return `${capitalize(data.capability || 'capability')} resumed automatically: ${why} lasted too long.`;
+    }
+    default:
+      return type;
+  }
+}
+
+function capitalize(s) {
+  s = String(s || '');
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** explainError turns an SDK or HTTP error into a sentence for the agent. */
+export function explainError(err) {
+  if (!err) return '';
+  const msg = err.message ? String(err.message) : String(err);
+  const detail = msg ? ` (${msg})` : '';
+  switch (err.code) {
+    case 'network':
+      return `hush cannot be reached. Check your network connection and try again.${detail}`;
+    case 'operation_failed':
+      return `${msg}. hush keeps trying; if this lasts, tell your supervisor.`;
+    case 'timeout':
+      return `${msg}.`;
+    default:
+      break;
+  }
+  switch (err.status) {
+    case 400:
+      return `hush did not understand that request${detail}.`;
+    case 401:
+      return 'hush did not accept your API key. Sign in again with a valid key.';
+    case 403:
+      return `Your key is not allowed to do that; agents can only control their own calls${detail}.`;
+    case 404:
+      return `hush cannot find that call; it may have ended or belong to another agent${detail}.`;
+    case 409:
+      return `That change does not fit the call's current state${detail}.`;
+    case 429:
+      return 'Too many requests just now. Wait a moment and try again.';
+    default:
+      if (err.status >= 500) return `hush had a problem handling that request. Try again; if it keeps happening, tell your administrator${detail}.`;
+      return msg || 'Something went wrong.';
+  }
+}
+
+/** problemText explains a capability's lastError, whatever its shape. */
+export function problemText(lastError) {
+  if (!lastError) return '';
+  if (typeof lastError === 'string') return `The recorder reported a problem: ${lastError}`;
+  const what = lastError.error || lastError.message || '';
+  const target = lastError.target ? ` while changing to ${stateLabel(lastError.target).toLowerCase()}` : '';
+  const final = lastError.final ? ' It cannot be retried; tell your administrator.' : ' hush keeps trying.';
+  return `The recorder reported a problem${target}: ${what}.${final}`;
+}
