@@ -117,7 +117,7 @@ func (b *Backend) operation(d conversation.Drive, ids contactIDs) (string, func(
 			_, err := b.client.SuspendContactRecording(ctx, &connect.SuspendContactRecordingInput{
 				InstanceId: &ids.instance, ContactId: &ids.contact, InitialContactId: &ids.initial,
 				ContactRecordingType: b.recType,
-			})
+			}, noRetries)
 			return err
 		}, nil
 	case d.Target == conversation.InProgress && d.From == conversation.NotStarted:

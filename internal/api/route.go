@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/hush-cc/hush/internal/auth"
 )
 
@@ -49,6 +51,7 @@ var (
 func (s *Server) coreRoutes() []Route {
 	return []Route{
 		{Method: "GET", Path: "/healthz", Summary: "Liveness and store health", Response: "Health", Handler: s.health},
+		{Method: "GET", Path: "/metrics", Roles: overseers, Summary: "Prometheus metrics", Handler: promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{}).ServeHTTP},
 		{Method: "GET", Path: "/v1/openapi.json", Summary: "This document", Handler: s.openapi},
 		{Method: "GET", Path: "/v1/me", Roles: allRoles(), Summary: "The caller's key, role and agent", Response: "Me", Handler: s.me},
 		{Method: "GET", Path: "/v1/config", Roles: allRoles(), Summary: "Settings the console needs", Response: "ClientConfig", Handler: s.clientConfig},

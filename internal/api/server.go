@@ -8,9 +8,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/hush-cc/hush/internal/auth"
 	"github.com/hush-cc/hush/internal/engine"
 	"github.com/hush-cc/hush/internal/store"
 )
@@ -69,8 +67,6 @@ func New(cfg Config) *Server {
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
 	}
-	s.mux.Handle("GET /metrics", s.wrap(Route{Method: "GET", Path: "/metrics", Roles: []auth.Role{auth.Admin, auth.Supervisor},
-		Handler: promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{}).ServeHTTP}))
 	if cfg.Console != nil {
 		s.mux.Handle("GET /", securityHeaders(cfg.Console))
 	}

@@ -11,6 +11,11 @@ import (
 func (a *applier) settle() {
 	for _, k := range AllCapabilities() {
 		c := a.next.Cap(k)
+		if c.Failure != nil && c.Failure.Target != c.Desired() {
+			// The failure concerns a state no longer wanted: should it be
+			// wanted again, that is a new request and deserves a new try.
+			c.Failure = nil
+		}
 		if c.Converged() {
 			for _, w := range c.Waiters {
 				res := ResultSucceeded
@@ -38,11 +43,7 @@ func (a *applier) settle() {
 func (a *applier) failWaiters(k Capability) {
 	c := a.next.Cap(k)
 	for _, w := range c.Waiters {
-		if w.Want == c.Failure.Target {
-			a.completeWaiter(k, w, ResultFailed, c.Failure.Error)
-		} else {
-			a.completeWaiter(k, w, ResultSuperseded, "")
-		}
+		a.completeWaiter(k, w, ResultFailed, c.Failure.Error)
 	}
 	c.Waiters = nil
 }
@@ -80,6 +81,7 @@ func (a *applier) drive(k Capability) {
 	if i := slices.IndexFunc(c.Waiters, func(w Waiter) bool { return w.Want == target }); i >= 0 {
 		d.TransactionID = c.Waiters[i].TransactionID
 		d.Operation = c.Waiters[i].Operation
+		d.Note = c.Waiters[i].Note
 		c.Waiters = slices.Delete(c.Waiters, i, i+1)
 	}
 	c.Driving = &d
@@ -156,6 +158,10 @@ func (a *applier) reconcile() {
 
 func (a *applier) completeDrive(d Drive, result, errText string) {
 	c := a.next.Cap(d.Capability)
+	reason := d.Note
+	if reason == "" {
+		reason = reasonText(d.Reasons)
+	}
 	a.emit(OperationEventType(d.Capability), OperationCompleted{
 		ConversationID: a.next.ID,
 		LiveWorkItemID: a.next.ID,
@@ -165,7 +171,7 @@ func (a *applier) completeDrive(d Drive, result, errText string) {
 		Result:         result,
 		CurrentState:   c.State,
 		DesiredState:   c.Desired(),
-		Reason:         reasonText(d.Reasons),
+		Reason:         reason,
 		Error:          errText,
 	})
 }

@@ -1,6 +1,7 @@
 package conversation_test
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -257,6 +258,22 @@ func TestRule5FinalFailure(t *testing.T) {
 	}
 }
 
+// Rule 5: a final failure blocks its target only until the desired state
+// changes; asking for that target again later is a new try.
+func TestRule5FinalFailureClearsWhenDesireChanges(t *testing.T) {
+	c := fixture(t, cv.InProgress, cv.InProgress)
+	c = apply(t, c, withTx(cmd(cv.Recording, cv.OpPause, "alice"), "tx-1"), at(time.Second)).Conversation
+	c = apply(t, c, failure(cv.Recording, "tx-1", "contact gone", true), at(2*time.Second)).Conversation
+	resumed := apply(t, c, withTx(cmd(cv.Recording, cv.OpResume, "alice"), "tx-2"), at(3*time.Second))
+	if r := resumed.Conversation.Recording; r.Failure != nil || !r.Converged() {
+		t.Fatalf("after the resume: %+v", r)
+	}
+	out := apply(t, resumed.Conversation, withTx(cmd(cv.Recording, cv.OpPause, "alice"), "tx-3"), at(4*time.Second))
+	if ds := drivesFor(out, cv.Recording); len(ds) != 1 || ds[0].TransactionID != "tx-3" || ds[0].Target != cv.Paused {
+		t.Fatalf("a new pause after the desire changed = %+v, want a drive", ds)
+	}
+}
+
 // A failed result may report the state the backend is really in.
 func TestRule5FailureReportsState(t *testing.T) {
 	c := fixture(t, cv.InProgress, cv.InProgress)
@@ -411,5 +428,47 @@ func TestRule6PauseAtEarliestReason(t *testing.T) {
 	}
 	if len(ds[0].Reasons) != 2 {
 		t.Fatalf("drive reasons = %+v, want both", ds[0].Reasons)
+	}
+}
+
+// Waiters are bounded: past 32, the oldest is answered as superseded.
+func TestRule5WaitersAreBounded(t *testing.T) {
+	c := fixture(t, cv.InProgress, cv.InProgress)
+	c = apply(t, c, withTx(cmd(cv.Recording, cv.OpPause, "alice"), "tx-drive"), at(time.Second)).Conversation
+	var last cv.Outcome
+	for i := range 33 {
+		last = apply(t, c, withTx(cmd(cv.Recording, cv.OpPause, fmt.Sprintf("actor-%02d", i)), fmt.Sprintf("tx-%02d", i)), at(2*time.Second))
+		c = last.Conversation
+	}
+	if n := len(c.Recording.Waiters); n != 32 {
+		t.Fatalf("waiters = %d, want 32", n)
+	}
+	if op := completionOf(t, last, cv.Recording, "tx-00"); op.Result != cv.ResultSuperseded {
+		t.Fatalf("oldest waiter completion = %+v, want superseded", op)
+	}
+	out := apply(t, c, success(cv.Recording, "tx-drive"), at(3*time.Second))
+	if n := len(completions(t, out, cv.Recording)); n != 33 {
+		t.Fatalf("completions after success = %d, want the drive's and 32 waiters'", n)
+	}
+}
+
+// An operation event gives the reason the command named, or else the kinds
+// of reason held.
+func TestRule5CompletionReason(t *testing.T) {
+	c := fixture(t, cv.InProgress, cv.InProgress)
+	in := withTx(cmd(cv.Recording, cv.OpPause, "alice"), "tx-1")
+	in.Note = "card number"
+	out := apply(t, c, in, at(time.Second))
+	if ds := drivesFor(out, cv.Recording); len(ds) != 1 || ds[0].Note != "card number" {
+		t.Fatalf("drives = %+v, want the command's note", ds)
+	}
+	done := apply(t, out.Conversation, success(cv.Recording, "tx-1"), at(2*time.Second))
+	if op := completionOf(t, done, cv.Recording, "tx-1"); op.Reason != "card number" {
+		t.Fatalf("completion reason = %q", op.Reason)
+	}
+	held := apply(t, fixture(t, cv.InProgress, cv.InProgress), withTx(hold("h1"), "tx-h"), at(time.Second))
+	done = apply(t, held.Conversation, success(cv.Transcription, "tx-h"), at(2*time.Second))
+	if op := completionOf(t, done, cv.Transcription, "tx-h"); op.Reason != "hold" {
+		t.Fatalf("completion reason = %q, want the held kinds", op.Reason)
 	}
 }

@@ -126,6 +126,9 @@ func errCode(t fataler, err error) string {
 	if !errors.As(err, &e) {
 		t.Fatalf("error %v (%T) is not a *conversation.Error", err, err)
 	}
+	if e.Error() == "" || e.Error() != e.Message {
+		t.Fatalf("error %q has no message", e.Code)
+	}
 	return e.Code
 }
 

@@ -83,7 +83,8 @@ type Result struct {
 // Policy holds the limits the rules enforce.
 type Policy struct {
 	// ManualMaxAge bounds a manual pause; SecureMaxAge bounds a secure
-	// session's lifetime. Past them hush resumes by itself.
+	// session's lifetime. Past them hush resumes by itself. Zero sets no
+	// bound.
 	ManualMaxAge time.Duration
 	SecureMaxAge time.Duration
 	// RetryAfter is how long the reconciler waits after a failed drive

@@ -58,10 +58,15 @@ func newMachine(t *rapid.T) *machine {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	policy := cv.DefaultPolicy()
+	if rapid.IntRange(0, 3).Draw(t, "unbounded") == 0 {
+		// Zero max ages set no bound: pauses then last until released.
+		policy.ManualMaxAge, policy.SecureMaxAge = 0, 0
+	}
 	return &machine{
 		c:           out.Conversation,
 		now:         t0,
-		policy:      cv.DefaultPolicy(),
+		policy:      policy,
 		outstanding: map[cv.Capability]string{},
 		mustEnd:     map[capTx]bool{},
 		completed:   map[capTx]int{},
@@ -337,7 +342,7 @@ func (m *machine) expired(key reasonKey, r cv.Reason, c cv.Conversation) bool {
 		return m.policy.ManualMaxAge > 0 && m.now.Sub(r.Since) >= m.policy.ManualMaxAge
 	case cv.Secure:
 		s, ok := c.Session(key.id)
-		return ok && s.State == cv.SessionActive && !m.now.Before(s.ExpiresAt)
+		return ok && s.State == cv.SessionActive && !s.ExpiresAt.IsZero() && !m.now.Before(s.ExpiresAt)
 	}
 	return false
 }

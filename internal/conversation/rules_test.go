@@ -1,6 +1,7 @@
 package conversation_test
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -423,5 +424,43 @@ func TestRule3StopTwice(t *testing.T) {
 	}
 	if len(out.Drives) != 0 {
 		t.Fatalf("second stop drove: %+v", out.Drives)
+	}
+}
+
+// The conversation remembers the newest 64 event ids: enough for
+// redeliveries, bounded for storage.
+func TestSeenEventsAreBounded(t *testing.T) {
+	c := fixture(t, cv.InProgress, cv.InProgress)
+	for i := range 70 {
+		in := hold(fmt.Sprintf("ev-%02d", i))
+		if i%2 == 1 {
+			in = unhold(fmt.Sprintf("ev-%02d", i))
+		}
+		c = apply(t, c, withAt(in, at(time.Duration(i)*time.Second)), at(time.Duration(i)*time.Second)).Conversation
+	}
+	if n := len(c.SeenEvents); n != 64 {
+		t.Fatalf("remembered %d event ids, want 64", n)
+	}
+	if c.SeenEvents[0] != "ev-06" || c.SeenEvents[63] != "ev-69" {
+		t.Fatalf("remembered %s..%s, want ev-06..ev-69", c.SeenEvents[0], c.SeenEvents[63])
+	}
+	if out := apply(t, c, withAt(hold("ev-06"), at(time.Hour)), at(time.Hour)); out.Ignored != cv.IgnoredDuplicate {
+		t.Fatalf("a remembered id: ignored=%q", out.Ignored)
+	}
+	if out := apply(t, c, withAt(hold("ev-05"), at(time.Hour)), at(time.Hour)); out.Ignored != "" {
+		t.Fatalf("a forgotten id at a new time: ignored=%q", out.Ignored)
+	}
+}
+
+func TestHeldKinds(t *testing.T) {
+	c := applyAll(t, fixture(t, cv.InProgress, cv.InProgress),
+		cmd(cv.Transcription, cv.OpPause, "alice"), hold("h1"), cmd(cv.Recording, cv.OpPause, "bob"))
+	got := c.HeldKinds()
+	want := []cv.ReasonKind{cv.Hold, cv.Manual}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("HeldKinds = %v, want %v", got, want)
+	}
+	if kinds := fixture(t, cv.InProgress, cv.InProgress).HeldKinds(); len(kinds) != 0 {
+		t.Fatalf("HeldKinds of a fresh conversation = %v", kinds)
 	}
 }

@@ -13,10 +13,11 @@ func (a *applier) secureStart() error {
 		}
 		return errorf(CodeSessionClosed, "secure session "+in.SessionID+" is "+string(s.State))
 	}
-	limit := a.now.Add(a.policy.SecureMaxAge)
 	expires := in.ExpiresAt
-	if expires.IsZero() || (a.policy.SecureMaxAge > 0 && expires.After(limit)) {
-		expires = limit
+	if maxAge := a.policy.SecureMaxAge; maxAge > 0 {
+		if limit := a.now.Add(maxAge); expires.IsZero() || expires.After(limit) {
+			expires = limit
+		}
 	}
 	s := SecureSession{ID: in.SessionID, State: SessionActive, By: in.Actor, StartedAt: a.now, ExpiresAt: expires, TokenHash: in.TokenHash}
 	a.next.Sessions = append(a.next.Sessions, s)
@@ -51,7 +52,9 @@ func (a *applier) expire() {
 	}
 	for i := range a.next.Sessions {
 		s := &a.next.Sessions[i]
-		if s.State != SessionActive || a.now.Before(s.ExpiresAt) {
+		// Without an expiry a session lasts until it completes or the call
+		// ends; expiring it at once would let the secure data be recorded.
+		if s.State != SessionActive || s.ExpiresAt.IsZero() || a.now.Before(s.ExpiresAt) {
 			continue
 		}
 		s.State = SessionExpired
@@ -105,7 +108,7 @@ func (c Conversation) NextDeadline(p Policy) time.Time {
 		return t
 	}
 	for _, s := range c.Sessions {
-		if s.State == SessionActive {
+		if s.State == SessionActive && !s.ExpiresAt.IsZero() {
 			earlier(s.ExpiresAt)
 		}
 	}

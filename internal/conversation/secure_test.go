@@ -272,6 +272,29 @@ func TestSecureSessionExpiry(t *testing.T) {
 	}
 }
 
+// Without a SecureMaxAge a session without an expiry lasts until it is
+// completed or the call ends, rather than expiring at once.
+func TestSecureSessionWithoutLimit(t *testing.T) {
+	p := cv.Policy{ManualMaxAge: time.Minute}
+	c := fixture(t, cv.InProgress, cv.InProgress)
+	out := applyP(t, c, secureStart("s1", time.Time{}), at(time.Second), p)
+	s, _ := out.Conversation.Session("s1")
+	if !s.ExpiresAt.IsZero() {
+		t.Fatalf("expires at %v, want never", s.ExpiresAt)
+	}
+	if next := out.Conversation.NextDeadline(p); !next.IsZero() {
+		t.Fatalf("next deadline = %v, want none", next)
+	}
+	later := applyP(t, out.Conversation, expire(), at(24*time.Hour), p)
+	if s, _ := later.Conversation.Session("s1"); s.State != cv.SessionActive || len(later.Conversation.Recording.Reasons) != 1 {
+		t.Fatalf("session without a limit expired: %+v", s)
+	}
+	asked := applyP(t, c, secureStart("s2", at(time.Hour)), at(time.Second), p)
+	if s, _ := asked.Conversation.Session("s2"); !s.ExpiresAt.Equal(at(time.Hour)) {
+		t.Fatalf("expires at %v, want the asked %v", s.ExpiresAt, at(time.Hour))
+	}
+}
+
 // Secure session inputs that break a rule are refused with their code.
 func TestSecureSessionErrors(t *testing.T) {
 	c := applyAll(t, fixture(t, cv.InProgress, cv.InProgress), secureStart("s1", time.Time{}), secureComplete("s1"))

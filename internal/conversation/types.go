@@ -72,8 +72,6 @@ type Reason struct {
 	Note  string     `json:"note,omitempty"`
 }
 
-func (r Reason) same(o Reason) bool { return r.Kind == o.Kind && r.ID == o.ID }
-
 // Waiter is a command waiting for the backend to confirm the state it asked for.
 type Waiter struct {
 	TransactionID string    `json:"transactionId"`
@@ -95,6 +93,8 @@ type Drive struct {
 	At      time.Time `json:"at"`
 	Reasons []Reason  `json:"reasons,omitempty"`
 	Since   time.Time `json:"since"`
+	// Note is the reason given by the command the drive serves.
+	Note string `json:"note,omitempty"`
 }
 
 // Failure records the last backend failure of a capability.

@@ -69,6 +69,8 @@ type Call struct {
 	trLog      segmentLog
 	sinkErrors int64
 	checkpoint int64 // ring position of the last checkpoint
+	mapAt      int64 // ring position of the last segment map write
+	mapSegs    int   // segments (recording and transcription) it held
 	listeners  []*Listener
 	scratch    [2][FrameSamples]int16
 }

@@ -95,19 +95,31 @@ func shutState(sp span) string {
 	return SegmentPaused
 }
 
-// writeCheckpoint makes the WAV header and the segment map cover everything
-// committed so far; final also syncs both to disk.
+// mapEvery is how many checkpoints may pass without a new segment before
+// the segment map is rewritten anyway. Rewriting it costs far more than
+// the WAV header, and until a segment starts only the end of the last one
+// moves: after a crash that end is the end of the WAV's data.
+const mapEvery = 5
+
+// writeCheckpoint makes the WAV header cover everything committed so far,
+// and the segment map too when it has new segments or is getting old;
+// final makes both complete and durable.
 func (c *Call) writeCheckpoint(final bool) error {
 	c.checkpoint = c.ring.base
 	var err error
 	if c.wavErr == nil {
 		err = c.wav.Checkpoint()
 	}
-	return errors.Join(err, c.writeMap(final))
+	if final || len(c.recLog.segs)+len(c.trLog.segs) != c.mapSegs ||
+		c.ring.base-c.mapAt >= mapEvery*c.rec.checkpointEvery {
+		err = errors.Join(err, c.writeMap(final))
+	}
+	return err
 }
 
 // writeMap writes the segment map as committed so far.
 func (c *Call) writeMap(final bool) error {
+	c.mapAt, c.mapSegs = c.ring.base, len(c.recLog.segs)+len(c.trLog.segs)
 	wavPath, mapPath := c.rec.Paths(c.id)
 	m := SegmentMap{
 		ConversationID: c.id,

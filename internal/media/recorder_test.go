@@ -155,8 +155,8 @@ func TestHeaderValidWhileRecording(t *testing.T) {
 	}
 	checkExact(t, left, right, 0, 0, len(left))
 	m := s.segments()
-	if m.Complete || m.WAVSamples != int64(len(left)) {
-		t.Fatalf("mid-call segment map = %+v, want incomplete covering %d samples", m, len(left))
+	if m.Complete || m.WAVSamples == 0 || m.WAVSamples > int64(len(left)) {
+		t.Fatalf("mid-call segment map = %+v, want incomplete, within the %d samples of the WAV", m, len(left))
 	}
 
 	s.run(4*time.Second, nil)

@@ -98,8 +98,9 @@ function observeSessions(rec, sessions, t) {
   // Secure sessions keep their history in the snapshot, so spans the console
   // never saw held can still be drawn.
   for (const s of sessions || []) {
+    if (!s || !s.id || s.state === 'active') continue;
     const start = ms(s.startedAt);
-    if (!s || !s.id || start === null || s.state === 'active') continue;
+    if (start === null) continue;
     const end = ms(s.endedAt) ?? t;
     for (const name of CAPS) {
       const reasons = rec.caps[name].reasons;
