@@ -56,6 +56,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, demo bool) erro
 		if keyFile != "" {
 			fmt.Fprintf(stderr, "created the first admin key; it is in %s (readable only by you)\n", keyFile)
 		}
+		if demo {
+			printDemoHelp(stderr, addr, cfg.Data)
+		}
 	}
 	return server.Run(ctx, *cfg)
 }

@@ -94,12 +94,14 @@ func (e *Engine) apply(ctx context.Context, l *lane, in conversation.Input, p co
 		if err != nil {
 			return Reply{}, err
 		}
+		own := out
+		out, steps := e.confirmInline(ctx, out, now, p)
 		reply := Reply{Conversation: out.Conversation, TransactionID: in.TransactionID, Changed: out.Changed, Ignored: out.Ignored}
 		if !out.Changed && quiet(in.Kind) {
 			e.schedule(l, conv)
 			return reply, nil
 		}
-		w := e.record(conv, out, in, now)
+		w := e.record(conv, own, out, in, now, steps)
 		err = e.cfg.Store.Write(ctx, w)
 		if errors.Is(err, store.ErrConflict) {
 			l.conv = nil
@@ -135,7 +137,7 @@ func (e *Engine) create(ctx context.Context, l *lane, spec conversation.Spec, ac
 		return Reply{}, err
 	}
 	in := conversation.Input{Kind: "create", Actor: actor, At: spec.At, TransactionID: e.cfg.NewID()}
-	w := e.record(conversation.Conversation{}, out, in, now)
+	w := e.record(conversation.Conversation{}, out, out, in, now, nil)
 	w.Create = true
 	if err := e.cfg.Store.Write(ctx, w); err != nil {
 		if errors.Is(err, store.ErrExists) {

@@ -44,3 +44,12 @@ func IsPermanent(err error) bool {
 	var p permanentError
 	return errors.As(err, &p)
 }
+
+// Tracker is a Backend whose drives only keep books: they touch nothing
+// outside hush and answer at once. The engine calls it inside the lane and
+// persists its confirmation in the same write as the desired change.
+type Tracker interface {
+	Backend
+	// Tracking marks the backend as a Tracker.
+	Tracking()
+}

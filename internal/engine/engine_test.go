@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -129,6 +130,18 @@ func TestPauseIsPersistedDrivenAndConfirmed(t *testing.T) {
 	}
 	if err := h.store.VerifyAudit(context.Background()); err != nil {
 		t.Fatalf("audit chain: %v", err)
+	}
+	entries, err := h.store.AuditEntries(context.Background(), store.AuditQuery{ConversationID: "c1", Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, en := range entries {
+		actions = append(actions, en.Action+" "+en.Outcome)
+	}
+	want := []string{"create applied", "command.pause applied", "backend.result succeeded"}
+	if strings.Join(actions, "|") != strings.Join(want, "|") {
+		t.Fatalf("audit = %q, want %q", actions, want)
 	}
 }
 

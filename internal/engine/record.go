@@ -37,11 +37,15 @@ type driveDetail struct {
 
 // record turns an outcome into the store write that persists it: the new
 // state, one audit entry for the input and the events to publish.
-func (e *Engine) record(before conversation.Conversation, out conversation.Outcome, in conversation.Input, now time.Time) store.Write {
+// own is the input's outcome alone; out adds any inline confirmations (steps).
+func (e *Engine) record(before conversation.Conversation, own, out conversation.Outcome, in conversation.Input, now time.Time, steps []step) store.Write {
 	next := out.Conversation
 	next.Version = before.Version
 	w := store.Write{Conversation: next, Unchanged: !out.Changed}
-	w.Audit = []audit.Entry{e.auditEntry(next, out, in, now)}
+	w.Audit = []audit.Entry{e.auditEntry(own.Conversation, own, in, now)}
+	for _, s := range steps {
+		w.Audit = append(w.Audit, e.auditEntry(s.out.Conversation, s.out, s.in, now))
+	}
 	for _, ev := range out.Events {
 		if v, ok := ev.Data.(conversation.View); ok {
 			v.Version = before.Version + 1

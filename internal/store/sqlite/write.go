@@ -96,13 +96,9 @@ func (cw *convWrite) apply(t *txn) (outcome, err error) {
 			return nil, fmt.Errorf("index secure session %s: %w", id, err)
 		}
 	}
-	if err := t.appendAudit(cw.audit); err != nil {
-		return nil, err
-	}
+	t.appendAudit(cw.audit)
 	for _, e := range cw.events {
-		if _, err := t.st.insertEvent.ExecContext(t.ctx, e.typ, e.conversationID, e.at, e.data); err != nil {
-			return nil, fmt.Errorf("insert event: %w", err)
-		}
+		t.st.events.add(e.typ, e.conversationID, e.at, e.data)
 	}
 	return nil, nil
 }

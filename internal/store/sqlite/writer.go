@@ -132,6 +132,8 @@ func (w *writer) transact(reqs []*request) (outs []error, err error) {
 	}
 	defer func() {
 		if err != nil {
+			w.st.audit.reset()
+			w.st.events.reset()
 			if _, rerr := w.st.rollback.ExecContext(ctx); rerr != nil {
 				err = errors.Join(err, fmt.Errorf("rollback: %w", rerr))
 			}
@@ -145,6 +147,11 @@ func (w *writer) transact(reqs []*request) (outs []error, err error) {
 	outs = make([]error, len(reqs))
 	for i, r := range reqs {
 		if outs[i], err = r.run(t); err != nil {
+			return nil, err
+		}
+	}
+	for _, b := range []*bulkInsert{w.st.audit, w.st.events} {
+		if err := b.flush(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -192,16 +199,14 @@ type txn struct {
 	head audit.Head
 }
 
-// appendAudit seals entries onto the chain after the current head.
-func (t *txn) appendAudit(entries []audit.Entry) error {
+// appendAudit seals entries onto the chain after the current head; they are
+// written when the transaction ends.
+func (t *txn) appendAudit(entries []audit.Entry) {
 	for _, e := range entries {
 		e.Seq = t.head.Seq + 1
 		e = audit.Seal(t.head.Hash, e)
-		if _, err := t.st.insertAudit.ExecContext(t.ctx, e.Seq, formatTime(e.At), e.ConversationID, e.Actor,
-			e.Action, e.Capability, e.Reason, e.Outcome, []byte(e.Detail), e.PrevHash, e.Hash); err != nil {
-			return fmt.Errorf("insert audit entry %d: %w", e.Seq, err)
-		}
+		t.st.audit.add(e.Seq, formatTime(e.At), e.ConversationID, e.Actor, e.Action, e.Capability, e.Reason,
+			e.Outcome, []byte(e.Detail), e.PrevHash, e.Hash)
 		t.head = audit.Head{Seq: e.Seq, Hash: e.Hash}
 	}
-	return nil
 }
