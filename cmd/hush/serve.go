@@ -27,6 +27,8 @@ func serveFlags(fs *flag.FlagSet, demo bool) (*server.Config, *string) {
 	fs.StringVar(&cfg.SecurePageURL, "secure-page-url", "", "secure payment page template with {sessionId} and {completeUrl}")
 	fs.String("allowed-origins", "", "comma-separated browser origins allowed to call the API (CORS)")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	connectFlags(fs, &cfg.Connect)
+	recorderFlags(fs, &cfg.Recorder)
 	return cfg, level
 }
 

@@ -57,3 +57,42 @@ func BenchmarkCommands(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMemoryPerConversation reports the heap held per live
+// conversation: the engine's lane and cached state, after 10,000 calls
+// connected, each with a hold and a manual pause (timers armed).
+func BenchmarkMemoryPerConversation(b *testing.B) {
+	const n = 10000
+	for range b.N {
+		st := openStore(b, filepath.Join(b.TempDir(), "hush.db"))
+		eng := engine.New(engine.Config{Store: st, Backends: map[string]engine.Backend{none.Platform: none.Backend{}}})
+		ctx := context.Background()
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		sem := make(chan struct{}, 256)
+		var failed atomic.Bool
+		for i := range n {
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem }()
+				id := fmt.Sprint("c", i)
+				if _, err := eng.Create(ctx, conversation.Spec{ID: id, AgentID: "a", Platform: none.Platform, Recording: conversation.InProgress, Transcription: conversation.InProgress}, "bench"); err != nil {
+					failed.Store(true)
+				}
+				eng.Apply(ctx, id, conversation.Input{Kind: conversation.KindHold, Actor: "ingest"})
+				eng.Apply(ctx, id, conversation.Input{Kind: conversation.KindCommand, Capability: conversation.Recording, Operation: conversation.OpPause, Actor: "agent:a"})
+			}()
+		}
+		for range cap(sem) {
+			sem <- struct{}{}
+		}
+		if failed.Load() {
+			b.Fatal("create failed")
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "bytes/conversation")
+		eng.Close(time.Second)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -244,4 +245,34 @@ func (c *Call) release() {
 		}
 	}
 	c.rec.remove(c)
+}
+
+// abort closes what a call that never got going opened and removes its
+// files.
+func (c *Call) abort() {
+	c.done = [2]bool{true, true}
+	if c.wav != nil {
+		c.wav.Close()
+	}
+	if c.sink != nil {
+		c.sink.Close()
+	}
+	wav, segs := c.rec.Paths(c.id)
+	os.Remove(wav)
+	os.Remove(segs)
+}
+
+// Discard gives up a call that should never have been recorded, such as
+// one whose INVITE was refused after Open: it releases its ports and
+// removes its files.
+func (c *Call) Discard() {
+	c.mu.Lock()
+	finished := c.done[0] && c.done[1]
+	if !finished {
+		c.abort()
+	}
+	c.mu.Unlock()
+	if !finished {
+		c.release()
+	}
 }

@@ -2,9 +2,12 @@ package media
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"sync"
+
+	"github.com/pion/rtp"
 )
 
 // Listener receives RTP on one UDP port taken from Ports. Closing it gives
@@ -61,3 +64,39 @@ func (l *Listener) Close() error {
 
 // Wait blocks until Serve has returned. Only call it after Serve started.
 func (l *Listener) Wait() { <-l.done }
+
+// Listen binds an RTP port for channel ch of the call and feeds what
+// arrives there into it until the call is released. payloads is the
+// negotiated payload type map (nil for the static G.711 types).
+func (c *Call) Listen(ch Channel, payloads PayloadMap) (*Listener, error) {
+	if c.rec.ports == nil {
+		return nil, errors.New("media: recorder has no rtp ports")
+	}
+	l, err := c.rec.ports.Listen(c.rec.host)
+	if err != nil {
+		return nil, fmt.Errorf("media: listen for %s: %w", c.id, err)
+	}
+	c.mu.Lock()
+	if c.done[0] && c.done[1] {
+		c.mu.Unlock()
+		l.Close()
+		return nil, ErrStopped
+	}
+	c.listeners = append(c.listeners, l)
+	if payloads != nil {
+		c.streams[ch&1].payloads = payloads
+	}
+	c.mu.Unlock()
+	go func() {
+		var p rtp.Packet
+		err := l.Serve(func(b []byte) {
+			if p.Unmarshal(b) == nil {
+				c.Push(ch, &p, c.rec.now())
+			}
+		})
+		if err != nil {
+			c.log.Warn("rtp listener stopped", "port", l.Port(), "err", err)
+		}
+	}()
+	return l, nil
+}

@@ -12,10 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pion/rtp"
-
 	"github.com/hush-cc/hush/internal/conversation"
-	"github.com/hush-cc/hush/internal/engine"
 )
 
 // Defaults of the recorder.
@@ -73,8 +70,6 @@ type Recorder struct {
 	mu    sync.Mutex
 	calls map[string]*Call
 }
-
-var _ engine.Backend = (*Recorder)(nil)
 
 // NewRecorder checks cfg and creates the recordings directory.
 func NewRecorder(cfg Config) (*Recorder, error) {
@@ -199,36 +194,6 @@ func (r *Recorder) openOutputs(ctx context.Context, c *Call) error {
 	return nil
 }
 
-// abort closes what a call that never got going opened and removes its
-// files.
-func (c *Call) abort() {
-	c.done = [2]bool{true, true}
-	if c.wav != nil {
-		c.wav.Close()
-	}
-	if c.sink != nil {
-		c.sink.Close()
-	}
-	wav, segs := c.rec.Paths(c.id)
-	os.Remove(wav)
-	os.Remove(segs)
-}
-
-// Discard gives up a call that should never have been recorded, such as
-// one whose INVITE was refused after Open: it releases its ports and
-// removes its files.
-func (c *Call) Discard() {
-	c.mu.Lock()
-	finished := c.done[0] && c.done[1]
-	if !finished {
-		c.abort()
-	}
-	c.mu.Unlock()
-	if !finished {
-		c.release()
-	}
-}
-
 // Call returns the running call of conversation id, or nil.
 func (r *Recorder) Call(id string) *Call {
 	r.mu.Lock()
@@ -242,42 +207,6 @@ func (r *Recorder) remove(c *Call) {
 	if r.calls[c.id] == c {
 		delete(r.calls, c.id)
 	}
-}
-
-// Listen binds an RTP port for channel ch of the call and feeds what
-// arrives there into it until the call is released. payloads is the
-// negotiated payload type map (nil for the static G.711 types).
-func (c *Call) Listen(ch Channel, payloads PayloadMap) (*Listener, error) {
-	if c.rec.ports == nil {
-		return nil, errors.New("media: recorder has no rtp ports")
-	}
-	l, err := c.rec.ports.Listen(c.rec.host)
-	if err != nil {
-		return nil, fmt.Errorf("media: listen for %s: %w", c.id, err)
-	}
-	c.mu.Lock()
-	if c.done[0] && c.done[1] {
-		c.mu.Unlock()
-		l.Close()
-		return nil, ErrStopped
-	}
-	c.listeners = append(c.listeners, l)
-	if payloads != nil {
-		c.streams[ch&1].payloads = payloads
-	}
-	c.mu.Unlock()
-	go func() {
-		var p rtp.Packet
-		err := l.Serve(func(b []byte) {
-			if p.Unmarshal(b) == nil {
-				c.Push(ch, &p, c.rec.now())
-			}
-		})
-		if err != nil {
-			c.log.Warn("rtp listener stopped", "port", l.Port(), "err", err)
-		}
-	}()
-	return l, nil
 }
 
 // Advance commits the due audio of every call.
@@ -326,43 +255,4 @@ func (r *Recorder) Close(ctx context.Context) error {
 		}
 	}
 	return err
-}
-
-// Drive moves one capability of a conversation's call: paused shuts its
-// gate from d.At (reaching back into the commit delay), in-progress opens
-// it, stopped finalizes it. It returns the state the call is then in.
-func (r *Recorder) Drive(ctx context.Context, conv conversation.Conversation, d conversation.Drive) (conversation.State, error) {
-	c := r.Call(conv.ID)
-	if c == nil {
-		if d.Target == conversation.Stopped && r.finished(conv.ID) {
-			return conversation.Stopped, nil
-		}
-		return "", engine.Permanent(fmt.Errorf("media: no call for conversation %q", conv.ID))
-	}
-	var err error
-	switch d.Target {
-	case conversation.Paused:
-		_, err = c.Pause(d.Capability, d.At, d.Reasons)
-	case conversation.InProgress:
-		_, err = c.Resume(d.Capability, d.At)
-	case conversation.Stopped:
-		err = c.Stop(ctx, d.Capability, d.At)
-	default:
-		err = fmt.Errorf("media: cannot drive to %q", d.Target)
-	}
-	if err != nil {
-		if errors.Is(err, ErrStopped) || d.Target != conversation.Stopped {
-			err = engine.Permanent(err)
-		}
-		return c.State(d.Capability), fmt.Errorf("media: %s %s: %w", d.Capability, d.Target, err)
-	}
-	return c.State(d.Capability), nil
-}
-
-// finished reports whether conversation id was recorded and its call is
-// over, so a repeated stop is already done.
-func (r *Recorder) finished(id string) bool {
-	_, segs := r.Paths(id)
-	m, err := ReadSegmentMap(segs)
-	return err == nil && m.ConversationID == id
 }

@@ -20,8 +20,9 @@ type arrival struct {
 	pkt *rtp.Packet
 }
 
-// recordArrivals records a 1 s call from the given arrivals, which must be
-// in arrival order, and returns the WAV file's bytes.
+// recordArrivals records a call from the given arrivals, which must be in
+// arrival order, and returns the WAV file's bytes. The call lasts 2 s, or
+// until 20 ms after the last arrival if that is later.
 func recordArrivals(t *testing.T, dir string, arrivals []arrival) []byte {
 	t.Helper()
 	clock := &fakeClock{t: t0}
@@ -44,7 +45,11 @@ func recordArrivals(t *testing.T, dir string, arrivals []arrival) []byte {
 			t.Fatal(err)
 		}
 	}
-	clock.Set(at(2 * time.Second))
+	end := at(2 * time.Second)
+	if n := len(arrivals); n > 0 && arrivals[n-1].at.Add(FrameDuration).After(end) {
+		end = arrivals[n-1].at.Add(FrameDuration)
+	}
+	clock.Set(end)
 	if err := r.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -229,4 +234,35 @@ func TestSeqTrackerAcceptsEachPacketOnce(t *testing.T) {
 			seen[rel] = true
 		}
 	})
+}
+
+// TestTimestampJumpReanchors covers a source that goes quiet for 2 s (a
+// hold, an inactive stream) and comes back with timestamps carrying on as
+// if no time had passed: its audio belongs where it arrives, not back over
+// the audio before the silence.
+func TestTimestampJumpReanchors(t *testing.T) {
+	var arr []arrival
+	for i := range 150 {
+		now := at(time.Duration(i) * FrameDuration)
+		arr = append(arr, arrival{ch: Agent, i: i, at: now})
+		switch {
+		case i < 25:
+			arr = append(arr, arrival{ch: Caller, i: i, at: now})
+		case i >= 125:
+			arr = append(arr, arrival{ch: Caller, i: i - 100, at: now})
+		}
+	}
+	_, left, _ := readWAVBytes(t, recordArrivals(t, t.TempDir(), arr))
+	for i := range 150 {
+		quiet := i >= 25 && i < 125
+		if quiet != silent(left[i*FrameSamples:(i+1)*FrameSamples]) {
+			t.Fatalf("caller frame %d: silent=%v, want %v", i, !quiet, quiet)
+		}
+	}
+	want := callerTone.expected(25*FrameSamples, 50*FrameSamples)
+	for k, v := range want {
+		if left[125*FrameSamples+k] != v {
+			t.Fatalf("sample %d after the jump: %d, want %d", 125*FrameSamples+k, left[125*FrameSamples+k], v)
+		}
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,6 +37,8 @@ type Config struct {
 	ReconcileEvery time.Duration
 	SecurePageURL  string
 	AllowedOrigins []string
+	Connect        ConnectConfig
+	Recorder       RecorderConfig
 	Logger         *slog.Logger
 	// Ready, if set, receives the bound HTTP address and the admin key
 	// file (empty when keys existed already) once hush serves.
@@ -56,8 +59,31 @@ func OpenStore(ctx context.Context, dir string) (*sqlite.Store, error) {
 	return sqlite.Open(ctx, filepath.Join(dir, DBFile))
 }
 
+// assembly is a hush being put together. Platform adapters (setupConnect,
+// setupRecorder) add backends before the engine exists, then routes and
+// background runners once it does.
+type assembly struct {
+	cfg      Config
+	log      *slog.Logger
+	store    *sqlite.Store
+	registry *prometheus.Registry
+	backends map[string]engine.Backend
+	engine   *engine.Engine
+	// api is set once the HTTP handler exists; route handlers may use it
+	// at request time (for Access checks).
+	api    *api.Server
+	routes []api.Route
+	// late hooks run after the engine is created, before it starts.
+	late []func(ctx context.Context) error
+	// runners run in the background until shutdown.
+	runners []func(ctx context.Context)
+	// closers run at shutdown, after the runners stopped, in reverse order.
+	closers []func()
+}
+
 // Run serves until ctx ends, then shuts down in order: stop taking requests
-// and let in-flight ones finish, let backend drives report, close the store.
+// and let in-flight ones finish, stop adapters, let backend drives report,
+// close the store.
 func Run(ctx context.Context, cfg Config) error {
 	log := cfg.Logger
 	st, err := OpenStore(ctx, cfg.Data)
@@ -73,50 +99,82 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	policy := conversation.DefaultPolicy()
-	if cfg.ManualMaxAge > 0 {
-		policy.ManualMaxAge = cfg.ManualMaxAge
+	a := &assembly{cfg: cfg, log: log, store: st, registry: prometheus.NewRegistry(),
+		backends: map[string]engine.Backend{none.Platform: none.Backend{}}}
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	defer a.close()
+	for _, setup := range []func(context.Context, *assembly) error{setupConnect, setupRecorder} {
+		if err := setup(ctx, a); err != nil {
+			return err
+		}
 	}
-	if cfg.SecureMaxAge > 0 {
-		policy.SecureMaxAge = cfg.SecureMaxAge
-	}
-	eng := engine.New(engine.Config{
+	a.engine = engine.New(engine.Config{
 		Store:          st,
-		Backends:       map[string]engine.Backend{none.Platform: none.Backend{}},
-		Policy:         policy,
+		Backends:       a.backends,
+		Policy:         cfg.policy(),
 		MaxRetroactive: cfg.CommitDelay,
 		ReconcileEvery: cfg.ReconcileEvery,
 		Logger:         log,
-		Metrics:        engine.NewMetrics(reg),
+		Metrics:        engine.NewMetrics(a.registry),
 	})
-	if err := eng.Start(ctx); err != nil {
+	a.closers = append(a.closers, func() { a.engine.Close(5 * time.Second) })
+	for _, hook := range a.late {
+		if err := hook(ctx); err != nil {
+			return err
+		}
+	}
+	if err := a.engine.Start(ctx); err != nil {
 		return err
 	}
-	defer eng.Close(5 * time.Second)
-
-	handler := api.New(api.Config{
-		Engine:         eng,
+	a.api = api.New(api.Config{
+		Engine:         a.engine,
 		Store:          st,
 		Logger:         log,
-		Registry:       reg,
+		Registry:       a.registry,
+		Extra:          a.routes,
 		SecurePageURL:  cfg.SecurePageURL,
 		AllowedOrigins: cfg.AllowedOrigins,
 	})
-	hooks := &webhook.Dispatcher{Store: st, Wake: eng.Signal().C, Logger: log}
-	hookCtx, stopHooks := context.WithCancel(context.Background())
-	hooksDone := make(chan struct{})
-	go func() {
-		defer close(hooksDone)
-		hooks.Run(hookCtx)
-	}()
-	defer func() {
-		stopHooks()
-		<-hooksDone
-	}()
-	return serveHTTP(ctx, cfg, handler, keyFile)
+	hooks := &webhook.Dispatcher{Store: st, Wake: a.engine.Signal().C, Logger: log}
+	a.runners = append(a.runners, hooks.Run)
+	stopRunners := a.startRunners()
+	defer stopRunners()
+	return serveHTTP(ctx, cfg, a.api, keyFile)
+}
+
+func (c Config) policy() conversation.Policy {
+	p := conversation.DefaultPolicy()
+	if c.ManualMaxAge > 0 {
+		p.ManualMaxAge = c.ManualMaxAge
+	}
+	if c.SecureMaxAge > 0 {
+		p.SecureMaxAge = c.SecureMaxAge
+	}
+	return p
+}
+
+// startRunners starts the background runners and returns the function that
+// stops them and waits until they have.
+func (a *assembly) startRunners() func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, run := range a.runners {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run(ctx)
+		}()
+	}
+	return func() {
+		cancel()
+		wg.Wait()
+	}
+}
+
+func (a *assembly) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
 }
 
 func serveHTTP(ctx context.Context, cfg Config, h http.Handler, keyFile string) error {

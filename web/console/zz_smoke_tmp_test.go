@@ -17,12 +17,12 @@ import (
 const base = "http://127.0.0.1:8099"
 
 func shot(t *testing.T, ctx context.Context, name string) {
-	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Logf("screenshot %s: %v", name, err)
 		return
 	}
-	os.WriteFile("/tmp/smoke/"+name+".jpg", buf, 0o644)
+	os.WriteFile("/tmp/smoke/"+name+".png", buf, 0o644)
 }
 
 func into[T any](dst *T, a chromedp.Action[T]) chromedp.Action[chromedp.Void] {

@@ -26,7 +26,10 @@ func newBulkInsert(ctx context.Context, conn *sql.Conn, table string, cols ...st
 	b := &bulkInsert{table: table, cols: len(cols)}
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	for i, n := range chunkSizes {
-		query := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " +
+		// OR FAIL spares SQLite a statement journal (undo for a statement
+		// that fails halfway): a failure here rolls back the whole
+		// transaction anyway.
+		query := "INSERT OR FAIL INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " +
 			strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 		s, err := conn.PrepareContext(ctx, query)
 		if err != nil {

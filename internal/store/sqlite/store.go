@@ -98,9 +98,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if path == "" || strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("open sqlite store: bad path %q", path)
 	}
-	busy := fmt.Sprintf("_pragma=busy_timeout(%d)", cfg.busy.Milliseconds())
+	busy := fmt.Sprintf("_busy_timeout=%d", cfg.busy.Milliseconds())
 	// synchronous=FULL: a commit is on disk before Write returns.
-	wdsn := path + "?" + busy + "&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
+	wdsn := path + "?" + busy + "&_pragma=page_size(PAGESIZE)&_pragma=cache_size(-65536)&_pragma=wal_autocheckpoint(10000)" +
+		"&_foreign_keys=1&_journal_mode=WAL&_synchronous=FULL"
 	rdsn := path + "?" + busy + "&_pragma=query_only(1)"
 
 	s := &Store{log: cfg.log}

@@ -115,10 +115,13 @@ export function createAgentView(app) {
 
     const ended = conv.callState === 'ended';
     const desired = c.desiredState || c.state;
+    // Resume only ever releases a hand-made pause; hold and secure payments
+    // end by themselves.
+    const manual = (c.pauseReasons || []).some((r) => r.kind === 'manual');
     const allowed = {
       start: desired === 'not-started',
       pause: desired === 'in-progress' || desired === 'paused',
-      resume: desired === 'paused',
+      resume: desired === 'paused' && manual,
     };
     for (const op of OPS) {
       const btn = byId(`${cap}-${op}`);

@@ -2,7 +2,7 @@
 // event stream, and ended calls with timeline, recording and transcript.
 import { byId, clear, h, show } from './dom.js';
 import { renderLegend, renderTimeline } from './timeline-svg.js';
-import { callStateLabel, capabilityLine, explainError, formatDuration, formatTime, reasonKindLabel } from './words.js';
+import { callStateLabel, capabilityLine, explainError, formatDuration, formatTime, reasonShort } from './words.js';
 
 const MAX_ENDED = 50;
 
@@ -27,7 +27,7 @@ export function createSupervisorView(app) {
 
   function capSummary(conv, cap) {
     const c = conv[cap] || {};
-    const why = (c.pauseReasons || []).map((r) => reasonKindLabel(r.kind).toLowerCase());
+    const why = (c.pauseReasons || []).map((r) => reasonShort(r.kind));
     return `${cap === 'recording' ? 'Recording' : 'Transcription'}: ${capabilityLine(c)}${why.length ? ' (' + [...new Set(why)].join(', ') + ')' : ''}`;
   }
 

@@ -1,7 +1,7 @@
 // Draws a timeline model as SVG bars beside HTML row labels.
 import { h, s } from './dom.js';
 import { buildRows, summarize } from './timeline.js';
-import { formatDuration, formatTime, reasonKindLabel } from './words.js';
+import { formatDuration, formatTime, reasonShort } from './words.js';
 
 const WIDTH = 1000;
 const ROW = 22;
@@ -38,7 +38,7 @@ function spanClass(span) {
 }
 
 function spanTitle(span) {
-  const what = span.kind === 'paused' ? `Paused: ${span.reasons.map(reasonKindLabel).join(', ').toLowerCase()}` : KIND_LABELS[span.kind] || span.kind;
+  const what = span.kind === 'paused' ? `Paused: ${span.reasons.map(reasonShort).join(', ')}` : KIND_LABELS[span.kind] || span.kind;
   const by = span.by && span.by.length ? ` by ${[...new Set(span.by)].join(', ')}` : '';
   return `${what}${by}, ${formatTime(span.start)}–${formatTime(span.end)} (${formatDuration(span.end - span.start)})`;
 }
@@ -52,7 +52,7 @@ export function renderTimeline(rec, conversationId, { now = Date.now(), segments
   const model = buildRows(rec, now, { segments });
   const height = model.rows.length * ROW + (model.rows.length - 1) * GAP;
   const scale = WIDTH / (model.end - model.start);
-  const label = `Timeline of call ${conversationId}: ${summarize(model, (r) => reasonKindLabel(r).toLowerCase()) || 'nothing yet'}`;
+  const label = `Timeline of call ${conversationId}: ${summarize(model, reasonShort) || 'nothing yet'}`;
   const svg = s('svg', {
     viewBox: `0 0 ${WIDTH} ${height}`,
     preserveAspectRatio: 'none',

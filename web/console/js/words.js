@@ -34,7 +34,6 @@ export function callStateLabel(s) {
 const REASON_KINDS = {
   hold: 'Caller on hold',
   secure: 'Secure payment in progress',
-  manual: 'Paused by',
   source: 'Audio source stopped sending',
 };
 
@@ -42,6 +41,13 @@ const REASON_KINDS = {
 export function reasonKindLabel(kind) {
   if (kind === 'manual') return 'Paused by hand';
   return REASON_KINDS[kind] || `Paused (${kind})`;
+}
+
+const REASON_SHORT = { hold: 'caller on hold', secure: 'secure payment', manual: 'by hand', source: 'audio source stopped' };
+
+/** reasonShort names a reason kind in a few words, for summaries. */
+export function reasonShort(kind) {
+  return REASON_SHORT[kind] || String(kind || 'unknown');
 }
 
 /** reasonLabel describes one held pause reason. */
