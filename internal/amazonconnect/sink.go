@@ -52,6 +52,8 @@ type DeadLetter struct {
 	// Reason is a stable code (a DecodeReason); Error says it in words.
 	Reason string `json:"reason"`
 	Error  string `json:"error"`
+	// StoredAt is when the dead letter was first stored; the store sets it.
+	StoredAt time.Time `json:"storedAt,omitzero"`
 }
 
 // DeadLetters stores records that cannot be applied.

@@ -22,6 +22,7 @@ type BreakError struct {
 	Reason string
 }
 
+// Error names the entry and what is wrong with it.
 func (e *BreakError) Error() string {
 	return fmt.Sprintf("audit chain broken at entry %d: %s", e.Seq, e.Reason)
 }

@@ -85,7 +85,6 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			es[2].Detail = json.RawMessage(`{"n": 3}`)
 			return es, h
 		}, 3, "hash does not match contents"},
-		{"edit time zone only is no change", nil, 0, ""},
 		{"edit and reseal", func(es []Entry, h Head) ([]Entry, Head) {
 			es[4].Outcome = "failed"
 			es[4] = Seal(es[4].PrevHash, es[4])
@@ -149,17 +148,18 @@ func TestVerifyDetectsTampering(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			es, h := chain(10)
-			if tt.tamper == nil {
-				es[5].At = es[5].At.In(time.FixedZone("X", 3600))
-				if err := Verify(seq(es), h); err != nil {
-					t.Fatalf("same instant in another zone: %v", err)
-				}
-				return
-			}
-			es, h = tt.tamper(es, h)
+			es, h := tt.tamper(chain(10))
 			wantBreak(t, Verify(seq(es), h), tt.seq, tt.reason)
 		})
+	}
+}
+
+// The hash covers the instant, not how it is written.
+func TestVerifyIgnoresTimeZone(t *testing.T) {
+	es, h := chain(10)
+	es[5].At = es[5].At.In(time.FixedZone("X", 3600))
+	if err := Verify(seq(es), h); err != nil {
+		t.Fatalf("same instant in another zone: %v", err)
 	}
 }
 

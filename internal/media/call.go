@@ -139,7 +139,7 @@ func (c *Call) Pause(k conversation.Capability, at time.Time, reasons []conversa
 		return time.Time{}, ErrStopped
 	}
 	from := max(c.tl.ceil(at), c.ring.base)
-	c.gates[i].pause(from, spanReasons(reasons))
+	c.gates[i].pause(from, spanReasons(reasons), now)
 	if applied := c.tl.time(from); applied.After(at) {
 		c.log.Warn("pause reaches back beyond the commit delay", "capability", k,
 			"requested", at, "applied", applied)
@@ -222,6 +222,11 @@ func (c *Call) State(k conversation.Capability) conversation.State {
 func (c *Call) Stats() CallStats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.stats()
+}
+
+// stats returns the call's counters. Called with c.mu held.
+func (c *Call) stats() CallStats {
 	st := CallStats{Caller: c.streams[0].snapshot(), Agent: c.streams[1].snapshot(), SinkErrors: c.sinkErrors}
 	st.Caller.Late += c.late[0]
 	st.Agent.Late += c.late[1]

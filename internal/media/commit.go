@@ -58,7 +58,7 @@ func (c *Call) commitRecording(from, to int64, left, right []int16) error {
 			c.log.Error("recording stopped writing", "err", err)
 			return err
 		}
-		c.recLog.add(state, p, until, w0, c.wav.Frames(), sp.reasons)
+		c.recLog.add(state, p, until, w0, c.wav.Frames(), sp)
 		p = until
 	}
 	return nil
@@ -83,7 +83,7 @@ func (c *Call) commitTranscription(ctx context.Context, from, to int64, left, ri
 				}
 			}
 		}
-		c.trLog.add(state, p, until, 0, 0, sp.reasons)
+		c.trLog.add(state, p, until, 0, 0, sp)
 		p = until
 	}
 }
@@ -135,6 +135,10 @@ func (c *Call) writeMap(final bool) error {
 	}
 	if c.sink != nil {
 		m.Transcription = c.trLog.spans()
+	}
+	if final {
+		st := c.stats()
+		m.Stats = &st
 	}
 	return writeJSON(mapPath, m, final)
 }

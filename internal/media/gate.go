@@ -3,6 +3,7 @@ package media
 import (
 	"math"
 	"slices"
+	"time"
 
 	"github.com/hush-cc/hush/internal/conversation"
 )
@@ -21,6 +22,9 @@ type span struct {
 	start, end int64
 	reasons    []SpanReason
 	notStarted bool // the capability had not been started yet
+	// closedAt is when the pause reached the gate: its distance from the
+	// request is the pause latency, whatever time the pause names.
+	closedAt time.Time
 }
 
 // gate decides, sample by sample, whether audio passes. Its spans are
@@ -38,10 +42,10 @@ func (g *gate) paused() bool {
 
 // pause shuts the gate from position from on. A pause reaching back into
 // (or touching) an earlier span joins it, so one pause is one span.
-func (g *gate) pause(from int64, reasons []SpanReason) {
+func (g *gate) pause(from int64, reasons []SpanReason, now time.Time) {
 	n := len(g.spans)
 	if n == 0 || g.spans[n-1].end < from {
-		g.spans = append(g.spans, span{start: from, end: open, reasons: slices.Clone(reasons)})
+		g.spans = append(g.spans, span{start: from, end: open, reasons: slices.Clone(reasons), closedAt: now})
 		return
 	}
 	last := &g.spans[n-1]
@@ -57,6 +61,9 @@ func (g *gate) pause(from int64, reasons []SpanReason) {
 		cur.start = min(prev.start, cur.start)
 		cur.reasons = mergeReasons(prev.reasons, cur.reasons)
 		cur.notStarted = prev.notStarted && cur.notStarted
+		if !prev.closedAt.IsZero() {
+			cur.closedAt = prev.closedAt
+		}
 		g.spans = append(g.spans[:n-2], cur)
 	}
 }

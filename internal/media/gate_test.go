@@ -3,6 +3,7 @@ package media
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/hush-cc/hush/internal/conversation"
 	"pgregory.net/rapid"
@@ -15,13 +16,13 @@ var (
 
 func TestGateMergesPauses(t *testing.T) {
 	var g gate
-	g.pause(100, []SpanReason{manual})
-	g.pause(100, []SpanReason{manual}) // same pause again: one span, one reason
+	g.pause(100, []SpanReason{manual}, time.Time{})
+	g.pause(100, []SpanReason{manual}, time.Time{}) // same pause again: one span, one reason
 	g.resume(200)
-	g.pause(300, []SpanReason{hold})
+	g.pause(300, []SpanReason{hold}, time.Time{})
 	g.resume(400)
 	// A retroactive pause reaching into both earlier spans joins them.
-	g.pause(150, []SpanReason{hold})
+	g.pause(150, []SpanReason{hold}, time.Time{})
 	if len(g.spans) != 1 {
 		t.Fatalf("spans = %+v, want one", g.spans)
 	}
@@ -31,7 +32,7 @@ func TestGateMergesPauses(t *testing.T) {
 	}
 	// A resume before a pause takes effect cancels it.
 	g.resume(500)
-	g.pause(900, []SpanReason{manual})
+	g.pause(900, []SpanReason{manual}, time.Time{})
 	g.resume(800)
 	if len(g.spans) != 1 || g.spans[0].end != 500 {
 		t.Fatalf("spans = %+v", g.spans)
@@ -40,7 +41,7 @@ func TestGateMergesPauses(t *testing.T) {
 
 func TestGateAt(t *testing.T) {
 	var g gate
-	g.pause(100, []SpanReason{manual})
+	g.pause(100, []SpanReason{manual}, time.Time{})
 	g.resume(200)
 	cases := []struct {
 		p, limit, until int64
@@ -76,7 +77,7 @@ func TestGateMatchesModel(t *testing.T) {
 		for range rapid.IntRange(0, 20).Draw(rt, "ops") {
 			if rapid.Bool().Draw(rt, "pause") {
 				from := rapid.Int64Range(0, size-1).Draw(rt, "from")
-				g.pause(from, []SpanReason{manual})
+				g.pause(from, []SpanReason{manual}, time.Time{})
 				for p := from; p < size; p++ {
 					model[p] = true
 				}

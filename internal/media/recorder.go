@@ -256,3 +256,19 @@ func (r *Recorder) Close(ctx context.Context) error {
 	}
 	return err
 }
+
+// SidecarPath returns the path of the JSON document called name that sits
+// beside conversation id's WAV file, such as its transcript or its
+// recording metadata.
+func (r *Recorder) SidecarPath(id, name string) string {
+	return filepath.Join(r.dir, url.PathEscape(id)+"."+name+".json")
+}
+
+// WriteSidecar replaces the sidecar document name of conversation id with
+// v, atomically; sync makes it durable.
+func (r *Recorder) WriteSidecar(id, name string, v any, sync bool) error {
+	return writeJSON(r.SidecarPath(id, name), v, sync)
+}
+
+// CommitDelay returns how long audio waits before it is committed.
+func (r *Recorder) CommitDelay() time.Duration { return r.delay }

@@ -28,6 +28,10 @@ type Span struct {
 	Start   string       `json:"start"` // RFC 3339, UTC, milliseconds
 	End     string       `json:"end"`
 	Reasons []SpanReason `json:"reasons,omitempty"`
+	// GateClosedAt, on a paused span, is when the pause reached the gate
+	// (RFC 3339, nanoseconds): the request's time plus the pause latency.
+	// The span itself starts at the time the pause named, often earlier.
+	GateClosedAt string `json:"gateClosedAt,omitempty"`
 	// StartSample and EndSample locate the span on the timeline, in samples
 	// per channel from the conversation start.
 	StartSample int64 `json:"startSample"`
@@ -58,32 +62,38 @@ type SegmentMap struct {
 	Segments       []Segment `json:"segments"`
 	// Transcription lists what the transcriber was and was not given.
 	Transcription []Span `json:"transcription,omitempty"`
+	// Stats counts the packets each stream delivered; it is filled in
+	// when the recording ends.
+	Stats *CallStats `json:"stats,omitempty"`
 }
 
 // segmentLog accumulates the spans one gate let through or kept out as
 // audio is committed.
 type segmentLog struct {
-	tl   timeline
-	segs []Segment
+	tl       timeline
+	segs     []Segment
+	closedAt []time.Time // per segment: when its pause reached the gate
 }
 
 // add records that timeline positions [from, to) were committed in state,
 // occupying WAV frames [wavFrom, wavTo).
-func (l *segmentLog) add(state string, from, to, wavFrom, wavTo int64, reasons []SpanReason) {
+func (l *segmentLog) add(state string, from, to, wavFrom, wavTo int64, sp span) {
 	if from >= to {
 		return
 	}
 	if n := len(l.segs); n > 0 {
 		last := &l.segs[n-1]
-		if last.State == state && last.EndSample == from && slices.Equal(last.Reasons, reasons) {
+		if last.State == state && last.EndSample == from && slices.Equal(last.Reasons, sp.reasons) &&
+			l.closedAt[n-1].Equal(sp.closedAt) {
 			last.EndSample, last.WAVEnd = to, wavTo
 			return
 		}
 	}
 	l.segs = append(l.segs, Segment{
-		Span:     Span{State: state, StartSample: from, EndSample: to, Reasons: slices.Clone(reasons)},
+		Span:     Span{State: state, StartSample: from, EndSample: to, Reasons: slices.Clone(sp.reasons)},
 		WAVStart: wavFrom, WAVEnd: wavTo,
 	})
+	l.closedAt = append(l.closedAt, sp.closedAt)
 }
 
 // render returns the segments with their times filled in.
@@ -94,6 +104,9 @@ func (l *segmentLog) render() []Segment {
 		s.StartMs, s.EndMs = ms(s.StartSample), ms(s.EndSample)
 		s.Start = l.tl.time(s.StartSample).UTC().Format(timeLayout)
 		s.End = l.tl.time(s.EndSample).UTC().Format(timeLayout)
+		if t := l.closedAt[i]; !t.IsZero() && s.State == SegmentPaused {
+			s.GateClosedAt = t.UTC().Format(time.RFC3339Nano)
+		}
 	}
 	if out == nil {
 		out = []Segment{}

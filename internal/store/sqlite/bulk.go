@@ -8,24 +8,26 @@ import (
 	"strings"
 )
 
-// chunkSizes are the row counts of the prepared multi-row INSERTs, largest
-// first: any number of rows is written with a few statements, and one
-// statement per chunk costs far less than one per row.
-var chunkSizes = [...]int{64, 8, 1}
+// chunkSizes returns the row counts of the prepared multi-row INSERTs,
+// largest first: any number of rows is written with a few statements, and
+// one statement per chunk costs far less than one per row.
+func chunkSizes() [chunks]int { return [chunks]int{64, 8, 1} }
+
+const chunks = 3
 
 // bulkInsert collects the rows a transaction appends to one table and
 // writes them at its end.
 type bulkInsert struct {
 	table string
 	cols  int
-	stmts [len(chunkSizes)]*sql.Stmt
+	stmts [chunks]*sql.Stmt
 	args  []any
 }
 
 func newBulkInsert(ctx context.Context, conn *sql.Conn, table string, cols ...string) (*bulkInsert, error) {
 	b := &bulkInsert{table: table, cols: len(cols)}
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-	for i, n := range chunkSizes {
+	for i, n := range chunkSizes() {
 		// OR FAIL spares SQLite a statement journal (undo for a statement
 		// that fails halfway): a failure here rolls back the whole
 		// transaction anyway.
@@ -47,7 +49,7 @@ func (b *bulkInsert) add(vals ...any) { b.args = append(b.args, vals...) }
 func (b *bulkInsert) flush(ctx context.Context) error {
 	defer b.reset()
 	rows, off := len(b.args)/b.cols, 0
-	for i, n := range chunkSizes {
+	for i, n := range chunkSizes() {
 		for ; rows-off >= n; off += n {
 			if _, err := b.stmts[i].ExecContext(ctx, b.args[off*b.cols:(off+n)*b.cols]...); err != nil {
 				return fmt.Errorf("insert into %s: %w", b.table, err)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"reflect"
 	"testing"
+	"time"
 )
 
 type appliedMigration struct {
@@ -100,5 +101,21 @@ func TestOpenBadPath(t *testing.T) {
 			_ = s.Close()
 			t.Fatalf("opened %q", p)
 		}
+	}
+}
+
+func TestConnectionSettings(t *testing.T) {
+	s := open(t, dbPath(t), WithBusyTimeout(3*time.Second))
+	ctx := context.Background()
+	for pragma, want := range map[string]string{
+		"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "3000",
+	} {
+		var got string
+		if err := s.w.conn.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil || got != want {
+			t.Fatalf("writer %s = %q, %v; want %q", pragma, got, err, want)
+		}
+	}
+	if _, err := s.rdb.ExecContext(ctx, "DELETE FROM audit"); err == nil {
+		t.Fatal("a read connection could write")
 	}
 }

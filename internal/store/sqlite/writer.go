@@ -87,9 +87,10 @@ func (w *writer) loop() {
 	}
 }
 
-// commit applies a batch in one transaction. If the transaction fails, each
-// change is retried in a transaction of its own, so one bad change fails
-// alone.
+// commit applies a batch in one transaction. If one of its changes fails,
+// each change is retried in a transaction of its own, so a bad change fails
+// alone; a failure of the database itself (the lock, the commit) fails the
+// whole batch at once.
 func (w *writer) commit(batch []*request) {
 	live := batch[:0:0]
 	for _, r := range batch {
@@ -103,25 +104,33 @@ func (w *writer) commit(batch []*request) {
 		return
 	}
 	outs, err := w.transact(live)
-	if err == nil {
-		for i, r := range live {
+	var cf *changeFailure
+	if err != nil && len(live) > 1 && errors.As(err, &cf) {
+		w.log.Warn("group commit failed; retrying its writes one by one", "writes", len(live), "err", err)
+		for _, r := range live {
+			outs, err := w.transact([]*request{r})
+			if err == nil {
+				err = outs[0]
+			}
+			r.done <- err
+		}
+		return
+	}
+	for i, r := range live {
+		if err != nil {
+			r.done <- err
+		} else {
 			r.done <- outs[i]
 		}
-		return
-	}
-	if len(live) == 1 {
-		live[0].done <- err
-		return
-	}
-	w.log.Warn("group commit failed; retrying its writes one by one", "writes", len(live), "err", err)
-	for _, r := range live {
-		outs, err := w.transact([]*request{r})
-		if err == nil {
-			err = outs[0]
-		}
-		r.done <- err
 	}
 }
+
+// changeFailure is a failure caused by a change of the batch, not by the
+// database as a whole.
+type changeFailure struct{ err error }
+
+func (f *changeFailure) Error() string { return f.err.Error() }
+func (f *changeFailure) Unwrap() error { return f.err }
 
 // transact runs reqs in one BEGIN IMMEDIATE transaction: the write lock is
 // taken before the audit head is read, so two processes chain in turn.
@@ -147,12 +156,12 @@ func (w *writer) transact(reqs []*request) (outs []error, err error) {
 	outs = make([]error, len(reqs))
 	for i, r := range reqs {
 		if outs[i], err = r.run(t); err != nil {
-			return nil, err
+			return nil, &changeFailure{err}
 		}
 	}
 	for _, b := range []*bulkInsert{w.st.audit, w.st.events} {
 		if err := b.flush(ctx); err != nil {
-			return nil, err
+			return nil, &changeFailure{err}
 		}
 	}
 	if t.head != start {

@@ -25,14 +25,17 @@ export function createPayment(app, ctx) {
   take.addEventListener('click', start);
   done.addEventListener('click', finish);
 
-  function completeUrl(sessionId) {
-    return `${app.baseUrl}/v1/secure-sessions/${encodeURIComponent(sessionId)}/complete`;
+  // completeUrl prefers the one-time URL hush returned with the session;
+  // without it the page can only complete the session with an API key.
+  function completeUrl(session) {
+    if (session.completeUrl) return new URL(session.completeUrl, `${app.baseUrl}/`).href;
+    return `${app.baseUrl}/v1/secure-sessions/${encodeURIComponent(session.id)}/complete`;
   }
 
   function pageUrl(session) {
     if (session.secureUrl) return session.secureUrl;
     if (urls.has(session.id)) return urls.get(session.id);
-    return fillTemplate(app.config.securePageUrl, session.id, completeUrl(session.id));
+    return fillTemplate(app.config.securePageUrl, session.id, completeUrl(session));
   }
 
   async function start() {

@@ -1,0 +1,33 @@
+package siprec
+
+import (
+	"context"
+	"time"
+)
+
+// Control is what the recording server tells the rest of hush: a recorded
+// call began, one of its streams stopped or resumed sending, it ended. The
+// server assembly implements it on top of the engine.
+type Control interface {
+	// Begin registers a new recorded call as a conversation. An error
+	// refuses the INVITE with Status(err).
+	Begin(ctx context.Context, s SessionInfo) error
+	// Source reports that the client stopped (sending false) or resumed
+	// sending the stream named source at time at.
+	Source(ctx context.Context, id, source string, sending bool, at time.Time) error
+	// End reports that the recording session ended at at.
+	End(ctx context.Context, id string, at time.Time) error
+}
+
+// SessionInfo describes a recorded call as the INVITE presents it.
+type SessionInfo struct {
+	// ConversationID is the conversation the call is recorded as.
+	ConversationID string
+	// AgentID comes from the agent rule; empty when no participant matched.
+	AgentID string
+	// Start is when the INVITE arrived: the start of the recording.
+	Start time.Time
+	// Attributes describe the call for the conversation's views: the SIP
+	// Call-ID, the recorded session's ids and the participants.
+	Attributes map[string]string
+}
