@@ -13,6 +13,9 @@ import (
 const (
 	eventPage    = 500
 	pingInterval = 15 * time.Second
+	// coalesce gathers the commits of a busy moment into one read per
+	// stream instead of one read per commit.
+	coalesce = 10 * time.Millisecond
 )
 
 // events streams the event log as server-sent events. Each event's id is its
@@ -76,6 +79,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		case <-ctx.Done():
 			return
 		case <-wake:
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(coalesce):
+			}
 		case <-poll.C:
 		case <-ping.C:
 			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil || rc.Flush() != nil {

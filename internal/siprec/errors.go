@@ -42,3 +42,17 @@ func unsupported(format string, args ...any) error {
 func notAcceptable(format string, args ...any) error {
 	return &Error{Status: StatusNotAcceptableHere, Err: fmt.Errorf("siprec: "+format, args...)}
 }
+
+// SIP statuses of refusals decided by the recording server itself.
+const (
+	StatusForbidden          = 403 // the conversation exists already
+	StatusBadExtension       = 420 // Require names an extension the recorder lacks
+	StatusIntervalTooBrief   = 422 // Session-Expires below the recorder's Min-SE
+	StatusCallDoesNotExist   = 481 // an in-dialog request for no known session
+	StatusServiceUnavailable = 503 // no RTP port left
+)
+
+// Refusal returns an error that refuses a request with the given status.
+func Refusal(status int, format string, args ...any) error {
+	return &Error{Status: status, Err: fmt.Errorf("siprec: "+format, args...)}
+}

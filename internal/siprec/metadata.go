@@ -14,37 +14,38 @@ import (
 // recorded session and which stream carries whom.
 type Metadata struct {
 	// DataMode is "complete" or "partial" (an update naming only changes).
-	DataMode     string
-	Sessions     []Session
-	Participants []Participant
-	Streams      []MetaStream
+	DataMode     string        `json:"dataMode,omitempty"`
+	Sessions     []Session     `json:"sessions,omitempty"`
+	Participants []Participant `json:"participants,omitempty"`
+	Streams      []MetaStream  `json:"streams,omitempty"`
 }
 
 // Session is a communication session being recorded.
 type Session struct {
-	ID string
+	ID string `json:"id"`
 	// SIPSessionIDs are the Session-ID header values (RFC 7989) of the
 	// recorded call.
-	SIPSessionIDs []string
-	StartTime     string
-	StopTime      string
+	SIPSessionIDs []string `json:"sipSessionIds,omitempty"`
+	StartTime     string   `json:"startTime,omitempty"`
+	StopTime      string   `json:"stopTime,omitempty"`
 }
 
 // Participant is a party of the recorded session.
 type Participant struct {
-	ID   string
-	AORs []string // addresses of record, e.g. sip:alice@example.com
-	Name string
+	ID   string   `json:"id"`
+	AORs []string `json:"aors,omitempty"` // addresses of record, e.g. sip:alice@example.com
+	Name string   `json:"name,omitempty"`
 	// Send and Recv list the ids of the streams the participant sends and
 	// receives.
-	Send, Recv []string
+	Send []string `json:"send,omitempty"`
+	Recv []string `json:"recv,omitempty"`
 }
 
 // MetaStream is a recorded media stream; Label matches an SDP a=label.
 type MetaStream struct {
-	ID        string
-	SessionID string
-	Label     string
+	ID        string `json:"id"`
+	SessionID string `json:"sessionId,omitempty"`
+	Label     string `json:"label,omitempty"`
 }
 
 // Stream returns the metadata stream with the given id.

@@ -1,0 +1,338 @@
+package siprec
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/hush-cc/hush/internal/media"
+)
+
+// requestTimeout bounds the work behind one SIP request (creating the
+// conversation, reporting a pause).
+const requestTimeout = 10 * time.Second
+
+// onInvite answers an INVITE: a new recording session, or a re-INVITE
+// within one.
+func (s *Server) onInvite(req *sip.Request, tx sip.ServerTransaction) {
+	if tag, ok := req.To().Params.Get("tag"); ok && tag != "" {
+		s.onUpdate(req, tx)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+	defer cancel()
+	var once sync.Once
+	cancelled := make(chan struct{})
+	tx.OnCancel(func(*sip.Request) { once.Do(func() { close(cancelled) }) })
+	d, offer, err := s.admit(req)
+	if err != nil {
+		var extra []sip.Header
+		switch Status(err) {
+		case StatusBadExtension:
+			extra = append(extra, sip.NewHeader("Unsupported", strings.Join(unsupportedRequired(req), ", ")))
+		case StatusIntervalTooBrief:
+			extra = append(extra, sip.NewHeader("Min-SE", secondsValue(s.cfg.MinSE)))
+		}
+		s.refuse(req, tx, err, extra...)
+		return
+	}
+	answer, err := s.open(ctx, req, d, offer, cancelled)
+	if err != nil {
+		s.forget(d)
+		if errors.Is(err, errCancelled) {
+			return // the transaction layer answered 487
+		}
+		s.refuse(req, tx, err)
+		return
+	}
+	res := s.answerResponse(req, d, answer)
+	if err := tx.Respond(res); err != nil {
+		s.log.Warn("answer lost; ending the session", "conversation", d.id, "err", err)
+		s.end(ctx, d, "answer not sent")
+		return
+	}
+	s.log.Info("recording session started", "conversation", d.id, "agent", d.assign.AgentID)
+}
+
+var errCancelled = errors.New("siprec: INVITE cancelled")
+
+// admit checks a new INVITE and reserves its Call-ID. Nothing is opened
+// yet, so a refusal leaves nothing behind.
+func (s *Server) admit(req *sip.Request) (*dialog, Offer, error) {
+	if req.CallID() == nil || req.To() == nil || req.From() == nil {
+		return nil, Offer{}, malformed("INVITE lacks Call-ID, From or To")
+	}
+	if bad := unsupportedRequired(req); len(bad) > 0 {
+		return nil, Offer{}, Refusal(StatusBadExtension, "unsupported extensions: %s", strings.Join(bad, ", "))
+	}
+	if !isRecordingSession(req) {
+		return nil, Offer{}, notAcceptable("not a SIPREC recording session (no siprec option tag)")
+	}
+	interval, _, err := sessionExpires(req)
+	if err != nil {
+		return nil, Offer{}, err
+	}
+	if interval > 0 && interval < s.cfg.MinSE {
+		return nil, Offer{}, Refusal(StatusIntervalTooBrief, "Session-Expires %v below %v", interval, s.cfg.MinSE)
+	}
+	body, err := SplitBody(contentType(req), req.Body())
+	if err != nil {
+		return nil, Offer{}, err
+	}
+	if body.SDP == nil {
+		return nil, Offer{}, notAcceptable("INVITE carries no SDP offer")
+	}
+	offer, err := ParseOffer(body.SDP)
+	if err != nil {
+		return nil, Offer{}, err
+	}
+	if _, err := offer.Acceptable(); err != nil {
+		return nil, Offer{}, err
+	}
+	var meta Metadata
+	if body.Metadata != nil {
+		if meta, err = ParseMetadata(body.Metadata); err != nil {
+			return nil, Offer{}, err
+		}
+	}
+	callID := req.CallID().Value()
+	d := &dialog{
+		id: ConversationID(callID), callID: callID, localTag: newTag(), invite: req,
+		legs: map[int]*leg{}, sessID: uint64(time.Now().Unix()), meta: meta, interval: interval,
+	}
+	if s.cfg.Rule != nil {
+		d.assign = s.cfg.Rule.Assign(meta, offer)
+	} else {
+		d.assign = Assignment{CallerStream: -1, AgentStream: -1}
+		streams, _ := offer.Acceptable()
+		fillByOrder(&d.assign, streams)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, Offer{}, Refusal(StatusServiceUnavailable, "shutting down")
+	}
+	if _, dup := s.dialogs[callID]; dup {
+		return nil, Offer{}, Refusal(StatusForbidden, "a recording session with Call-ID %q exists", callID)
+	}
+	s.dialogs[callID] = d
+	return d, offer, nil
+}
+
+// open starts recording an admitted INVITE: the media call, its RTP
+// ports, the conversation. On error everything opened is given back.
+func (s *Server) open(ctx context.Context, req *sip.Request, d *dialog, offer Offer, cancelled <-chan struct{}) ([]byte, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	start := s.cfg.Now()
+	call, err := s.cfg.Recorder.Open(ctx, d.id, media.CallOptions{Start: start})
+	if err != nil {
+		return nil, Refusal(StatusForbidden, "cannot record %s: %v", d.id, err)
+	}
+	d.call = call
+	answer, changes, err := s.negotiate(d, offer)
+	if err == nil && isClosed(cancelled) {
+		err = errCancelled
+	}
+	if err != nil {
+		call.Discard()
+		return nil, err
+	}
+	info := SessionInfo{ConversationID: d.id, AgentID: d.assign.AgentID, Start: start, Attributes: attributes(d.callID, req, d.meta, d.assign)}
+	if err := s.cfg.Control.Begin(ctx, info); err != nil {
+		call.Discard()
+		return nil, err
+	}
+	s.writeSidecar(d, false)
+	s.report(ctx, d, changes, start)
+	if isClosed(cancelled) {
+		d.mu.Unlock()
+		s.end(ctx, d, "cancelled")
+		d.mu.Lock()
+		return nil, errCancelled
+	}
+	s.armTimer(d)
+	return answer, nil
+}
+
+func isClosed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
+// answerResponse builds the 200 OK carrying an SDP answer (or, to an
+// offerless re-INVITE, the recorder's offer).
+func (s *Server) answerResponse(req *sip.Request, d *dialog, sdp []byte) *sip.Response {
+	r := req.Clone()
+	if to := r.To(); to != nil && !to.Params.Has("tag") {
+		to.Params.Add("tag", d.localTag)
+	}
+	res := sip.NewResponseFromRequest(r, sip.StatusOK, "OK", nil)
+	if req.IsInvite() {
+		res.AppendHeader(&sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "hush", Host: s.cfg.Addr.String(), Port: int(s.addr.Port())}})
+	}
+	res.AppendHeader(sip.NewHeader("Supported", supportedTags))
+	res.AppendHeader(sip.NewHeader("Allow", allowedMethods))
+	if d.interval > 0 {
+		res.AppendHeader(sip.NewHeader("Require", tagTimer))
+		res.AppendHeader(sip.NewHeader("Session-Expires", secondsValue(d.interval)+";refresher=uac"))
+	}
+	if sdp != nil {
+		res.AppendHeader(sip.NewHeader("Content-Type", TypeSDP))
+		res.SetBody(sdp)
+	}
+	return res
+}
+
+// onUpdate answers a re-INVITE or an UPDATE: a new offer (streams going
+// inactive or coming back), new metadata, a session refresh.
+func (s *Server) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
+	d := s.match(req)
+	if d == nil {
+		s.reply(req, tx, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+	defer cancel()
+	now := s.cfg.Now()
+	d.mu.Lock()
+	if d.ended {
+		d.mu.Unlock()
+		s.reply(req, tx, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+		return
+	}
+	sdp, changes, err := s.renegotiate(d, req)
+	if err != nil {
+		d.mu.Unlock()
+		s.refuse(req, tx, err)
+		return
+	}
+	s.armTimer(d)
+	res := s.answerResponse(req, d, sdp)
+	d.mu.Unlock()
+	s.report(ctx, d, changes, now)
+	s.respond(tx, res)
+}
+
+// renegotiate applies what a re-INVITE or UPDATE carries. It returns the
+// SDP to answer with. Called with d.mu held.
+func (s *Server) renegotiate(d *dialog, req *sip.Request) ([]byte, []sourceChange, error) {
+	if interval, ok, err := sessionExpires(req); err != nil {
+		return nil, nil, err
+	} else if ok {
+		if interval < s.cfg.MinSE {
+			return nil, nil, Refusal(StatusIntervalTooBrief, "Session-Expires %v below %v", interval, s.cfg.MinSE)
+		}
+		d.interval = interval
+	}
+	body, err := SplitBody(contentType(req), req.Body())
+	if err != nil {
+		return nil, nil, err
+	}
+	var offer *Offer
+	if body.SDP != nil {
+		o, err := ParseOffer(body.SDP)
+		if err != nil {
+			return nil, nil, err
+		}
+		offer = &o
+	}
+	if body.Metadata != nil {
+		m, err := ParseMetadata(body.Metadata)
+		if err != nil {
+			return nil, nil, err
+		}
+		d.meta = mergeMetadata(d.meta, m)
+		defer s.writeSidecar(d, false)
+	}
+	if offer == nil {
+		if req.IsInvite() {
+			return d.answer, nil, nil // an offerless re-INVITE gets our current SDP as the offer
+		}
+		return nil, nil, nil
+	}
+	return s.negotiate(d, *offer)
+}
+
+// onBye ends a recording session, reading the final metadata it may carry.
+func (s *Server) onBye(req *sip.Request, tx sip.ServerTransaction) {
+	d := s.match(req)
+	if d == nil {
+		s.reply(req, tx, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+	defer cancel()
+	d.mu.Lock()
+	if body, err := SplitBody(contentType(req), req.Body()); err == nil && body.Metadata != nil {
+		if m, err := ParseMetadata(body.Metadata); err == nil {
+			d.meta = mergeMetadata(d.meta, m)
+		} else {
+			s.log.Warn("final metadata unreadable", "conversation", d.id, "err", err)
+		}
+	}
+	s.writeSidecar(d, true)
+	d.mu.Unlock()
+	s.end(ctx, d, "bye")
+	s.reply(req, tx, sip.StatusOK, "OK")
+}
+
+// mergeMetadata applies an update: a complete document replaces the old
+// one; a partial one replaces the participants, streams and sessions it
+// names and keeps the rest.
+func mergeMetadata(old, upd Metadata) Metadata {
+	if upd.DataMode != "partial" {
+		return upd
+	}
+	out := old
+	for _, p := range upd.Participants {
+		out.Participants = replaceBy(out.Participants, p, func(a Participant) bool { return a.ID == p.ID })
+	}
+	for _, st := range upd.Streams {
+		out.Streams = replaceBy(out.Streams, st, func(a MetaStream) bool { return a.ID == st.ID })
+	}
+	for _, ss := range upd.Sessions {
+		out.Sessions = replaceBy(out.Sessions, ss, func(a Session) bool { return a.ID == ss.ID })
+	}
+	return out
+}
+
+func replaceBy[T any](list []T, v T, same func(T) bool) []T {
+	for i := range list {
+		if same(list[i]) {
+			out := append([]T(nil), list...)
+			out[i] = v
+			return out
+		}
+	}
+	return append(append([]T(nil), list...), v)
+}
+
+func contentType(req *sip.Request) string {
+	if h := req.ContentType(); h != nil {
+		return h.Value()
+	}
+	return ""
+}
+
+// newTag returns a random dialog tag.
+func newTag() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func secondsValue(d time.Duration) string {
+	return strconv.FormatInt(int64(d/time.Second), 10)
+}
