@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -37,6 +38,7 @@ func BenchmarkCommands(b *testing.B) {
 			b.SetParallelism(max(1, convs/runtime.GOMAXPROCS(0)))
 			b.ResetTimer()
 			start := time.Now()
+			cpu0 := cpuTime()
 			b.RunParallel(func(pb *testing.PB) {
 				id := fmt.Sprint("c", next.Add(1)%int64(convs))
 				op := conversation.OpPause
@@ -54,6 +56,7 @@ func BenchmarkCommands(b *testing.B) {
 				}
 			})
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "commands/s")
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/command")
 		})
 	}
 }
@@ -95,4 +98,13 @@ func BenchmarkMemoryPerConversation(b *testing.B) {
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "bytes/conversation")
 		eng.Close(time.Second)
 	}
+}
+
+// cpuTime returns the CPU time (user and system) this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

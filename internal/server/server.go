@@ -25,6 +25,7 @@ import (
 	"github.com/hush-cc/hush/internal/store"
 	"github.com/hush-cc/hush/internal/store/sqlite"
 	"github.com/hush-cc/hush/internal/webhook"
+	"github.com/hush-cc/hush/web/console"
 )
 
 // Config is everything `hush serve` is told.
@@ -132,6 +133,7 @@ func Run(ctx context.Context, cfg Config) error {
 		Logger:         log,
 		Registry:       a.registry,
 		Extra:          a.routes,
+		Console:        console.Handler(),
 		SecurePageURL:  cfg.SecurePageURL,
 		AllowedOrigins: cfg.AllowedOrigins,
 	})

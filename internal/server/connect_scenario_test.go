@@ -1,0 +1,310 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/hush-cc/hush/internal/amazonconnect"
+	"github.com/hush-cc/hush/internal/amazonconnect/connecttest"
+	"github.com/hush-cc/hush/internal/conversation"
+)
+
+const (
+	connected = "CONNECTED"
+	onHold    = "CONNECTED_ONHOLD"
+	ended     = "ENDED"
+)
+
+var (
+	voice = connecttest.Voice
+	chat  = connecttest.Chat
+)
+
+func agent(id string) connecttest.Agent {
+	return connecttest.Agent{ARN: connecttest.AgentARN(id), Username: id, FirstName: "Agent", LastName: id}
+}
+
+func suspend(c string) string { return "SuspendContactRecording " + c + " 200" }
+func resume(c string) string  { return "ResumeContactRecording " + c + " 200" }
+
+// Each scenario runs hush serve in this process, feeds agent events through
+// kinesalite and checks the exact Connect calls, in order.
+func TestConnectScenarios(t *testing.T) {
+	kin := kinesalite(t)
+
+	t.Run("hold then unhold", func(t *testing.T) {
+		h := startConnectHush(t, kin, nil)
+		s := connecttest.NewScript(agent("ana"), t0)
+		h.put(s.Next(voice("c1", connected)), s.Next(voice("c1", onHold)))
+		h.expectCalls(suspend("c1"))
+		h.put(s.Next(voice("c1", connected)))
+		h.expectCalls(suspend("c1"), resume("c1"))
+		h.put(s.Next())
+		h.expectCalls(suspend("c1"), resume("c1"))
+		c := h.conversation("c1")
+		if c.Platform != amazonconnect.Platform || c.AgentID != "ana" || c.CallState != conversation.Ended ||
+			c.Recording.State != conversation.Stopped || c.Attributes[amazonconnect.AttrInitialContactID] != "c1" {
+			t.Fatalf("conversation %+v", c)
+		}
+		for _, call := range h.connect.Calls() {
+			if call.InstanceID != connecttest.InstanceID || call.InitialContactID != "c1" || call.ContactRecordingType != "" {
+				t.Fatalf("call %+v", call)
+			}
+		}
+	})
+
+	t.Run("two hold cycles", func(t *testing.T) {
+		h := startConnectHush(t, kin, nil)
+		s := connecttest.NewScript(agent("ben"), t0)
+		var want []string
+		h.put(s.Next(voice("c1", connected)))
+		for range 2 {
+			h.put(s.Next(voice("c1", onHold)))
+			want = append(want, suspend("c1"))
+			h.expectCalls(want...)
+			h.put(s.Next(voice("c1", connected)))
+			want = append(want, resume("c1"))
+			h.expectCalls(want...)
+		}
+	})
+
+	t.Run("duplicated records", func(t *testing.T) {
+		h := startConnectHush(t, kin, nil)
+		s := connecttest.NewScript(agent("cy"), t0)
+		e1, e2, e3 := s.Next(voice("c1", connected)), s.Next(voice("c1", onHold)), s.Next(voice("c1", connected))
+		// At-least-once delivery: each record again, with a new sequence number.
+		h.put(e1, e1, e2, e2, e2)
+		h.expectCalls(suspend("c1"))
+		h.put(e3, e3, e2, e1)
+		h.expectCalls(suspend("c1"), resume("c1"))
+	})
+
+	t.Run("records replayed out of order", func(t *testing.T) {
+		h := startConnectHush(t, kin, nil)
+		s := connecttest.NewScript(agent("dee"), t0)
+		e1, e2, e3 := s.Next(voice("c1", connected)), s.Next(voice("c1", onHold)), s.Next(voice("c1", connected))
+		// A late record from before the unhold, never seen before, shows
+		// the call on hold: it has been overtaken and changes nothing.
+		late := e2
+		late.ID, late.At = "dee-late", e2.At.Add(100*time.Millisecond)
+		h.put(e1, e2)
+		h.expectCalls(suspend("c1"))
+		h.put(e3, e1, late, e2)
+		h.expectCalls(suspend("c1"), resume("c1"))
+		if c := h.conversation("c1"); c.Recording.State != conversation.InProgress || c.CallState != conversation.Connected {
+			t.Fatalf("conversation %+v", c)
+		}
+	})
+
+	t.Run("chat contacts before the voice contact", func(t *testing.T) {
+		h := startConnectHush(t, kin, nil)
+		s := connecttest.NewScript(agent("eve"), t0)
+		h.put(s.Next(chat("chat1", connected), chat("chat2", connected), voice("v1", connected)),
+			s.Next(chat("chat1", onHold), chat("chat2", connected), voice("v1", onHold)))
+		h.expectCalls(suspend("v1"))
+		h.put(s.Next(chat("chat1", connected), voice("v1", connected)))
+		h.expectCalls(suspend("v1"), resume("v1"))
+		var list struct {
+			Conversations []conversation.View `json:"conversations"`
+		}
+		if h.do("GET", "/v1/conversations", nil, &list); len(list.Conversations) != 1 || list.Conversations[0].ID != "v1" {
+			t.Fatalf("conversations %+v: only the voice contact is one", list.Conversations)
+		}
+	})
+
+	t.Run("non-ASCII agent names", func(t *testing.T) {
+		h := startConnectHush(t, kin, nil)
+		a := connecttest.Agent{ARN: connecttest.AgentARN("siobhan"), Username: "siobhán.o’brien", FirstName: "Siobhán", LastName: "Ó Briain 王"}
+		s := connecttest.NewScript(a, t0)
+		h.put(s.Next(voice("c1", connected)), s.Next(voice("c1", onHold)))
+		h.expectCalls(suspend("c1"))
+		h.put(s.Next(voice("c1", connected)))
+		h.expectCalls(suspend("c1"), resume("c1"))
+		if c := h.conversation("c1"); c.AgentID != "siobhán.o’brien" {
+			t.Fatalf("agentId %q", c.AgentID)
+		}
+	})
+
+	t.Run("transferred contact", func(t *testing.T) {
+		h := startConnectHush(t, kin, nil)
+		s := connecttest.NewScript(agent("fay"), t0)
+		tr := func(state string) connecttest.Contact {
+			return connecttest.Contact{ID: "c2", InitialID: "c1", State: state}
+		}
+		h.put(s.Next(tr(connected)), s.Next(tr(onHold)))
+		h.expectCalls(suspend("c2"))
+		h.put(s.Next(tr(connected)))
+		h.expectCalls(suspend("c2"), resume("c2"))
+		for _, call := range h.connect.Calls() {
+			if call.ContactID != "c2" || call.InitialContactID != "c1" {
+				t.Fatalf("call %+v: want ContactId c2, InitialContactId c1", call)
+			}
+		}
+	})
+
+	t.Run("the call ends while on hold", func(t *testing.T) {
+		h := startConnectHush(t, kin, nil)
+		s := connecttest.NewScript(agent("gus"), t0)
+		h.put(s.Next(voice("c1", connected)), s.Next(voice("c1", onHold)))
+		h.expectCalls(suspend("c1"))
+		h.put(s.Next(voice("c1", ended)), s.Next())
+		h.expectCalls(suspend("c1"))
+		if c := h.conversation("c1"); c.CallState != conversation.Ended || c.Recording.State != conversation.Stopped {
+			t.Fatalf("conversation %+v", c)
+		}
+	})
+
+	t.Run("manual pause then hold and unhold", func(t *testing.T) {
+		h := startConnectHush(t, kin, nil)
+		s := connecttest.NewScript(agent("hal"), t0)
+		h.put(s.Next(voice("c1", connected)))
+		h.expectCalls()
+		if code := h.do("POST", "/v1/conversations/c1/recording/pause", []byte(`{"reason":"card number"}`), nil); code != http.StatusAccepted {
+			t.Fatalf("pause: %d", code)
+		}
+		h.expectCalls(suspend("c1"))
+		h.put(s.Next(voice("c1", onHold)))
+		h.expectCalls(suspend("c1"))
+		h.put(s.Next(voice("c1", connected)))
+		// Rule 1: the unhold releases only the hold; the manual pause stands.
+		h.expectCalls(suspend("c1"))
+		c := h.conversation("c1")
+		if c.Recording.State != conversation.Paused || len(c.Recording.Reasons) != 1 || c.Recording.Reasons[0].Kind != conversation.Manual {
+			t.Fatalf("recording %+v", c.Recording)
+		}
+		if code := h.do("POST", "/v1/conversations/c1/recording/resume", nil, nil); code != http.StatusAccepted {
+			t.Fatalf("resume: %d", code)
+		}
+		h.expectCalls(suspend("c1"), resume("c1"))
+	})
+
+	t.Run("malformed and truncated records", func(t *testing.T) {
+		h := startConnectHush(t, kin, nil)
+		s := connecttest.NewScript(agent("ivy"), t0)
+		e1, e2, e3 := s.Next(voice("c1", connected)), s.Next(voice("c1", onHold)), s.Next(voice("c1", connected))
+		key := e1.Agent.ARN
+		h.put(e1)
+		h.putRaw(key, e2.JSON()[:len(e2.JSON())/2])
+		h.putRaw(key, []byte("\xff\xfe not UTF-8"))
+		h.putRaw(key, []byte(`{"EventType":"STATE_CHANGE"}`))
+		h.put(e2)
+		h.expectCalls(suspend("c1"))
+		h.put(e3)
+		h.expectCalls(suspend("c1"), resume("c1"))
+		var list struct {
+			DeadLetters []amazonconnect.DeadLetter `json:"deadLetters"`
+		}
+		if code := h.do("GET", "/v1/ingest/connect/dead-letters", nil, &list); code != http.StatusOK {
+			t.Fatalf("dead letters: %d", code)
+		}
+		var reasons []string
+		for _, d := range list.DeadLetters {
+			reasons = append(reasons, d.Reason)
+			if d.Stream != h.stream || d.SequenceNumber == "" || d.PartitionKey != key || len(d.Data) == 0 || d.Error == "" {
+				t.Fatalf("dead letter %+v", d)
+			}
+		}
+		if fmt.Sprint(reasons) != "[invalid-event invalid-utf8 invalid-json]" {
+			t.Fatalf("dead letter reasons, newest first: %v", reasons)
+		}
+	})
+
+	t.Run("Connect throttles for a while", func(t *testing.T) {
+		const gap = 100 * time.Millisecond
+		h := startConnectHush(t, kin, func(c *ConnectConfig) { c.Rate, c.Burst = float64(time.Second/gap), 1 })
+		h.connect.FailNext(3, connecttest.Throttled)
+		var evs []connecttest.Event
+		for i := range 3 {
+			s := connecttest.NewScript(agent(fmt.Sprint("jo", i)), t0)
+			id := fmt.Sprint("c", i)
+			evs = append(evs, s.Next(voice(id, connected)), s.Next(voice(id, onHold)))
+		}
+		h.put(evs...)
+		waitUntil(t, "every suspend", func() bool { return h.settled() && len(h.connect.Calls()) >= 6 })
+		calls := h.connect.Calls()
+		ok := map[string]bool{}
+		for i, c := range calls {
+			if c.Operation != connecttest.OpSuspend || (i < 3) != (c.Status == http.StatusTooManyRequests) {
+				t.Fatalf("call %d: %+v", i, c)
+			}
+			if c.Status == http.StatusOK {
+				ok[c.ContactID] = true
+			}
+			// The limiter spaces every call, the throttled ones included.
+			if i > 0 && c.At.Sub(calls[i-1].At) < gap-10*time.Millisecond {
+				t.Fatalf("calls %d and %d only %v apart", i-1, i, c.At.Sub(calls[i-1].At))
+			}
+		}
+		if len(calls) != 6 || len(ok) != 3 {
+			t.Fatalf("calls %q", h.connect.Ops())
+		}
+	})
+
+	t.Run("Connect fails then succeeds", func(t *testing.T) {
+		h := startConnectHush(t, kin, nil)
+		h.connect.FailNext(1, connecttest.InternalError)
+		s := connecttest.NewScript(agent("kai"), t0)
+		h.put(s.Next(voice("c1", connected)), s.Next(voice("c1", onHold)))
+		h.expectCalls("SuspendContactRecording c1 500", suspend("c1"))
+		h.put(s.Next(voice("c1", connected)))
+		h.expectCalls("SuspendContactRecording c1 500", suspend("c1"), resume("c1"))
+		var entries struct {
+			Entries []struct {
+				Action  string `json:"action"`
+				Outcome string `json:"outcome"`
+			} `json:"entries"`
+		}
+		h.do("GET", "/v1/audit?conversation=c1", nil, &entries)
+		succeeded := 0
+		for _, e := range entries.Entries {
+			if e.Action == "backend.result" && e.Outcome == "succeeded" {
+				succeeded++
+			}
+		}
+		if succeeded != 2 {
+			t.Fatalf("audit %+v: want both outcomes succeeded", entries.Entries)
+		}
+	})
+
+	t.Run("HTTP ingest", func(t *testing.T) {
+		h := startConnectHush(t, kin, nil)
+		s := connecttest.NewScript(agent("lee"), t0)
+		e1, e2, e3 := s.Next(voice("c1", connected)), s.Next(voice("c1", onHold)), s.Next(voice("c1", connected))
+		body, _ := json.Marshal([]json.RawMessage{e1.JSON(), e2.JSON()})
+		var reply struct {
+			Results []amazonconnect.EventResult `json:"results"`
+		}
+		if code := h.do("POST", "/v1/ingest/connect/agent-events", body, &reply); code != http.StatusAccepted {
+			t.Fatalf("ingest: %d", code)
+		}
+		if len(reply.Results) != 2 || reply.Results[0].Actions[0].Result != amazonconnect.ResultCreated ||
+			reply.Results[1].Actions[0].Kind != amazonconnect.ActionHold || reply.Results[1].Actions[0].Result != amazonconnect.ResultApplied {
+			t.Fatalf("results %+v", reply.Results)
+		}
+		// The same event again, alone: a duplicate.
+		if code := h.do("POST", "/v1/ingest/connect/agent-events", e2.JSON(), &reply); code != http.StatusAccepted || reply.Results[0].Ignored != conversation.IgnoredDuplicate {
+			t.Fatalf("again: %d %+v", code, reply.Results)
+		}
+		// One bad event refuses the whole body: nothing of it is applied.
+		bad, _ := json.Marshal([]json.RawMessage{e3.JSON(), json.RawMessage(`{"EventId":"x"}`)})
+		var refusal struct {
+			Error struct {
+				Code   string `json:"code"`
+				Reason string `json:"reason"`
+				Index  *int   `json:"index"`
+			} `json:"error"`
+		}
+		if code := h.do("POST", "/v1/ingest/connect/agent-events", bad, &refusal); code != http.StatusBadRequest ||
+			refusal.Error.Code != "invalid_agent_event" || refusal.Error.Reason != "invalid-event" || refusal.Error.Index == nil || *refusal.Error.Index != 1 {
+			t.Fatalf("bad body: %d %+v", code, refusal)
+		}
+		h.expectCalls(suspend("c1"))
+		if code := h.do("POST", "/v1/ingest/connect/agent-events", e3.JSON(), nil); code != http.StatusAccepted {
+			t.Fatalf("ingest: %d", code)
+		}
+		h.expectCalls(suspend("c1"), resume("c1"))
+	})
+}
