@@ -3,10 +3,22 @@
 import { byId, clear, h, show } from './dom.js';
 import { explainError } from './words.js';
 
-/** matchesReason keeps entries whose reason contains the filter text, ignoring case. */
+// A hand-made pause or resume is audited as a command.
+const KIND_ACTIONS = { manual: 'command.' };
+
+/**
+ * matchesReason keeps entries whose reason (the note given), action or
+ * detail contains the filter text, ignoring case, so "hold" finds the hold
+ * events, "secure" the secure sessions and "manual" the commands.
+ */
 export function matchesReason(entry, filter) {
-  if (!filter) return true;
-  return String(entry.reason || '').toLowerCase().includes(filter.toLowerCase());
+  const f = String(filter || '').trim().toLowerCase();
+  if (!f) return true;
+  const detail = entry.detail === undefined || entry.detail === null ? '' : JSON.stringify(entry.detail);
+  const text = `${entry.reason || ''}\n${entry.action || ''}\n${detail}`.toLowerCase();
+  if (text.includes(f)) return true;
+  const action = KIND_ACTIONS[f];
+  return Boolean(action) && String(entry.action || '').startsWith(action);
 }
 
 /** createAuditView wires the audit view to the app. */
@@ -78,7 +90,9 @@ export function createAuditView(app) {
       const res = await app.client.verifyAudit();
       if (res && res.ok) {
         verifyEl.dataset.ok = 'true';
-        verifyEl.textContent = `Audit chain intact: ${res.entries} entr${res.entries === 1 ? 'y' : 'ies'} verified.`;
+        verifyEl.textContent = Number.isFinite(res.entries)
+          ? `Audit chain intact: ${res.entries} entr${res.entries === 1 ? 'y' : 'ies'} verified.`
+          : 'Audit chain intact.';
       } else {
         const e = (res && res.error) || {};
         verifyEl.dataset.ok = 'false';

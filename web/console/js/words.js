@@ -105,6 +105,9 @@ export function describeEvent(type, data) {
     case 'secure-session.expired':
       return 'Secure payment window expired.';
     case 'pause.auto-resumed': {
+      if (data.reason && data.reason.kind === 'secure') {
+        return `${capitalize(data.capability || 'capability')} resumed automatically: the secure payment window expired.`;
+      }
       const why = data.reason ? reasonLabel(data.reason).toLowerCase() : 'a pause';
       return `${capitalize(data.capability || 'capability')} resumed automatically: ${why} lasted too long.`;
     }

@@ -68,9 +68,14 @@ test('fillTemplate encodes the session id and the completion URL', () => {
   assert.equal(fillTemplate('', 'x', 'y'), '');
 });
 
-test('the audit reason filter ignores case and matches parts', () => {
-  assert.equal(matchesReason({ reason: 'hold,secure' }, 'SECURE'), true);
-  assert.equal(matchesReason({ reason: 'manual' }, 'secure'), false);
+test('the audit reason filter ignores case and looks at reason, action and detail', () => {
+  assert.equal(matchesReason({ reason: 'Card number', action: 'command.pause' }, 'card'), true);
+  assert.equal(matchesReason({ action: 'event.hold' }, 'HOLD'), true);
+  assert.equal(matchesReason({ action: 'secure-start' }, 'secure'), true);
+  assert.equal(matchesReason({ action: 'backend.result', detail: { reasons: ['source'] } }, 'source'), true);
+  assert.equal(matchesReason({ action: 'command.resume' }, 'manual'), true);
+  assert.equal(matchesReason({ action: 'event.hold' }, 'manual'), false);
+  assert.equal(matchesReason({ action: 'create' }, 'secure'), false);
   assert.equal(matchesReason({}, ''), true);
   assert.equal(matchesReason({}, 'x'), false);
 });

@@ -39,6 +39,10 @@ test('events become one line each', () => {
     'Recording resumed automatically: paused by agent-1 lasted too long.',
   );
   assert.equal(describeEvent('secure-session.expired', {}), 'Secure payment window expired.');
+  assert.equal(
+    describeEvent('pause.auto-resumed', { capability: 'transcription', reason: { kind: 'secure', id: 's1' } }),
+    'Transcription resumed automatically: the secure payment window expired.',
+  );
 });
 
 test('problemText handles a string or an object', () => {
