@@ -1,14 +1,63 @@
 package main
 
 import (
+	"context"
+	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/hush-cc/hush/internal/demo"
 	"github.com/hush-cc/hush/internal/server"
 )
+
+// demoDefaults turns the recorder on for the demo, on a free loopback
+// port, and points secure payments at the console's sample page, unless
+// the command line or the environment said otherwise.
+func demoDefaults(fs *flag.FlagSet, cfg *server.Config) {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if !set["sip-listen"] {
+		cfg.Recorder.SIPListen = "127.0.0.1:0"
+	}
+	if !set["secure-page-url"] {
+		cfg.SecurePageURL = "http://" + cfg.Listen + "/pay/?session={sessionId}&complete={completeUrl}"
+	}
+}
+
+// startDemoTraffic arranges for the traffic generator to start once hush
+// answers SIP and HTTP; it stops with ctx (Ctrl-C).
+func startDemoTraffic(ctx context.Context, cfg *server.Config) {
+	sip := make(chan netip.AddrPort, 1)
+	cfg.Recorder.SIPReady = func(a netip.AddrPort) { sip <- a }
+	ready := cfg.Ready
+	cfg.Ready = func(addr, keyFile string) {
+		ready(addr, keyFile)
+		go func() {
+			var sa netip.AddrPort
+			select {
+			case sa = <-sip:
+			case <-ctx.Done():
+				return
+			}
+			key, err := os.ReadFile(filepath.Join(cfg.Data, server.AdminKeyFile))
+			if err != nil {
+				cfg.Logger.Warn("demo: no admin key file; secure payments and agent pauses are skipped", "err", err)
+			}
+			err = demo.Run(ctx, demo.Config{
+				SIP:    sa,
+				API:    demo.API{Base: "http://" + addr, Key: strings.TrimSpace(string(key))},
+				Logger: cfg.Logger,
+			})
+			if err != nil {
+				cfg.Logger.Error("demo traffic stopped", "err", err)
+			}
+		}()
+	}
+}
 
 // printDemoHelp shows a newcomer how to reach the demo. The admin key is
 // printed because the demo's data directory is throw-away.
@@ -19,17 +68,24 @@ func printDemoHelp(w io.Writer, addr, data string) {
 		admin = "<see " + filepath.Join(data, server.AdminKeyFile) + ">"
 	}
 	fmt.Fprintf(w, `
-  hush demo is running.
+  hush demo is running: a simulated SBC is recording calls over SIPREC
+  (holds, a secure payment, an agent's retroactive pause in each call).
     console:   http://%[1]s/
     admin key: %[2]s
 
   Try it:
     export HUSH=http://%[1]s ADMIN=%[2]s
+    curl -s -H "Authorization: Bearer $ADMIN" "$HUSH/v1/conversations?active=true"
+    ID=$(curl -s -H "Authorization: Bearer $ADMIN" "$HUSH/v1/conversations" | grep -o '"id":"demo-[^"]*' | head -1 | cut -d'"' -f4)
+    curl -s -H "Authorization: Bearer $ADMIN" $HUSH/v1/conversations/$ID/recording/segments
+    curl -s -H "Authorization: Bearer $ADMIN" $HUSH/v1/conversations/$ID/transcript
+    curl -s -H "Authorization: Bearer $ADMIN" -o call.wav $HUSH/v1/conversations/$ID/recording.wav
     AGENT=$(hush keys create --data %[3]s --role agent --agent alice)
-    curl -s -H "Authorization: Bearer $ADMIN" -d '{"id":"call-1","agentId":"alice"}' $HUSH/v1/conversations
-    curl -s -H "Authorization: Bearer $AGENT" -d '{"reason":"card number","retroactiveMs":2000}' $HUSH/v1/conversations/call-1/recording/pause
+    curl -s -H "Authorization: Bearer $ADMIN" -d '{"reason":"card number","retroactiveMs":2000}' $HUSH/v1/conversations/$ID/recording/pause
     curl -sN -H "Authorization: Bearer $AGENT" $HUSH/v1/events
     hush audit verify --data %[3]s
 
-`, addr, admin, data)
+  Recordings, segment maps and transcripts are in %[4]s. Ctrl-C stops.
+
+`, addr, admin, data, filepath.Join(data, server.RecordingsDir))
 }

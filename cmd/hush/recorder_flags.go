@@ -9,5 +9,10 @@ import (
 // recorderFlags defines the built-in recorder's flags.
 func recorderFlags(fs *flag.FlagSet, c *server.RecorderConfig) {
 	fs.StringVar(&c.SIPListen, "sip-listen", "", "SIPREC listen address (UDP and TCP), e.g. 127.0.0.1:5060: enables the recorder")
-	fs.StringVar(&c.RTPPorts, "rtp-ports", "30000-30999", "UDP port range for RTP")
+	fs.StringVar(&c.RTPPorts, "rtp-ports", "30000-30999", "UDP port range for RTP (each stream takes an even/odd pair)")
+	fs.StringVar(&c.RTPAddress, "rtp-address", "", "address RTP is received on and SDP answers announce (default: the --sip-listen host)")
+	fs.StringVar(&c.AgentPattern, "sip-agent-pattern", server.DefaultAgentPattern, "regular expression on participant AORs that picks the agent; the agentId is its (?P<agent>...) group, else its first group, else the AOR's user part")
+	fs.StringVar(&c.Policy, "pause-policy", "silence", "what paused spans become in recordings: silence (keeps the timeline) or gap (removed)")
+	fs.StringVar(&c.ASR, "asr", "auto", "transcription engine: auto (pocketsphinx if built in and installed, else energy), pocketsphinx, energy (speech segments, no words), none")
+	fs.IntVar(&c.ASRWorkers, "asr-workers", 0, "concurrent transcriptions (0: one per CPU)")
 }

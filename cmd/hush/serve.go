@@ -43,6 +43,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, demo bool) erro
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if demo {
+		demoDefaults(fs, cfg)
+	}
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(*level)); err != nil {
 		return usageError{fmt.Sprintf("--log-level: %v", err)}
@@ -61,6 +64,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, demo bool) erro
 		if demo {
 			printDemoHelp(stderr, addr, cfg.Data)
 		}
+	}
+	if demo {
+		startDemoTraffic(ctx, cfg)
 	}
 	return server.Run(ctx, *cfg)
 }

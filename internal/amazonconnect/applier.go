@@ -111,17 +111,11 @@ func NewApplier(eng Engine, mem Memories, cfg ApplierConfig) (*Applier, error) {
 	if eng == nil || mem == nil {
 		return nil, errors.New("connect applier: an engine and a memory store are required")
 	}
-	switch cfg.Recording {
-	case "":
-		cfg.Recording = conversation.InProgress
-	case conversation.InProgress, conversation.NotStarted:
-	default:
-		return nil, fmt.Errorf("connect applier: initial recording state %q: want in-progress or not-started", cfg.Recording)
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
-	switch cfg.Plan.AgentID {
-	case "", AgentIDUsername, AgentIDARN:
-	default:
-		return nil, fmt.Errorf("connect applier: agent id source %q: want username or arn", cfg.Plan.AgentID)
+	if cfg.Recording == "" {
+		cfg.Recording = conversation.InProgress
 	}
 	if cfg.Parallel <= 0 {
 		cfg.Parallel = 16
@@ -131,6 +125,21 @@ func NewApplier(eng Engine, mem Memories, cfg ApplierConfig) (*Applier, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Applier{eng: eng, mem: mem, cfg: cfg, log: log, seed: maphash.MakeSeed()}, nil
+}
+
+// Validate checks the settings NewApplier would refuse.
+func (cfg ApplierConfig) Validate() error {
+	switch cfg.Recording {
+	case "", conversation.InProgress, conversation.NotStarted:
+	default:
+		return fmt.Errorf("connect applier: initial recording state %q: want in-progress or not-started", cfg.Recording)
+	}
+	switch cfg.Plan.AgentID {
+	case "", AgentIDUsername, AgentIDARN:
+	default:
+		return fmt.Errorf("connect applier: agent id source %q: want username or arn", cfg.Plan.AgentID)
+	}
+	return nil
 }
 
 // Apply applies the records' events and returns once they are durable. It
@@ -248,11 +257,13 @@ func (a *Applier) run(ctx context.Context, evs []AgentEvent, mem Memory) ([]Even
 	res := make([]EventResult, len(evs))
 	mems := make([]Memory, len(evs))
 	var pend []pending
+	for i, ev := range evs {
+		res[i] = EventResult{EventID: ev.EventID, AgentARN: ev.AgentARN, EventType: ev.EventType, Actions: []ActionResult{}}
+	}
 	failed := len(evs)
 	var firstErr error
 plan:
 	for i, ev := range evs {
-		res[i] = EventResult{EventID: ev.EventID, AgentARN: ev.AgentARN, EventType: ev.EventType, Actions: []ActionResult{}}
 		out := Plan(ev, mem, a.cfg.Plan)
 		mem, mems[i] = out.Memory, out.Memory
 		res[i].Ignored = out.Ignored

@@ -90,6 +90,12 @@ func (b *Backend) Drive(ctx context.Context, conv conversation.Conversation, d c
 	if d.Capability == conversation.Transcription {
 		return d.Target, nil
 	}
+	if d.Target == conversation.Stopped && !conv.Active() {
+		// Connect ends a contact's recording with the contact; asking it to
+		// stop one that has ended spends the quota and earns a 400. A call
+		// that ends while paused thus stays suspended to its end.
+		return conversation.Stopped, nil
+	}
 	ids := contactIDs{instance: b.instanceID, contact: conv.ID, initial: conv.Attributes[AttrInitialContactID]}
 	if ids.initial == "" {
 		ids.initial = conv.ID

@@ -301,3 +301,16 @@ func TestInstanceID(t *testing.T) {
 		}
 	}
 }
+
+func TestBackendDoesNotStopAnEndedContact(t *testing.T) {
+	b, srv := newTestBackend(t, BackendConfig{})
+	c := conv("c1", "")
+	c.CallState = conversation.Ended
+	st, err := b.Drive(context.Background(), c, drive(conversation.Paused, conversation.Stopped))
+	if err != nil || st != conversation.Stopped {
+		t.Fatalf("drive = %q, %v", st, err)
+	}
+	if calls := srv.Ops(); len(calls) != 0 {
+		t.Fatalf("calls %q: Connect stops an ended contact's recording by itself", calls)
+	}
+}

@@ -5,6 +5,9 @@
 //
 // The decoding half is pure: Decode turns bytes into an AgentEvent, and Plan
 // compares that event with what the adapter remembers about the agent
-// (Memory) to yield per-contact Actions. The I/O lives in Backend (the
-// recording API) and Consumer (the Kinesis stream).
+// (Memory) to yield per-contact Actions. The Applier runs plans against the
+// engine and stores each agent's memory once its actions are durable; it
+// serves the Kinesis Consumer, the HTTP ingest route and the Lambda alike.
+// The I/O lives in Backend (the recording API), Consumer (the Kinesis
+// stream) and the stores behind Memories, Checkpoints and DeadLetters.
 package amazonconnect

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/rtp"
@@ -74,6 +75,8 @@ type Call struct {
 	mapSegs    int   // segments (recording and transcription) it held
 	listeners  []*Listener
 	scratch    [2][FrameSamples]int16
+	// advancing is set while a worker of Recorder.Run commits the call.
+	advancing atomic.Bool
 }
 
 // ID returns the conversation id.
@@ -140,7 +143,7 @@ func (c *Call) Pause(k conversation.Capability, at time.Time, reasons []conversa
 	}
 	from := max(c.tl.ceil(at), c.ring.base)
 	c.gates[i].pause(from, spanReasons(reasons), now)
-	if applied := c.tl.time(from); applied.After(at) {
+	if applied := c.tl.time(from); applied.Sub(at) >= time.Duration(nsPerSample) {
 		c.log.Warn("pause reaches back beyond the commit delay", "capability", k,
 			"requested", at, "applied", applied)
 	}

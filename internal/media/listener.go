@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"time"
 
 	"github.com/pion/rtp"
 )
@@ -31,12 +32,16 @@ func (l *Listener) Port() int { return l.port }
 func (l *Listener) Addr() netip.AddrPort { return l.conn.LocalAddr().(*net.UDPAddr).AddrPort() }
 
 // Serve reads datagrams and passes each to handle until the listener is
-// closed. handle must not keep the slice: it is reused for the next read.
-func (l *Listener) Serve(handle func(b []byte)) error {
+// closed, with the time the kernel received it (zero where the platform
+// does not say). handle must not keep the slice: it is reused for the
+// next read.
+func (l *Listener) Serve(handle func(b []byte, at time.Time)) error {
 	defer close(l.done)
 	buf := make([]byte, 2048)
+	oob := make([]byte, 128)
+	stamps := enableTimestamps(l.conn)
 	for {
-		n, _, err := l.conn.ReadFromUDPAddrPort(buf)
+		n, oobn, _, _, err := l.conn.ReadMsgUDPAddrPort(buf, oob)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return nil
@@ -47,7 +52,11 @@ func (l *Listener) Serve(handle func(b []byte)) error {
 			}
 			return err
 		}
-		handle(buf[:n])
+		var at time.Time
+		if stamps {
+			at = receivedAt(oob[:oobn])
+		}
+		handle(buf[:n], at)
 	}
 }
 
@@ -89,9 +98,9 @@ func (c *Call) Listen(ch Channel, payloads PayloadMap) (*Listener, error) {
 	c.mu.Unlock()
 	go func() {
 		var p rtp.Packet
-		err := l.Serve(func(b []byte) {
+		err := l.Serve(func(b []byte, at time.Time) {
 			if p.Unmarshal(b) == nil {
-				c.Push(ch, &p, c.rec.now())
+				c.Push(ch, &p, c.rec.arrival(at))
 			}
 		})
 		if err != nil {
@@ -99,4 +108,23 @@ func (c *Call) Listen(ch Channel, payloads PayloadMap) (*Listener, error) {
 		}
 	}()
 	return l, nil
+}
+
+// maxStampSkew bounds how far a kernel receive time may be from the
+// clock before it is distrusted (the clock was set meanwhile).
+const maxStampSkew = 10 * time.Second
+
+// arrival returns when a packet arrived: the kernel's receive time when
+// there is one and the recorder runs on the real clock, else now. The
+// kernel's time keeps packets in place even when the process was not
+// scheduled for a while and read a backlog at once.
+func (r *Recorder) arrival(kernel time.Time) time.Time {
+	now := r.now()
+	if kernel.IsZero() || !r.realClock {
+		return now
+	}
+	if d := now.Sub(kernel); d < -maxStampSkew || d > maxStampSkew {
+		return now
+	}
+	return kernel
 }

@@ -65,6 +65,7 @@ type Recorder struct {
 	checkpointEvery int64
 	tick            time.Duration
 	now             func() time.Time
+	realClock       bool // now is time.Now: kernel receive times may be used
 	log             *slog.Logger
 
 	mu    sync.Mutex
@@ -97,7 +98,7 @@ func NewRecorder(cfg Config) (*Recorder, error) {
 		r.host = netip.AddrFrom4([4]byte{127, 0, 0, 1})
 	}
 	if r.now == nil {
-		r.now = time.Now
+		r.now, r.realClock = time.Now, true
 	}
 	if r.log == nil {
 		r.log = slog.Default()
@@ -159,6 +160,11 @@ func (r *Recorder) Open(ctx context.Context, id string, opts CallOptions) (*Call
 		default:
 			return nil, fmt.Errorf("media: a call cannot open %s", st)
 		}
+	}
+	if r.transcriber == nil && opts.Transcription == conversation.NotStarted {
+		// Nothing can ever be transcribed: the capability is over before
+		// it began, so the call ends with its recording.
+		c.done[1] = true
 	}
 	if err := r.openOutputs(ctx, c); err != nil {
 		return nil, err
@@ -224,18 +230,64 @@ func (r *Recorder) Advance(ctx context.Context, now time.Time) {
 	}
 }
 
-// Run commits audio every tick until ctx ends.
+// Run commits audio every tick until ctx ends. Calls are committed by a
+// pool of workers, each call by one worker at a time, and a tick does not
+// wait for a call still busy with the last one: a call whose disk write is
+// slow holds up no other.
 func (r *Recorder) Run(ctx context.Context) error {
+	work := make(chan *Call, 1024)
+	var wg sync.WaitGroup
+	for range advanceWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range work {
+				if err := c.Advance(ctx, r.now()); err != nil {
+					c.log.Error("commit audio", "err", err)
+				}
+				c.advancing.Store(false)
+			}
+		}()
+	}
+	defer func() {
+		close(work)
+		wg.Wait()
+	}()
 	t := time.NewTicker(r.tick)
 	defer t.Stop()
+	var calls []*Call
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
-			r.Advance(ctx, r.now())
+		}
+		calls = r.snapshot(calls[:0])
+		for _, c := range calls {
+			if !c.advancing.CompareAndSwap(false, true) {
+				continue
+			}
+			select {
+			case work <- c:
+			case <-ctx.Done():
+				return nil
+			}
 		}
 	}
+}
+
+// advanceWorkers commit calls' audio in parallel; more than the cores, so
+// that calls waiting on the disk leave the others going.
+const advanceWorkers = 16
+
+// snapshot appends the running calls to dst.
+func (r *Recorder) snapshot(dst []*Call) []*Call {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, c := range r.calls {
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 // Close stops every call now, committing what is buffered, and finalizes
@@ -272,3 +324,6 @@ func (r *Recorder) WriteSidecar(id, name string, v any, sync bool) error {
 
 // CommitDelay returns how long audio waits before it is committed.
 func (r *Recorder) CommitDelay() time.Duration { return r.delay }
+
+// Transcribes reports whether calls get a transcriber.
+func (r *Recorder) Transcribes() bool { return r.transcriber != nil }

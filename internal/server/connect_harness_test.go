@@ -26,11 +26,11 @@ import (
 )
 
 // t0 is when the scripted calls start.
-var t0 = time.Date(2026, 3, 4, 15, 0, 0, 0, time.UTC)
+var connectT0 = time.Date(2026, 3, 4, 15, 0, 0, 0, time.UTC)
 
 // awsEnv points the SDK's standard configuration at the local peers, with
 // fake credentials, and away from any real configuration on the machine.
-func awsEnv(t *testing.T, connectURL, kinesisURL string) {
+func connectAWSEnv(t testing.TB, connectURL, kinesisURL string) {
 	dir := t.TempDir()
 	t.Setenv("AWS_ENDPOINT_URL_CONNECT", connectURL)
 	t.Setenv("AWS_ENDPOINT_URL_KINESIS", kinesisURL)
@@ -44,7 +44,7 @@ func awsEnv(t *testing.T, connectURL, kinesisURL string) {
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 }
 
-func newKinesisClient(t *testing.T) *kinesis.Client {
+func connectKinesisClient(t testing.TB) *kinesis.Client {
 	t.Helper()
 	cfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
@@ -54,7 +54,7 @@ func newKinesisClient(t *testing.T) *kinesis.Client {
 }
 
 // createStream creates a one-shard stream and waits until it is active.
-func createStream(t *testing.T, kc *kinesis.Client, name string) {
+func createConnectStream(t testing.TB, kc *kinesis.Client, name string) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(1)}); err != nil {
@@ -69,7 +69,7 @@ func createStream(t *testing.T, kc *kinesis.Client, name string) {
 // connectHush is a hush serving in this process with the Connect adapter,
 // its fake Connect API and its stream.
 type connectHush struct {
-	t       *testing.T
+	t       testing.TB
 	connect *connecttest.Server
 	kc      *kinesis.Client
 	stream  string
@@ -84,16 +84,16 @@ type connectHush struct {
 
 // startConnectHush starts kinesalite-backed hush with a fresh stream and a
 // fresh fake Connect API; kinesisURL is a running kinesalite.
-func startConnectHush(t *testing.T, kinesisURL string, tune func(*ConnectConfig)) *connectHush {
+func startConnectHush(t testing.TB, kinesisURL string, tune func(*ConnectConfig)) *connectHush {
 	t.Helper()
 	h := &connectHush{t: t, connect: connecttest.Start(t), stream: "agent-events", data: t.TempDir(), lastSeq: map[string]string{}}
-	awsEnv(t, h.connect.URL(), kinesisURL)
+	connectAWSEnv(t, h.connect.URL(), kinesisURL)
 	h.stream = "s-" + strings.NewReplacer("/", "-", "_", "-").Replace(t.Name())
 	if len(h.stream) > 120 {
 		h.stream = h.stream[:120]
 	}
-	h.kc = newKinesisClient(t)
-	createStream(t, h.kc, h.stream)
+	h.kc = connectKinesisClient(t)
+	createConnectStream(t, h.kc, h.stream)
 	cc := ConnectConfig{InstanceARN: connecttest.InstanceARN, KinesisStream: h.stream, Rate: 1000, Burst: 1000}
 	if tune != nil {
 		tune(&cc)
@@ -110,7 +110,7 @@ func (h *connectHush) run(cc ConnectConfig) {
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	cfg := Config{Data: h.data, Listen: "127.0.0.1:0", Connect: cc, ReconcileEvery: time.Second,
-		Logger: testLogger(),
+		Logger: connectTestLogger(),
 		Ready: func(addr, keyFile string) {
 			if keyFile != "" {
 				b, err := os.ReadFile(keyFile)
@@ -208,7 +208,7 @@ func (h *connectHush) expectCalls(want ...string) {
 			h.debugState(h.t)
 		}
 	}()
-	waitUntil(h.t, "hush to settle", func() bool { return h.settled() && len(h.connect.Calls()) >= len(want) })
+	waitConnect(h.t, "hush to settle", func() bool { return h.settled() && len(h.connect.Calls()) >= len(want) })
 	if got := h.connect.Ops(); !slices.Equal(got, want) {
 		h.t.Fatalf("Connect calls:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
@@ -251,7 +251,7 @@ func (h *connectHush) do(method, path string, body []byte, out any) int {
 }
 
 // waitUntil polls cond; the bound only keeps a broken test from hanging.
-func waitUntil(t *testing.T, what string, cond func() bool) {
+func waitConnect(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for !cond() {
@@ -263,10 +263,10 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 }
 
 // kinesalite starts the Kinesis peer for a group of scenarios.
-func kinesalite(t *testing.T) string { return peertest.Kinesalite(t) }
+func startKinesalite(t testing.TB) string { return peertest.Kinesalite(t) }
 
 // testLogger discards hush's log unless HUSH_TEST_LOG is set.
-func testLogger() *slog.Logger {
+func connectTestLogger() *slog.Logger {
 	if os.Getenv("HUSH_TEST_LOG") == "" {
 		return slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -274,7 +274,7 @@ func testLogger() *slog.Logger {
 }
 
 // debugState logs what hush holds, to explain a failed wait.
-func (h *connectHush) debugState(t *testing.T) {
+func (h *connectHush) debugState(t testing.TB) {
 	ctx := context.Background()
 	for shard, seq := range h.lastSeq {
 		cp, err := h.st.Checkpoint(ctx, h.stream, shard)

@@ -16,9 +16,9 @@ func (ad *connectAdapter) routes() []api.Route {
 	return []api.Route{
 		{Method: "POST", Path: "/v1/ingest/connect/agent-events", Roles: []auth.Role{auth.Ingest, auth.Admin},
 			Summary: "Apply Amazon Connect agent events (one, or an array), as EventBridge or any forwarder sends them",
-			Status:  http.StatusAccepted, Handler: ad.ingest},
+			Request: "ConnectAgentEvents", Response: "ConnectIngestResults", Status: http.StatusAccepted, Handler: ad.ingest},
 		{Method: "GET", Path: "/v1/ingest/connect/dead-letters", Roles: []auth.Role{auth.Admin, auth.Supervisor},
-			Summary: "Agent event records that could not be applied, newest first", Handler: ad.deadLetters},
+			Summary: "Agent event records that could not be applied, newest first", Response: "ConnectDeadLetters", Handler: ad.deadLetters},
 	}
 }
 

@@ -21,7 +21,7 @@ import (
 )
 
 // buildHush builds cmd/hush into dir, as it ships (no race detector).
-func buildHush(t *testing.T, dir string) string {
+func buildHushBinary(t *testing.T, dir string) string {
 	t.Helper()
 	goBin, err := exec.LookPath("go")
 	if err != nil {
@@ -41,10 +41,10 @@ type hushProc struct {
 	cmd  *exec.Cmd
 	addr string
 	done chan error
-	log  *syncLog
+	log  *procLog
 }
 
-type syncLog struct {
+type procLog struct {
 	lines chan string
 	all   strings.Builder
 }
@@ -98,7 +98,7 @@ func startHushProc(t *testing.T, bin, data, stream string, extra ...string) *hus
 	case <-time.After(60 * time.Second):
 		t.Fatal("hush serve did not come up")
 	}
-	p.log = &syncLog{lines: logs}
+	p.log = &procLog{lines: logs}
 	return p
 }
 
@@ -120,40 +120,40 @@ func (p *hushProc) stop(t *testing.T, sig syscall.Signal) error {
 // TestConnectProcess runs the hush binary as it ships against kinesalite and
 // the fake Connect API.
 func TestConnectProcess(t *testing.T) {
-	kin := kinesalite(t)
-	bin := buildHush(t, t.TempDir())
+	kin := startKinesalite(t)
+	bin := buildHushBinary(t, t.TempDir())
 
 	t.Run("end to end", func(t *testing.T) {
 		h := &connectHush{t: t, connect: connecttest.Start(t), data: t.TempDir(), lastSeq: map[string]string{}, stream: "e2e"}
-		awsEnv(t, h.connect.URL(), kin)
-		h.kc = newKinesisClient(t)
-		createStream(t, h.kc, h.stream)
-		s := connecttest.NewScript(agent("mo"), t0)
+		connectAWSEnv(t, h.connect.URL(), kin)
+		h.kc = connectKinesisClient(t)
+		createConnectStream(t, h.kc, h.stream)
+		s := connecttest.NewScript(connectAgent("mo"), connectT0)
 		// Written before hush starts: read from TRIM_HORIZON.
-		h.put(s.Next(chat("chat1", connected), voice("c1", connected)), s.Next(chat("chat1", connected), voice("c1", onHold)))
+		h.put(s.Next(connectChat("chat1", stConnected), connectVoice("c1", stConnected)), s.Next(connectChat("chat1", stConnected), connectVoice("c1", stOnHold)))
 		p := startHushProc(t, bin, h.data, h.stream)
 		h.openStore()
-		h.expectCalls(suspend("c1"))
-		h.put(s.Next(voice("c1", connected)))
-		h.expectCalls(suspend("c1"), resume("c1"))
-		h.put(s.Next(voice("c1", onHold)))
-		h.expectCalls(suspend("c1"), resume("c1"), suspend("c1"))
+		h.expectCalls(suspendOK("c1"))
+		h.put(s.Next(connectVoice("c1", stConnected)))
+		h.expectCalls(suspendOK("c1"), resumeOK("c1"))
+		h.put(s.Next(connectVoice("c1", stOnHold)))
+		h.expectCalls(suspendOK("c1"), resumeOK("c1"), suspendOK("c1"))
 		h.put(s.Next())
-		h.expectCalls(suspend("c1"), resume("c1"), suspend("c1"))
+		h.expectCalls(suspendOK("c1"), resumeOK("c1"), suspendOK("c1"))
 		if c := h.conversation("c1"); c.CallState != conversation.Ended || c.Recording.State != conversation.Stopped {
 			t.Fatalf("conversation %+v", c)
 		}
 		if err := p.stop(t, syscall.SIGTERM); err != nil {
 			t.Fatalf("hush serve exit: %v\n%s", err, <-p.log.lines)
 		}
-		auditVerify(t, bin, h.data)
+		runAuditVerify(t, bin, h.data)
 	})
 
 	t.Run("SIGKILL mid-stream and restart", func(t *testing.T) {
 		h := &connectHush{t: t, connect: connecttest.Start(t), data: t.TempDir(), lastSeq: map[string]string{}, stream: "crash"}
-		awsEnv(t, h.connect.URL(), kin)
-		h.kc = newKinesisClient(t)
-		createStream(t, h.kc, h.stream)
+		connectAWSEnv(t, h.connect.URL(), kin)
+		h.kc = connectKinesisClient(t)
+		createConnectStream(t, h.kc, h.stream)
 		// A slow Connect keeps drives in flight when the kill comes.
 		h.connect.SetDelay(20 * time.Millisecond)
 		const agents = 12
@@ -161,10 +161,10 @@ func TestConnectProcess(t *testing.T) {
 		contact := func(i int) string { return fmt.Sprintf("k%02d", i) }
 		var first []connecttest.Event
 		for i := range agents {
-			scripts[i] = connecttest.NewScript(agent(fmt.Sprint("ag", i)), t0)
+			scripts[i] = connecttest.NewScript(connectAgent(fmt.Sprint("ag", i)), connectT0)
 			c := contact(i)
 			s := scripts[i]
-			first = append(first, s.Next(voice(c, connected)), s.Next(voice(c, onHold)), s.Next(voice(c, connected)), s.Next(voice(c, onHold)))
+			first = append(first, s.Next(connectVoice(c, stConnected)), s.Next(connectVoice(c, stOnHold)), s.Next(connectVoice(c, stConnected)), s.Next(connectVoice(c, stOnHold)))
 		}
 		// Interleave the agents, as the stream would.
 		for round := range 4 {
@@ -174,29 +174,29 @@ func TestConnectProcess(t *testing.T) {
 		}
 		rate := []string{"--connect-rate", "1000", "--connect-burst", "1000"}
 		p := startHushProc(t, bin, h.data, h.stream, rate...)
-		waitUntil(t, "some Connect calls", func() bool { return len(h.connect.Calls()) >= agents })
+		waitConnect(t, "some Connect calls", func() bool { return len(h.connect.Calls()) >= agents })
 		if err := p.stop(t, syscall.SIGKILL); err == nil {
 			t.Fatal("hush survived SIGKILL")
 		}
 		killedAt := len(h.connect.Calls())
 		// The rest of the story arrives while hush is down.
 		for i := range agents {
-			h.put(scripts[i].Next(voice(contact(i), connected)))
+			h.put(scripts[i].Next(connectVoice(contact(i), stConnected)))
 		}
 		p = startHushProc(t, bin, h.data, h.stream, rate...)
 		h.openStore()
-		waitUntil(t, "hush to settle after the restart", h.settled)
+		waitConnect(t, "hush to settle after the restart", h.settled)
 		for i := range agents {
 			h.put(scripts[i].Next())
 		}
-		waitUntil(t, "every call to end", h.settled)
+		waitConnect(t, "every call to end", h.settled)
 		if err := p.stop(t, syscall.SIGTERM); err != nil {
 			t.Fatalf("hush serve exit: %v", err)
 		}
 		t.Logf("killed after %d of %d Connect calls", killedAt, len(h.connect.Calls()))
 		checkNoMissedResume(t, h, agents, contact)
 		checkAuditOnce(t, h, agents, contact)
-		auditVerify(t, bin, h.data)
+		runAuditVerify(t, bin, h.data)
 	})
 }
 
@@ -205,7 +205,7 @@ func (h *connectHush) openStore() {
 	if h.st != nil {
 		return
 	}
-	waitUntil(h.t, "the database", func() bool {
+	waitConnect(h.t, "the database", func() bool {
 		_, err := os.Stat(filepath.Join(h.data, DBFile))
 		return err == nil
 	})
@@ -296,7 +296,7 @@ func checkAuditOnce(t *testing.T, h *connectHush, agents int, contact func(int) 
 }
 
 // auditVerify runs `hush audit verify` on a data directory.
-func auditVerify(t *testing.T, bin, data string) {
+func runAuditVerify(t *testing.T, bin, data string) {
 	t.Helper()
 	out, err := exec.Command(bin, "audit", "verify", "--data", data).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "intact") {

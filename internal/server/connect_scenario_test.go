@@ -13,37 +13,37 @@ import (
 )
 
 const (
-	connected = "CONNECTED"
-	onHold    = "CONNECTED_ONHOLD"
-	ended     = "ENDED"
+	stConnected = "CONNECTED"
+	stOnHold    = "CONNECTED_ONHOLD"
+	stEnded     = "ENDED"
 )
 
 var (
-	voice = connecttest.Voice
-	chat  = connecttest.Chat
+	connectVoice = connecttest.Voice
+	connectChat  = connecttest.Chat
 )
 
-func agent(id string) connecttest.Agent {
+func connectAgent(id string) connecttest.Agent {
 	return connecttest.Agent{ARN: connecttest.AgentARN(id), Username: id, FirstName: "Agent", LastName: id}
 }
 
-func suspend(c string) string { return "SuspendContactRecording " + c + " 200" }
-func resume(c string) string  { return "ResumeContactRecording " + c + " 200" }
+func suspendOK(c string) string { return "SuspendContactRecording " + c + " 200" }
+func resumeOK(c string) string  { return "ResumeContactRecording " + c + " 200" }
 
 // Each scenario runs hush serve in this process, feeds agent events through
 // kinesalite and checks the exact Connect calls, in order.
 func TestConnectScenarios(t *testing.T) {
-	kin := kinesalite(t)
+	kin := startKinesalite(t)
 
 	t.Run("hold then unhold", func(t *testing.T) {
 		h := startConnectHush(t, kin, nil)
-		s := connecttest.NewScript(agent("ana"), t0)
-		h.put(s.Next(voice("c1", connected)), s.Next(voice("c1", onHold)))
-		h.expectCalls(suspend("c1"))
-		h.put(s.Next(voice("c1", connected)))
-		h.expectCalls(suspend("c1"), resume("c1"))
+		s := connecttest.NewScript(connectAgent("ana"), connectT0)
+		h.put(s.Next(connectVoice("c1", stConnected)), s.Next(connectVoice("c1", stOnHold)))
+		h.expectCalls(suspendOK("c1"))
+		h.put(s.Next(connectVoice("c1", stConnected)))
+		h.expectCalls(suspendOK("c1"), resumeOK("c1"))
 		h.put(s.Next())
-		h.expectCalls(suspend("c1"), resume("c1"))
+		h.expectCalls(suspendOK("c1"), resumeOK("c1"))
 		c := h.conversation("c1")
 		if c.Platform != amazonconnect.Platform || c.AgentID != "ana" || c.CallState != conversation.Ended ||
 			c.Recording.State != conversation.Stopped || c.Attributes[amazonconnect.AttrInitialContactID] != "c1" {
@@ -58,42 +58,42 @@ func TestConnectScenarios(t *testing.T) {
 
 	t.Run("two hold cycles", func(t *testing.T) {
 		h := startConnectHush(t, kin, nil)
-		s := connecttest.NewScript(agent("ben"), t0)
+		s := connecttest.NewScript(connectAgent("ben"), connectT0)
 		var want []string
-		h.put(s.Next(voice("c1", connected)))
+		h.put(s.Next(connectVoice("c1", stConnected)))
 		for range 2 {
-			h.put(s.Next(voice("c1", onHold)))
-			want = append(want, suspend("c1"))
+			h.put(s.Next(connectVoice("c1", stOnHold)))
+			want = append(want, suspendOK("c1"))
 			h.expectCalls(want...)
-			h.put(s.Next(voice("c1", connected)))
-			want = append(want, resume("c1"))
+			h.put(s.Next(connectVoice("c1", stConnected)))
+			want = append(want, resumeOK("c1"))
 			h.expectCalls(want...)
 		}
 	})
 
 	t.Run("duplicated records", func(t *testing.T) {
 		h := startConnectHush(t, kin, nil)
-		s := connecttest.NewScript(agent("cy"), t0)
-		e1, e2, e3 := s.Next(voice("c1", connected)), s.Next(voice("c1", onHold)), s.Next(voice("c1", connected))
+		s := connecttest.NewScript(connectAgent("cy"), connectT0)
+		e1, e2, e3 := s.Next(connectVoice("c1", stConnected)), s.Next(connectVoice("c1", stOnHold)), s.Next(connectVoice("c1", stConnected))
 		// At-least-once delivery: each record again, with a new sequence number.
 		h.put(e1, e1, e2, e2, e2)
-		h.expectCalls(suspend("c1"))
+		h.expectCalls(suspendOK("c1"))
 		h.put(e3, e3, e2, e1)
-		h.expectCalls(suspend("c1"), resume("c1"))
+		h.expectCalls(suspendOK("c1"), resumeOK("c1"))
 	})
 
 	t.Run("records replayed out of order", func(t *testing.T) {
 		h := startConnectHush(t, kin, nil)
-		s := connecttest.NewScript(agent("dee"), t0)
-		e1, e2, e3 := s.Next(voice("c1", connected)), s.Next(voice("c1", onHold)), s.Next(voice("c1", connected))
+		s := connecttest.NewScript(connectAgent("dee"), connectT0)
+		e1, e2, e3 := s.Next(connectVoice("c1", stConnected)), s.Next(connectVoice("c1", stOnHold)), s.Next(connectVoice("c1", stConnected))
 		// A late record from before the unhold, never seen before, shows
 		// the call on hold: it has been overtaken and changes nothing.
 		late := e2
 		late.ID, late.At = "dee-late", e2.At.Add(100*time.Millisecond)
 		h.put(e1, e2)
-		h.expectCalls(suspend("c1"))
+		h.expectCalls(suspendOK("c1"))
 		h.put(e3, e1, late, e2)
-		h.expectCalls(suspend("c1"), resume("c1"))
+		h.expectCalls(suspendOK("c1"), resumeOK("c1"))
 		if c := h.conversation("c1"); c.Recording.State != conversation.InProgress || c.CallState != conversation.Connected {
 			t.Fatalf("conversation %+v", c)
 		}
@@ -101,12 +101,12 @@ func TestConnectScenarios(t *testing.T) {
 
 	t.Run("chat contacts before the voice contact", func(t *testing.T) {
 		h := startConnectHush(t, kin, nil)
-		s := connecttest.NewScript(agent("eve"), t0)
-		h.put(s.Next(chat("chat1", connected), chat("chat2", connected), voice("v1", connected)),
-			s.Next(chat("chat1", onHold), chat("chat2", connected), voice("v1", onHold)))
-		h.expectCalls(suspend("v1"))
-		h.put(s.Next(chat("chat1", connected), voice("v1", connected)))
-		h.expectCalls(suspend("v1"), resume("v1"))
+		s := connecttest.NewScript(connectAgent("eve"), connectT0)
+		h.put(s.Next(connectChat("chat1", stConnected), connectChat("chat2", stConnected), connectVoice("v1", stConnected)),
+			s.Next(connectChat("chat1", stOnHold), connectChat("chat2", stConnected), connectVoice("v1", stOnHold)))
+		h.expectCalls(suspendOK("v1"))
+		h.put(s.Next(connectChat("chat1", stConnected), connectVoice("v1", stConnected)))
+		h.expectCalls(suspendOK("v1"), resumeOK("v1"))
 		var list struct {
 			Conversations []conversation.View `json:"conversations"`
 		}
@@ -118,11 +118,11 @@ func TestConnectScenarios(t *testing.T) {
 	t.Run("non-ASCII agent names", func(t *testing.T) {
 		h := startConnectHush(t, kin, nil)
 		a := connecttest.Agent{ARN: connecttest.AgentARN("siobhan"), Username: "siobhán.o’brien", FirstName: "Siobhán", LastName: "Ó Briain 王"}
-		s := connecttest.NewScript(a, t0)
-		h.put(s.Next(voice("c1", connected)), s.Next(voice("c1", onHold)))
-		h.expectCalls(suspend("c1"))
-		h.put(s.Next(voice("c1", connected)))
-		h.expectCalls(suspend("c1"), resume("c1"))
+		s := connecttest.NewScript(a, connectT0)
+		h.put(s.Next(connectVoice("c1", stConnected)), s.Next(connectVoice("c1", stOnHold)))
+		h.expectCalls(suspendOK("c1"))
+		h.put(s.Next(connectVoice("c1", stConnected)))
+		h.expectCalls(suspendOK("c1"), resumeOK("c1"))
 		if c := h.conversation("c1"); c.AgentID != "siobhán.o’brien" {
 			t.Fatalf("agentId %q", c.AgentID)
 		}
@@ -130,14 +130,14 @@ func TestConnectScenarios(t *testing.T) {
 
 	t.Run("transferred contact", func(t *testing.T) {
 		h := startConnectHush(t, kin, nil)
-		s := connecttest.NewScript(agent("fay"), t0)
+		s := connecttest.NewScript(connectAgent("fay"), connectT0)
 		tr := func(state string) connecttest.Contact {
 			return connecttest.Contact{ID: "c2", InitialID: "c1", State: state}
 		}
-		h.put(s.Next(tr(connected)), s.Next(tr(onHold)))
-		h.expectCalls(suspend("c2"))
-		h.put(s.Next(tr(connected)))
-		h.expectCalls(suspend("c2"), resume("c2"))
+		h.put(s.Next(tr(stConnected)), s.Next(tr(stOnHold)))
+		h.expectCalls(suspendOK("c2"))
+		h.put(s.Next(tr(stConnected)))
+		h.expectCalls(suspendOK("c2"), resumeOK("c2"))
 		for _, call := range h.connect.Calls() {
 			if call.ContactID != "c2" || call.InitialContactID != "c1" {
 				t.Fatalf("call %+v: want ContactId c2, InitialContactId c1", call)
@@ -147,11 +147,11 @@ func TestConnectScenarios(t *testing.T) {
 
 	t.Run("the call ends while on hold", func(t *testing.T) {
 		h := startConnectHush(t, kin, nil)
-		s := connecttest.NewScript(agent("gus"), t0)
-		h.put(s.Next(voice("c1", connected)), s.Next(voice("c1", onHold)))
-		h.expectCalls(suspend("c1"))
-		h.put(s.Next(voice("c1", ended)), s.Next())
-		h.expectCalls(suspend("c1"))
+		s := connecttest.NewScript(connectAgent("gus"), connectT0)
+		h.put(s.Next(connectVoice("c1", stConnected)), s.Next(connectVoice("c1", stOnHold)))
+		h.expectCalls(suspendOK("c1"))
+		h.put(s.Next(connectVoice("c1", stEnded)), s.Next())
+		h.expectCalls(suspendOK("c1"))
 		if c := h.conversation("c1"); c.CallState != conversation.Ended || c.Recording.State != conversation.Stopped {
 			t.Fatalf("conversation %+v", c)
 		}
@@ -159,18 +159,18 @@ func TestConnectScenarios(t *testing.T) {
 
 	t.Run("manual pause then hold and unhold", func(t *testing.T) {
 		h := startConnectHush(t, kin, nil)
-		s := connecttest.NewScript(agent("hal"), t0)
-		h.put(s.Next(voice("c1", connected)))
+		s := connecttest.NewScript(connectAgent("hal"), connectT0)
+		h.put(s.Next(connectVoice("c1", stConnected)))
 		h.expectCalls()
 		if code := h.do("POST", "/v1/conversations/c1/recording/pause", []byte(`{"reason":"card number"}`), nil); code != http.StatusAccepted {
 			t.Fatalf("pause: %d", code)
 		}
-		h.expectCalls(suspend("c1"))
-		h.put(s.Next(voice("c1", onHold)))
-		h.expectCalls(suspend("c1"))
-		h.put(s.Next(voice("c1", connected)))
+		h.expectCalls(suspendOK("c1"))
+		h.put(s.Next(connectVoice("c1", stOnHold)))
+		h.expectCalls(suspendOK("c1"))
+		h.put(s.Next(connectVoice("c1", stConnected)))
 		// Rule 1: the unhold releases only the hold; the manual pause stands.
-		h.expectCalls(suspend("c1"))
+		h.expectCalls(suspendOK("c1"))
 		c := h.conversation("c1")
 		if c.Recording.State != conversation.Paused || len(c.Recording.Reasons) != 1 || c.Recording.Reasons[0].Kind != conversation.Manual {
 			t.Fatalf("recording %+v", c.Recording)
@@ -178,22 +178,22 @@ func TestConnectScenarios(t *testing.T) {
 		if code := h.do("POST", "/v1/conversations/c1/recording/resume", nil, nil); code != http.StatusAccepted {
 			t.Fatalf("resume: %d", code)
 		}
-		h.expectCalls(suspend("c1"), resume("c1"))
+		h.expectCalls(suspendOK("c1"), resumeOK("c1"))
 	})
 
 	t.Run("malformed and truncated records", func(t *testing.T) {
 		h := startConnectHush(t, kin, nil)
-		s := connecttest.NewScript(agent("ivy"), t0)
-		e1, e2, e3 := s.Next(voice("c1", connected)), s.Next(voice("c1", onHold)), s.Next(voice("c1", connected))
+		s := connecttest.NewScript(connectAgent("ivy"), connectT0)
+		e1, e2, e3 := s.Next(connectVoice("c1", stConnected)), s.Next(connectVoice("c1", stOnHold)), s.Next(connectVoice("c1", stConnected))
 		key := e1.Agent.ARN
 		h.put(e1)
 		h.putRaw(key, e2.JSON()[:len(e2.JSON())/2])
 		h.putRaw(key, []byte("\xff\xfe not UTF-8"))
 		h.putRaw(key, []byte(`{"EventType":"STATE_CHANGE"}`))
 		h.put(e2)
-		h.expectCalls(suspend("c1"))
+		h.expectCalls(suspendOK("c1"))
 		h.put(e3)
-		h.expectCalls(suspend("c1"), resume("c1"))
+		h.expectCalls(suspendOK("c1"), resumeOK("c1"))
 		var list struct {
 			DeadLetters []amazonconnect.DeadLetter `json:"deadLetters"`
 		}
@@ -218,12 +218,12 @@ func TestConnectScenarios(t *testing.T) {
 		h.connect.FailNext(3, connecttest.Throttled)
 		var evs []connecttest.Event
 		for i := range 3 {
-			s := connecttest.NewScript(agent(fmt.Sprint("jo", i)), t0)
+			s := connecttest.NewScript(connectAgent(fmt.Sprint("jo", i)), connectT0)
 			id := fmt.Sprint("c", i)
-			evs = append(evs, s.Next(voice(id, connected)), s.Next(voice(id, onHold)))
+			evs = append(evs, s.Next(connectVoice(id, stConnected)), s.Next(connectVoice(id, stOnHold)))
 		}
 		h.put(evs...)
-		waitUntil(t, "every suspend", func() bool { return h.settled() && len(h.connect.Calls()) >= 6 })
+		waitConnect(t, "every suspend", func() bool { return h.settled() && len(h.connect.Calls()) >= 6 })
 		calls := h.connect.Calls()
 		ok := map[string]bool{}
 		for i, c := range calls {
@@ -246,11 +246,11 @@ func TestConnectScenarios(t *testing.T) {
 	t.Run("Connect fails then succeeds", func(t *testing.T) {
 		h := startConnectHush(t, kin, nil)
 		h.connect.FailNext(1, connecttest.InternalError)
-		s := connecttest.NewScript(agent("kai"), t0)
-		h.put(s.Next(voice("c1", connected)), s.Next(voice("c1", onHold)))
-		h.expectCalls("SuspendContactRecording c1 500", suspend("c1"))
-		h.put(s.Next(voice("c1", connected)))
-		h.expectCalls("SuspendContactRecording c1 500", suspend("c1"), resume("c1"))
+		s := connecttest.NewScript(connectAgent("kai"), connectT0)
+		h.put(s.Next(connectVoice("c1", stConnected)), s.Next(connectVoice("c1", stOnHold)))
+		h.expectCalls("SuspendContactRecording c1 500", suspendOK("c1"))
+		h.put(s.Next(connectVoice("c1", stConnected)))
+		h.expectCalls("SuspendContactRecording c1 500", suspendOK("c1"), resumeOK("c1"))
 		var entries struct {
 			Entries []struct {
 				Action  string `json:"action"`
@@ -271,8 +271,8 @@ func TestConnectScenarios(t *testing.T) {
 
 	t.Run("HTTP ingest", func(t *testing.T) {
 		h := startConnectHush(t, kin, nil)
-		s := connecttest.NewScript(agent("lee"), t0)
-		e1, e2, e3 := s.Next(voice("c1", connected)), s.Next(voice("c1", onHold)), s.Next(voice("c1", connected))
+		s := connecttest.NewScript(connectAgent("lee"), connectT0)
+		e1, e2, e3 := s.Next(connectVoice("c1", stConnected)), s.Next(connectVoice("c1", stOnHold)), s.Next(connectVoice("c1", stConnected))
 		body, _ := json.Marshal([]json.RawMessage{e1.JSON(), e2.JSON()})
 		var reply struct {
 			Results []amazonconnect.EventResult `json:"results"`
@@ -301,10 +301,10 @@ func TestConnectScenarios(t *testing.T) {
 			refusal.Error.Code != "invalid_agent_event" || refusal.Error.Reason != "invalid-event" || refusal.Error.Index == nil || *refusal.Error.Index != 1 {
 			t.Fatalf("bad body: %d %+v", code, refusal)
 		}
-		h.expectCalls(suspend("c1"))
+		h.expectCalls(suspendOK("c1"))
 		if code := h.do("POST", "/v1/ingest/connect/agent-events", e3.JSON(), nil); code != http.StatusAccepted {
 			t.Fatalf("ingest: %d", code)
 		}
-		h.expectCalls(suspend("c1"), resume("c1"))
+		h.expectCalls(suspendOK("c1"), resumeOK("c1"))
 	})
 }

@@ -87,11 +87,17 @@ func startHush(t *testing.T, rtpPorts string) *hush {
 // do calls the API as the admin and decodes a JSON answer into out.
 func (h *hush) do(method, path, body string, out any) int {
 	h.t.Helper()
+	return h.doAs(h.key, method, path, body, out)
+}
+
+// doAs calls the API with key.
+func (h *hush) doAs(key, method, path, body string, out any) int {
+	h.t.Helper()
 	req, err := http.NewRequest(method, "http://"+h.http+path, strings.NewReader(body))
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer "+h.key)
+	req.Header.Set("Authorization", "Bearer "+key)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		h.t.Fatal(err)
@@ -248,10 +254,11 @@ func TestSIPRECCallsFromTwoVendors(t *testing.T) {
 	vendors := []struct {
 		name, scenario, transport string
 		mediaPort                 int
-		pause, resume             string // the client's pause and resume events
+		pause                     string // the audit action of the client's pause
+		agent                     string // the agentId the agent rule finds
 	}{
-		{"cube", "cube.xml", "u1", 43000, "event.source-pause", "event.source-resume"},
-		{"oracle", "oracle.xml", "t1", 43100, "event.source-pause", "event.source-resume"},
+		{"cube", "cube.xml", "u1", 43000, "event.source-pause", "dana"},
+		{"oracle", "oracle.xml", "t1", 43100, "event.source-pause", "0042"},
 	}
 	for _, v := range vendors {
 		t.Run(v.name, func(t *testing.T) {
@@ -321,7 +328,71 @@ func TestSIPRECCallsFromTwoVendors(t *testing.T) {
 			if st := m.Stats; st == nil || st.Caller.Packets < 200 || st.Agent.Packets < 300 {
 				t.Fatalf("stream stats %+v", m.Stats)
 			}
+			checkAccess(t, h, id, v.agent)
 		})
+	}
+}
+
+// checkAccess checks the recording routes keep to the conversation's
+// access rules: its agent reads them, another agent does not.
+func checkAccess(t *testing.T, h *hush, id, agent string) {
+	t.Helper()
+	key := func(agentID string) string {
+		var k struct {
+			Key string `json:"key"`
+		}
+		if st := h.do("POST", "/v1/keys", `{"role":"agent","agentId":"`+agentID+`"}`, &k); st != 201 {
+			t.Fatalf("create key: %d", st)
+		}
+		return k.Key
+	}
+	own, other := key(agent), key("someone-else")
+	var tr struct {
+		Complete bool `json:"complete"`
+		Segments []struct {
+			Channel string `json:"channel"`
+			StartMs int64  `json:"startMs"`
+		} `json:"segments"`
+	}
+	for _, p := range []string{"/recording.wav", "/recording/segments", "/transcript"} {
+		if st := h.doAs(other, "GET", "/v1/conversations/"+id+p, "", nil); st != 403 {
+			t.Fatalf("another agent reads %s: %d, want 403", p, st)
+		}
+	}
+	if st := h.doAs(own, "GET", "/v1/conversations/"+id+"/transcript", "", &tr); st != 200 || len(tr.Segments) == 0 {
+		t.Fatalf("the call's agent reads the transcript: %d %+v", st, tr)
+	}
+	if st := h.doAs(own, "GET", "/v1/conversations/"+id+"/recording.wav", "", nil); st != 200 {
+		t.Fatalf("the call's agent reads the recording: %d", st)
+	}
+}
+
+// A conversation the recorder did not record has no recording.
+func TestNoRecordingIsNotFound(t *testing.T) {
+	h := startHush(t, "44000-44099")
+	if st := h.do("POST", "/v1/conversations", `{"id":"elsewhere-1","agentId":"alice","recording":"in-progress"}`, nil); st != 201 {
+		t.Fatalf("create: %d", st)
+	}
+	for _, p := range []string{"/recording.wav", "/recording/segments", "/transcript"} {
+		var e struct {
+			Error struct {
+				Code string `json:"code"`
+			} `json:"error"`
+		}
+		req, _ := http.NewRequest("GET", "http://"+h.http+"/v1/conversations/elsewhere-1"+p, nil)
+		req.Header.Set("Authorization", "Bearer "+h.key)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = json.NewDecoder(res.Body).Decode(&e)
+		res.Body.Close()
+		if res.StatusCode != 404 || err != nil || e.Error.Code != "not_found" {
+			t.Fatalf("%s: %d %+v %v", p, res.StatusCode, e, err)
+		}
+	}
+	if st := h.do("GET", "/v1/conversations/nope/recording.wav", "", nil); st != 404 {
+		t.Fatalf("unknown conversation: %d", st)
 	}
 }
 

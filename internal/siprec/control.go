@@ -31,3 +31,7 @@ type SessionInfo struct {
 	// Call-ID, the recorded session's ids and the participants.
 	Attributes map[string]string
 }
+
+// Platform is the conversation platform of calls recorded over SIPREC;
+// the recorder is its backend.
+const Platform = "siprec"

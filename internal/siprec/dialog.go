@@ -3,6 +3,8 @@ package siprec
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -186,6 +188,16 @@ type sidecar struct {
 	Final          bool     `json:"final"`
 	UpdatedAt      string   `json:"updatedAt"`
 	Metadata       Metadata `json:"metadata"`
+	// Streams are the offered streams the recorder receives.
+	Streams []SidecarStream `json:"streams"`
+}
+
+// SidecarStream is a received stream as the metadata document lists it.
+type SidecarStream struct {
+	Source  string `json:"source"`
+	Channel string `json:"channel"` // caller or agent
+	Port    int    `json:"port"`    // the local RTP port
+	Sending bool   `json:"sending"`
 }
 
 // SidecarName names the recording metadata document beside each WAV file.
@@ -198,12 +210,15 @@ func (s *Server) writeSidecar(d *dialog, final bool) {
 		ConversationID: d.id, CallID: d.callID, AgentID: d.assign.AgentID, Final: final,
 		UpdatedAt: s.cfg.Now().UTC().Format(time.RFC3339Nano), Metadata: d.meta,
 	}
-	for _, l := range d.legs {
+	for _, i := range slices.Sorted(maps.Keys(d.legs)) {
+		l := d.legs[i]
+		ch := "agent"
 		if l.ch == media.Caller {
-			doc.CallerSource = l.source()
+			doc.CallerSource, ch = l.source(), "caller"
 		} else {
 			doc.AgentSource = l.source()
 		}
+		doc.Streams = append(doc.Streams, SidecarStream{Source: l.source(), Channel: ch, Port: l.listener.Port(), Sending: l.sending})
 	}
 	if err := s.cfg.Recorder.WriteSidecar(d.id, SidecarName, doc, final); err != nil {
 		s.log.Warn("write recording metadata", "conversation", d.id, "err", err)

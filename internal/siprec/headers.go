@@ -88,9 +88,11 @@ const maxIDLen = 128
 
 // ConversationID returns the conversation id of the recording session
 // with the given Call-ID: the Call-ID itself when it is short and made of
-// characters safe in a URL path and a file name, else a digest of it.
+// characters the API accepts in ids (letters, digits, . _ : @ -), else a
+// digest of it.
 func ConversationID(callID string) string {
-	if callID != "" && len(callID) <= maxIDLen && !strings.HasPrefix(callID, ".") && strings.IndexFunc(callID, unsafeIDRune) < 0 {
+	if callID != "" && len(callID) <= maxIDLen && !unsafeIDRune(rune(callID[0])) && !strings.ContainsAny(callID[:1], ".:@_-") &&
+		strings.IndexFunc(callID, unsafeIDRune) < 0 {
 		return callID
 	}
 	sum := sha256.Sum256([]byte(callID))
@@ -101,7 +103,7 @@ func unsafeIDRune(r rune) bool {
 	switch {
 	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
 		return false
-	case r == '-', r == '.', r == '_', r == '@', r == '~', r == '+':
+	case r == '-', r == '.', r == '_', r == '@', r == ':':
 		return false
 	}
 	return true

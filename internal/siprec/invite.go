@@ -12,6 +12,7 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 
+	"github.com/hush-cc/hush/internal/conversation"
 	"github.com/hush-cc/hush/internal/media"
 )
 
@@ -22,9 +23,11 @@ const requestTimeout = 10 * time.Second
 // onInvite answers an INVITE: a new recording session, or a re-INVITE
 // within one.
 func (s *Server) onInvite(req *sip.Request, tx sip.ServerTransaction) {
-	if tag, ok := req.To().Params.Get("tag"); ok && tag != "" {
-		s.onUpdate(req, tx)
-		return
+	if to := req.To(); to != nil && to.Params != nil {
+		if tag, ok := to.Params.Get("tag"); ok && tag != "" {
+			s.onUpdate(req, tx)
+			return
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 	defer cancel()
@@ -132,7 +135,11 @@ func (s *Server) open(ctx context.Context, req *sip.Request, d *dialog, offer Of
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	start := s.cfg.Now()
-	call, err := s.cfg.Recorder.Open(ctx, d.id, media.CallOptions{Start: start})
+	opts := media.CallOptions{Start: start}
+	if !s.cfg.Recorder.Transcribes() {
+		opts.Transcription = conversation.NotStarted
+	}
+	call, err := s.cfg.Recorder.Open(ctx, d.id, opts)
 	if err != nil {
 		return nil, Refusal(StatusForbidden, "cannot record %s: %v", d.id, err)
 	}

@@ -241,6 +241,9 @@ func (s *Server) match(req *sip.Request) *dialog {
 	if d == nil {
 		return nil
 	}
+	if to.Params == nil {
+		return nil
+	}
 	if tag, _ := to.Params.Get("tag"); tag != d.localTag {
 		return nil
 	}

@@ -67,6 +67,7 @@ type Server struct {
 	calls     []Call
 	next      []Fault          // answered to the next calls, in order
 	byContact map[string]Fault // answered to every call for a contact
+	delay     time.Duration    // before answering each call
 }
 
 // Start runs a server on 127.0.0.1 until the test ends.
@@ -99,6 +100,14 @@ func (s *Server) FailContact(contactID string, f Fault) {
 		return
 	}
 	s.byContact[contactID] = f
+}
+
+// SetDelay makes the server wait d before answering each call, as a slow
+// service would.
+func (s *Server) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
 }
 
 // Calls returns every call received so far, in order.
@@ -135,6 +144,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost || !ok {
 		writeFault(w, Fault{http.StatusNotFound, "UnknownOperationException", "no operation at " + r.Method + " " + r.URL.Path})
 		return
+	}
+	s.mu.Lock()
+	delay := s.delay
+	s.mu.Unlock()
+	if delay > 0 {
+		time.Sleep(delay)
 	}
 	call := Call{Operation: op, At: time.Now()}
 	var req request

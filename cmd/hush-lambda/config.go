@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/connect/types"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"golang.org/x/time/rate"
+
+	"github.com/hush-cc/hush/internal/amazonconnect"
+	"github.com/hush-cc/hush/internal/conversation"
+	"github.com/hush-cc/hush/internal/engine"
+	"github.com/hush-cc/hush/internal/store/dynamodb"
+)
+
+// Config is what the function reads from its environment; the template
+// (deploy/aws/template.yaml) sets it.
+type Config struct {
+	Table          string        // HUSH_TABLE, required
+	InstanceARN    string        // HUSH_CONNECT_INSTANCE_ARN, required
+	RecordingType  string        // HUSH_CONNECT_RECORDING_TYPE: "", AGENT or SCREEN
+	Rate           float64       // HUSH_CONNECT_RATE: calls per second of this instance of the function
+	Burst          int           // HUSH_CONNECT_BURST
+	AgentID        string        // HUSH_CONNECT_AGENT_ID: username or arn
+	RecordingState string        // HUSH_CONNECT_RECORDING_STATE: in-progress or not-started
+	Margin         time.Duration // HUSH_DEADLINE_MARGIN: kept free before the invocation's deadline
+	LogLevel       slog.Level    // HUSH_LOG_LEVEL
+}
+
+// configFromEnv reads the configuration through lookup (os.LookupEnv).
+func configFromEnv(lookup func(string) (string, bool)) (Config, error) {
+	get := func(name, def string) string {
+		if v, ok := lookup(name); ok && v != "" {
+			return v
+		}
+		return def
+	}
+	cfg := Config{
+		Table:          get("HUSH_TABLE", ""),
+		InstanceARN:    get("HUSH_CONNECT_INSTANCE_ARN", ""),
+		RecordingType:  strings.ToUpper(get("HUSH_CONNECT_RECORDING_TYPE", "")),
+		AgentID:        get("HUSH_CONNECT_AGENT_ID", "username"),
+		RecordingState: get("HUSH_CONNECT_RECORDING_STATE", "in-progress"),
+	}
+	if cfg.Table == "" || cfg.InstanceARN == "" {
+		return cfg, fmt.Errorf("HUSH_TABLE and HUSH_CONNECT_INSTANCE_ARN are required")
+	}
+	var err error
+	if cfg.Rate, err = strconv.ParseFloat(get("HUSH_CONNECT_RATE", "2"), 64); err != nil || cfg.Rate <= 0 {
+		return cfg, fmt.Errorf("HUSH_CONNECT_RATE: want a positive number")
+	}
+	if cfg.Burst, err = strconv.Atoi(get("HUSH_CONNECT_BURST", "5")); err != nil || cfg.Burst <= 0 {
+		return cfg, fmt.Errorf("HUSH_CONNECT_BURST: want a positive integer")
+	}
+	if cfg.Margin, err = time.ParseDuration(get("HUSH_DEADLINE_MARGIN", "3s")); err != nil || cfg.Margin < 0 {
+		return cfg, fmt.Errorf("HUSH_DEADLINE_MARGIN: want a duration such as 3s")
+	}
+	if err := cfg.LogLevel.UnmarshalText([]byte(get("HUSH_LOG_LEVEL", "info"))); err != nil {
+		return cfg, fmt.Errorf("HUSH_LOG_LEVEL: %w", err)
+	}
+	if _, err := amazonconnect.InstanceID(cfg.InstanceARN); err != nil {
+		return cfg, fmt.Errorf("HUSH_CONNECT_INSTANCE_ARN: %w", err)
+	}
+	return cfg, nil
+}
+
+// newHandler builds the clients from the SDK's standard configuration
+// (the function's role, AWS_ENDPOINT_URL_CONNECT, AWS_ENDPOINT_URL_DYNAMODB).
+func newHandler(ctx context.Context, cfg Config, log *slog.Logger) (*Handler, error) {
+	client, err := amazonconnect.NewClient(ctx, cfg.InstanceARN)
+	if err != nil {
+		return nil, err
+	}
+	backend, err := amazonconnect.NewBackend(client, amazonconnect.BackendConfig{
+		InstanceARN:   cfg.InstanceARN,
+		RecordingType: types.ContactRecordingType(cfg.RecordingType),
+		Rate:          rate.Limit(cfg.Rate),
+		Burst:         cfg.Burst,
+	})
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS config: %w", err)
+	}
+	if awsCfg.Region == "" {
+		awsCfg.Region = amazonconnect.Region(cfg.InstanceARN)
+	}
+	st, err := dynamodb.New(ddb.NewFromConfig(awsCfg), cfg.Table, dynamodb.WithLogger(log))
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{
+		Store:   st,
+		Backend: backend,
+		Applier: amazonconnect.ApplierConfig{
+			Plan:      amazonconnect.Options{AgentID: amazonconnect.AgentIDSource(strings.ToLower(cfg.AgentID))},
+			Recording: conversation.State(cfg.RecordingState),
+		},
+		Retry:  engine.DefaultRetry(),
+		Margin: cfg.Margin,
+		Wait:   30 * time.Second,
+		Logger: log,
+	}
+	// Fail at start, not at the first batch, on a bad setting.
+	if err := h.Applier.Validate(); err != nil {
+		return nil, err
+	}
+	return h, nil
+}

@@ -1,0 +1,125 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/rtp"
+)
+
+// packetSamples is 20 ms at 8 kHz, one packet's worth.
+const packetSamples = 160
+
+// Streamer sends the RTP of many streams from one socket, 50 packets a
+// second each, paced by the wall clock: a stream that falls behind (a
+// slow tick) catches up, so its timestamps follow real time.
+type Streamer struct {
+	conn *net.UDPConn
+	mu   sync.Mutex
+	all  map[*Stream]struct{}
+	// Errors counts failed sends.
+	Errors atomic.Int64
+}
+
+// Stream is one RTP stream: looped G.711 audio to one address.
+type Stream struct {
+	to      netip.AddrPort
+	audio   []byte // PCMU, a whole number of packets
+	pt      uint8
+	ssrc    uint32
+	start   time.Time
+	n       int64 // packets due so far (sent or skipped)
+	sending atomic.Bool
+	sent    atomic.Int64
+	buf     []byte
+	pkt     rtp.Packet
+}
+
+// NewStreamer opens the sending socket on host.
+func NewStreamer(host netip.Addr) (*Streamer, error) {
+	conn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(host, 0)))
+	if err != nil {
+		return nil, fmt.Errorf("demo: rtp socket: %w", err)
+	}
+	_ = conn.SetWriteBuffer(4 << 20)
+	return &Streamer{conn: conn, all: map[*Stream]struct{}{}}, nil
+}
+
+// Port returns the local port the streams are sent from.
+func (s *Streamer) Port() int { return s.conn.LocalAddr().(*net.UDPAddr).Port }
+
+// Start begins sending audio (PCMU, looped) to to.
+func (s *Streamer) Start(to netip.AddrPort, audio []byte, ssrc uint32) *Stream {
+	st := &Stream{to: to, audio: audio, ssrc: ssrc, start: time.Now(), buf: make([]byte, 1500)}
+	st.sending.Store(true)
+	s.mu.Lock()
+	s.all[st] = struct{}{}
+	s.mu.Unlock()
+	return st
+}
+
+// Stop stops a stream for good.
+func (s *Streamer) Stop(st *Stream) {
+	s.mu.Lock()
+	delete(s.all, st)
+	s.mu.Unlock()
+}
+
+// SetSending pauses a stream (as on hold: no packets, the clock runs on)
+// or resumes it.
+func (st *Stream) SetSending(on bool) { st.sending.Store(on) }
+
+// Sent returns the packets sent so far.
+func (st *Stream) Sent() int64 { return st.sent.Load() }
+
+// Run sends until ctx ends.
+func (s *Streamer) Run(ctx context.Context) {
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	var batch []*Stream
+	for {
+		select {
+		case <-ctx.Done():
+			s.conn.Close()
+			return
+		case now := <-t.C:
+			batch = batch[:0]
+			s.mu.Lock()
+			for st := range s.all {
+				batch = append(batch, st)
+			}
+			s.mu.Unlock()
+			for _, st := range batch {
+				s.send(st, now)
+			}
+		}
+	}
+}
+
+// send sends the packets of st that are due at now.
+func (s *Streamer) send(st *Stream, now time.Time) {
+	due := int64(now.Sub(st.start)/(20*time.Millisecond)) + 1
+	for ; st.n < due; st.n++ {
+		if !st.sending.Load() {
+			continue
+		}
+		off := int(st.n*packetSamples) % len(st.audio)
+		st.pkt.Header = rtp.Header{Version: 2, PayloadType: st.pt, SSRC: st.ssrc,
+			SequenceNumber: uint16(st.sent.Load()), Timestamp: uint32(st.n * packetSamples)}
+		st.pkt.Payload = st.audio[off : off+packetSamples]
+		n, err := st.pkt.MarshalTo(st.buf)
+		if err == nil {
+			_, err = s.conn.WriteToUDPAddrPort(st.buf[:n], st.to)
+		}
+		if err != nil {
+			s.Errors.Add(1)
+			continue
+		}
+		st.sent.Add(1)
+	}
+}

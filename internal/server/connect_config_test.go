@@ -1,0 +1,32 @@
+package server
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hush-cc/hush/internal/amazonconnect/connecttest"
+)
+
+func TestConnectConfigIsChecked(t *testing.T) {
+	connectAWSEnv(t, "http://127.0.0.1:1", "http://127.0.0.1:1")
+	arn := connecttest.InstanceARN
+	for _, tc := range []struct {
+		cc   ConnectConfig
+		want string
+	}{
+		{ConnectConfig{KinesisStream: "s"}, "--kinesis-stream needs --connect-instance-arn"},
+		{ConnectConfig{InstanceARN: "arn:aws:connect:us-east-1:1:nothing"}, "instance"},
+		{ConnectConfig{InstanceARN: arn, RecordingType: "IVR"}, "--connect-recording-type"},
+		{ConnectConfig{InstanceARN: arn, AgentID: "email"}, "--connect-agent-id"},
+		{ConnectConfig{InstanceARN: arn, RecordingState: "paused"}, "--connect-recording-state"},
+		{ConnectConfig{InstanceARN: arn, KinesisStream: "s", StartPosition: "AT_TIMESTAMP"}, "--kinesis-start"},
+		{ConnectConfig{InstanceARN: arn, KinesisStream: "not a stream"}, "kinesis stream"},
+		{ConnectConfig{InstanceARN: arn, Rate: -1}, "--connect-rate"},
+	} {
+		err := Run(context.Background(), Config{Data: t.TempDir(), Listen: "127.0.0.1:0", Connect: tc.cc, Logger: connectTestLogger()})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want an error about %s", tc.cc, err, tc.want)
+		}
+	}
+}
