@@ -173,6 +173,23 @@ func (h *liveHush) conversation(id string) conversation.View {
 	return v
 }
 
+// settle waits until hush has confirmed every change asked of a call, so
+// that its audit entries are all written.
+func (h *liveHush) settle(id string) {
+	h.t.Helper()
+	deadline := time.Now().Add(stepTimeout)
+	for {
+		c := h.conversation(id)
+		if c.Recording.State == c.Recording.DesiredState && c.Transcription.State == c.Transcription.DesiredState {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("call %s did not settle: %+v", id, c)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // auditEntry is the part of an audit entry the tests look at.
 type auditEntry struct {
 	Seq            int64  `json:"seq"`
@@ -257,11 +274,14 @@ func (b *tab) attach(ctx context.Context, name string) *tab {
 	return watch(b.t, ctx, name)
 }
 
+// watch records a tab's page errors and gives it a 1280×800 viewport.
 func watch(t *testing.T, ctx context.Context, name string) *tab {
+	t.Helper()
 	tb := &tab{t: t, ctx: ctx, name: name}
 	if err := chromedp.Listen(ctx, tb.observe); err != nil {
 		t.Fatalf("listen to %s: %v", name, err)
 	}
+	tb.run("1280×800 viewport", chromedp.EmulateViewport(1280, 800))
 	return tb
 }
 

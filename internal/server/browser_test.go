@@ -200,11 +200,11 @@ func TestBrowserTakePayment(t *testing.T) {
 
 	// A payment nobody completes: hush resumes by itself when it expires.
 	b.run("take a payment that expires",
-		chromedp.SetValue(chromedp.ID("payment-ttl"), "2"),
+		chromedp.SetValue(chromedp.ID("payment-ttl"), "3"),
 		chromedp.Click(chromedp.ID("payment-take")),
 		chromedp.WaitVisible(chromedp.ID("payment-active")),
 		waitAttr("#payment-status", "data-state", "active"),
-		pollFunc(`() => { const s = Number(document.getElementById('payment-countdown').dataset.seconds); return s >= 0 && s <= 2; }`),
+		pollFunc(`() => { const s = document.getElementById('payment-countdown').dataset.seconds; return s !== '' && Number(s) >= 0 && Number(s) <= 3; }`),
 		waitPresent(`#recording-reasons li[data-testid="pause-reason"][data-kind="secure"]`),
 		waitPresent(`#transcription-reasons li[data-testid="pause-reason"][data-kind="secure"]`),
 		waitAttr("#recording-state", "data-state", "paused"),
@@ -551,6 +551,14 @@ func TestBrowserCompatCustomization(t *testing.T) {
 	if msg := eval[string](b, "error line", `document.getElementById('cz-error').textContent`); msg != "" {
 		t.Errorf("the customization shows an error: %s", msg)
 	}
+	// From an origin hush does not allow (the same desk, named localhost),
+	// the browser keeps the customization from reaching hush.
+	other := b.newTab("disallowed origin")
+	other.run("open the customization from localhost",
+		chromedp.Navigate(strings.Replace(deskURL, "127.0.0.1", "localhost", 1)+"/customization.html"),
+		waitText("#cz-error", "Cannot reach hush"),
+		waitAttr("#cz-recording-state", "data-state", ""),
+	)
 	// The other call was never touched.
 	if c := h.conversation("cz-earlier"); c.Recording.State != conversation.InProgress || c.Transcription.State != conversation.InProgress {
 		t.Errorf("the unfocused call changed: %+v", c)
@@ -589,6 +597,8 @@ func TestBrowserAudit(t *testing.T) {
 	}
 	h.platform("audit-b", "hold")
 	h.platform("audit-b", "unhold")
+	h.settle("audit-a")
+	h.settle("audit-b")
 
 	b := newBrowser(t)
 	b.signIn(h.url, sup)
