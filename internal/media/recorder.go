@@ -21,8 +21,10 @@ const (
 	DefaultCheckpointEvery = time.Second
 	DefaultTick            = 100 * time.Millisecond
 	// lookahead is how far ahead of the commit point audio can be held: the
-	// resync threshold plus room for ticks that come late.
-	lookahead = 2 * time.Second
+	// resync threshold plus room for commits that come late, as they do
+	// when the machine is short of CPU. Audio further ahead is dropped
+	// (counted as early) rather than committed before its delay is up.
+	lookahead = 4 * time.Second
 )
 
 // Config configures a Recorder.

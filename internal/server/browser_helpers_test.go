@@ -445,6 +445,11 @@ func waitText(css, want string) chromedp.Action[chromedp.Void] {
 	return pollFunc(`(sel, want) => { const e = document.querySelector(sel); return !!e && e.textContent.includes(want); }`, css, want)
 }
 
+// clearInput empties a text field (chromedp.Clear only resets the attribute).
+func clearInput(id string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.getElementById(%q).value = ''`, id))
+}
+
 // signIn opens the console and signs in with key, waiting for the event
 // stream to be open.
 func (b *tab) signIn(baseURL, key string) {

@@ -53,9 +53,9 @@ func TestBrowserSignInAndLiveCalls(t *testing.T) {
 		t.Errorf("the API key is in the URL %s", got)
 	}
 
-	super := agent.newTab("supervisor")
-	super.signIn(h.url, sup)
-	super.run("supervisor view without calls",
+	supTab := agent.newTab("supervisor")
+	supTab.signIn(h.url, sup)
+	supTab.run("supervisor view without calls",
 		chromedp.WaitVisible(chromedp.ID("view-supervisor")),
 		chromedp.WaitVisible(chromedp.ID("supervisor-empty")),
 		waitPresent(`#timeline-legend li[data-kind]`),
@@ -73,7 +73,7 @@ func TestBrowserSignInAndLiveCalls(t *testing.T) {
 		waitAttr("#transcription-state", "data-state", "in-progress"),
 	)
 	const live = `#supervisor-live li[data-testid="live-call"][data-conversation-id="call-live"]`
-	super.run("the new call is in the supervisor's live list",
+	supTab.run("the new call is in the supervisor's live list",
 		waitAttr(live, "data-call-state", "connected"),
 		waitAttr(live, "data-recording-state", "in-progress"),
 		waitAttr(live, "data-transcription-state", "in-progress"),
@@ -97,7 +97,7 @@ func TestBrowserSignInAndLiveCalls(t *testing.T) {
 		pollFunc(`() => sessionStorage.getItem('hush.apiKey') === null`),
 	)
 	agent.expectNoUncaught()
-	super.expectNoUncaught()
+	supTab.expectNoUncaught()
 }
 
 func TestBrowserAgentPauseAndResume(t *testing.T) {
@@ -557,7 +557,7 @@ func TestBrowserCompatCustomization(t *testing.T) {
 	other.run("open the customization from localhost",
 		chromedp.Navigate(strings.Replace(deskURL, "127.0.0.1", "localhost", 1)+"/customization.html"),
 		waitText("#cz-error", "Cannot reach hush"),
-		waitAttr("#cz-recording-state", "data-state", ""),
+		pollFunc(`() => !document.getElementById('cz-recording-state').hasAttribute('data-state')`),
 	)
 	// The other call was never touched.
 	if c := h.conversation("cz-earlier"); c.Recording.State != conversation.InProgress || c.Transcription.State != conversation.InProgress {
@@ -576,6 +576,7 @@ type dynamicsEvent struct {
 	DesiredState   string `json:"desiredState"`
 }
 
+// compatEvent decodes the last event the customization shows in css.
 func compatEvent(b *tab, css string) dynamicsEvent {
 	b.t.Helper()
 	raw := eval[string](b, "last event", fmt.Sprintf(`document.querySelector(%q).textContent`, css))
@@ -661,9 +662,4 @@ func TestBrowserAudit(t *testing.T) {
 		waitText("#audit-verify", "intact"),
 	)
 	b.expectNoUncaught()
-}
-
-// clearInput empties a text field (chromedp.Clear only resets the attribute).
-func clearInput(id string) chromedp.Action[chromedp.Void] {
-	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.getElementById(%q).value = ''`, id))
 }
