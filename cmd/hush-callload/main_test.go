@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hush-cc/hush/internal/server"
+)
+
+func TestOptionsKeepTheLoadOnLoopback(t *testing.T) {
+	key := filepath.Join(t.TempDir(), "admin.key")
+	if err := os.WriteFile(key, []byte("k\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		ok   bool
+	}{
+		{[]string{"--key-file", key}, true},
+		{[]string{"--key-file", key, "--sip", "192.0.2.1:5060"}, false},
+		{[]string{"--sip", "127.0.0.1:5060"}, false}, // no key
+		{[]string{"--key", "k", "--calls", "0"}, false},
+	} {
+		o, err := parseOptions(c.args, io.Discard)
+		if (err == nil) != c.ok {
+			t.Errorf("%v: %v", c.args, err)
+		}
+		if err == nil && (o.key != "k" || o.pauses != o.calls) {
+			t.Errorf("%v: options %+v", c.args, o)
+		}
+	}
+}
+
+// A few calls against a real hush: (almost) nothing lost, every WAV
+// complete, every pause timed.
+func TestLoadAgainstHush(t *testing.T) {
+	data := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	type up struct{ http, key string }
+	ready := make(chan up, 1)
+	sip := make(chan netip.AddrPort, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- server.Run(ctx, server.Config{
+			Data: data, Listen: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler),
+			Recorder: server.RecorderConfig{SIPListen: "127.0.0.1:0", RTPPorts: "45200-45299", ASR: "energy",
+				SIPReady: func(a netip.AddrPort) { sip <- a }},
+			Ready: func(addr, keyFile string) {
+				b, _ := os.ReadFile(keyFile)
+				ready <- up{addr, strings.TrimSpace(string(b))}
+			},
+		})
+	}()
+	h := <-ready
+	o := options{sip: <-sip, api: "http://" + h.http, key: h.key, pid: os.Getpid(), calls: 4, duration: 2 * time.Second, ramp: 200 * time.Millisecond, pauses: 4}
+	rep, err := load(ctx, o, io.Discard)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Established != 4 || rep.PacketsSent < 4*2*100 || rep.PacketsWritten > rep.PacketsSent || rep.LossPercent >= 0.1 ||
+		rep.CompleteWAVs != 4 || rep.Pauses != 4 || rep.PauseLatencyP99Ms <= 0 {
+		t.Fatalf("report %+v", rep)
+	}
+}
