@@ -24,7 +24,7 @@ func demoDefaults(fs *flag.FlagSet, cfg *server.Config) {
 		cfg.Recorder.SIPListen = "127.0.0.1:0"
 	}
 	if !set["secure-page-url"] {
-		cfg.SecurePageURL = "http://" + cfg.Listen + "/pay/?session={sessionId}&complete={completeUrl}"
+		cfg.SecurePageURL = "/pay/?sessionId={sessionId}&completeUrl={completeUrl}"
 	}
 }
 

@@ -51,7 +51,7 @@ func (s *Server) createKey(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, keyCreated{ID: k.ID, Role: k.Role, AgentID: k.AgentID, Key: token})
+	WriteJSON(w, http.StatusCreated, keyCreated{ID: k.ID, Role: k.Role, AgentID: k.AgentID, Key: token})
 }
 
 type webhookList struct {
@@ -98,7 +98,7 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, webhookCreated{Webhook: hook, Secret: hook.Secret})
+	WriteJSON(w, http.StatusCreated, webhookCreated{Webhook: hook, Secret: hook.Secret})
 }
 
 // latestEvent returns the sequence number of the newest event.
@@ -125,7 +125,7 @@ func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request) {
 	if hooks == nil {
 		hooks = []store.Webhook{}
 	}
-	writeJSON(w, http.StatusOK, webhookList{Webhooks: hooks})
+	WriteJSON(w, http.StatusOK, webhookList{Webhooks: hooks})
 }
 
 func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request) {
@@ -149,5 +149,5 @@ func (s *Server) webhookDeliveries(w http.ResponseWriter, r *http.Request) {
 	if ds == nil {
 		ds = []store.Delivery{}
 	}
-	writeJSON(w, http.StatusOK, deliveryList{Deliveries: ds})
+	WriteJSON(w, http.StatusOK, deliveryList{Deliveries: ds})
 }

@@ -45,7 +45,7 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 			out.Entries = append(out.Entries, e)
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	WriteJSON(w, http.StatusOK, out)
 }
 
 type verification struct {
@@ -63,9 +63,9 @@ func (s *Server) auditVerify(w http.ResponseWriter, r *http.Request) {
 	var be *audit.BreakError
 	switch {
 	case err == nil:
-		writeJSON(w, http.StatusOK, verification{OK: true})
+		WriteJSON(w, http.StatusOK, verification{OK: true})
 	case errors.As(err, &be):
-		writeJSON(w, http.StatusOK, verification{Error: &verificationBreak{Seq: be.Seq, Reason: be.Reason}})
+		WriteJSON(w, http.StatusOK, verification{Error: &verificationBreak{Seq: be.Seq, Reason: be.Reason}})
 	default:
 		s.fail(w, r, err)
 	}
@@ -73,8 +73,8 @@ func (s *Server) auditVerify(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	if _, err := s.cfg.Store.CountKeys(r.Context()); err != nil {
-		writeError(w, http.StatusServiceUnavailable, "store_unavailable", "the store does not answer")
+		WriteError(w, http.StatusServiceUnavailable, "store_unavailable", "the store does not answer")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }

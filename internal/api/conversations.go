@@ -47,13 +47,13 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) {
 	for _, c := range convs {
 		out.Conversations = append(out.Conversations, c.View())
 	}
-	writeJSON(w, http.StatusOK, out)
+	WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) getConversation(w http.ResponseWriter, r *http.Request) {
 	c, _, ok := s.Access(w, r, r.PathValue("id"))
 	if ok {
-		writeJSON(w, http.StatusOK, c.View())
+		WriteJSON(w, http.StatusOK, c.View())
 	}
 }
 
@@ -80,7 +80,7 @@ func (s *Server) createConversation(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, c.View())
+	WriteJSON(w, http.StatusCreated, c.View())
 }
 
 // platformEvent feeds hold, unhold and end from any CTI.
@@ -105,7 +105,7 @@ func (s *Server) platformEvent(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusAccepted, reply.Conversation.View())
+	WriteJSON(w, http.StatusAccepted, reply.Conversation.View())
 }
 
 // CommandAccepted answers a capability command.
@@ -124,7 +124,7 @@ func (s *Server) command(w http.ResponseWriter, r *http.Request) {
 	capability := conversation.Capability(r.PathValue("capability"))
 	op := conversation.Operation(r.PathValue("operation"))
 	if !capability.Valid() || !op.Valid() {
-		writeError(w, http.StatusNotFound, "not_found", "no such command: want recording|transcription and start|pause|resume|stop")
+		WriteError(w, http.StatusNotFound, "not_found", "no such command: want recording|transcription and start|pause|resume|stop")
 		return
 	}
 	body, err := readBody(r)
@@ -157,7 +157,7 @@ func (s *Server) command(w http.ResponseWriter, r *http.Request) {
 			effective = rs.Since
 		}
 	}
-	writeJSON(w, http.StatusAccepted, CommandAccepted{
+	WriteJSON(w, http.StatusAccepted, CommandAccepted{
 		TransactionID:  reply.TransactionID,
 		ConversationID: c.ID,
 		Capability:     capability,

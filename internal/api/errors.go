@@ -19,14 +19,16 @@ type errorDetail struct {
 	Message string `json:"message"`
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// WriteJSON answers with v as JSON.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func writeError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, errorBody{Error: errorDetail{Code: code, Message: msg}})
+// WriteError answers with the API's error body: {"error":{"code","message"}}.
+func WriteError(w http.ResponseWriter, status int, code, msg string) {
+	WriteJSON(w, status, errorBody{Error: errorDetail{Code: code, Message: msg}})
 }
 
 // fail answers err with the status that says what went wrong.
@@ -35,17 +37,17 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var be *badRequest
 	switch {
 	case errors.As(err, &be):
-		writeError(w, be.status, be.code, be.msg)
+		WriteError(w, be.status, be.code, be.msg)
 	case errors.As(err, &ce):
-		writeError(w, conversationStatus(ce.Code), ce.Code, ce.Message)
+		WriteError(w, conversationStatus(ce.Code), ce.Code, ce.Message)
 	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, "not_found", "not found")
+		WriteError(w, http.StatusNotFound, "not_found", "not found")
 	case errors.Is(err, store.ErrExists):
-		writeError(w, http.StatusConflict, "already_exists", "already exists")
+		WriteError(w, http.StatusConflict, "already_exists", "already exists")
 	case errors.Is(err, store.ErrConflict):
-		writeError(w, http.StatusConflict, "conflict", "changed concurrently; try again")
+		WriteError(w, http.StatusConflict, "conflict", "changed concurrently; try again")
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		writeError(w, http.StatusServiceUnavailable, "unavailable", "the request was cancelled")
+		WriteError(w, http.StatusServiceUnavailable, "unavailable", "the request was cancelled")
 	default:
 		s.internalError(w, r, err)
 	}
@@ -63,5 +65,5 @@ func conversationStatus(code string) int {
 
 func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
 	s.cfg.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	writeError(w, http.StatusInternalServerError, "internal", "internal error")
+	WriteError(w, http.StatusInternalServerError, "internal", "internal error")
 }

@@ -85,13 +85,13 @@ func (s *Server) wrap(rt Route) http.Handler {
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.Principal, bool) {
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok {
-		writeError(w, http.StatusUnauthorized, "unauthenticated", "an Authorization: Bearer <key> header is required")
+		WriteError(w, http.StatusUnauthorized, "unauthenticated", "an Authorization: Bearer <key> header is required")
 		return auth.Principal{}, false
 	}
 	p, err := auth.Authenticate(r.Context(), s.cfg.Store, strings.TrimSpace(token))
 	if err != nil {
 		if err == auth.ErrUnauthenticated {
-			writeError(w, http.StatusUnauthorized, "unauthenticated", err.Error())
+			WriteError(w, http.StatusUnauthorized, "unauthenticated", err.Error())
 		} else {
 			s.internalError(w, r, err)
 		}
@@ -113,7 +113,7 @@ func (s *Server) deny(w http.ResponseWriter, r *http.Request, p auth.Principal, 
 	if err != nil {
 		s.cfg.Logger.Error("audit access denial", "err", err)
 	}
-	writeError(w, http.StatusForbidden, "forbidden", why)
+	WriteError(w, http.StatusForbidden, "forbidden", why)
 }
 
 func securityHeaders(h http.Handler) http.Handler {

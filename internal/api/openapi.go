@@ -96,5 +96,5 @@ func operationID(rt Route) string {
 }
 
 func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.OpenAPI())
+	WriteJSON(w, http.StatusOK, s.OpenAPI())
 }

@@ -63,7 +63,7 @@ func (s *Server) createSecureSession(w http.ResponseWriter, r *http.Request) {
 			"{completeUrl}", url.QueryEscape(out.CompleteURL),
 		).Replace(s.cfg.SecurePageURL)
 	}
-	writeJSON(w, http.StatusCreated, out)
+	WriteJSON(w, http.StatusCreated, out)
 }
 
 // completeSecureSession accepts either an API key allowed on the
@@ -91,7 +91,7 @@ func (s *Server) completeSecureSession(w http.ResponseWriter, r *http.Request) {
 		}
 		actor = p.Name()
 	} else if !s.tokenMatches(r, convID, id) {
-		writeError(w, http.StatusUnauthorized, "unauthenticated", "an API key or the session's completion token is required")
+		WriteError(w, http.StatusUnauthorized, "unauthenticated", "an API key or the session's completion token is required")
 		return
 	}
 	reply, err := s.cfg.Engine.Apply(r.Context(), convID, conversation.Input{Kind: conversation.KindSecureComplete, Actor: actor, SessionID: id})
@@ -102,7 +102,7 @@ func (s *Server) completeSecureSession(w http.ResponseWriter, r *http.Request) {
 	sess, _ := reply.Conversation.Session(id)
 	out := *sess
 	out.TokenHash = ""
-	writeJSON(w, http.StatusOK, out)
+	WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) tokenMatches(r *http.Request, convID, sessionID string) bool {
@@ -142,9 +142,9 @@ type me struct {
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 	p, _ := PrincipalFrom(r.Context())
-	writeJSON(w, http.StatusOK, me{KeyID: p.KeyID, Role: p.Role, AgentID: p.AgentID, Name: p.Name()})
+	WriteJSON(w, http.StatusOK, me{KeyID: p.KeyID, Role: p.Role, AgentID: p.AgentID, Name: p.Name()})
 }
 
 func (s *Server) clientConfig(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"securePageUrl": s.cfg.SecurePageURL})
+	WriteJSON(w, http.StatusOK, map[string]any{"securePageUrl": s.cfg.SecurePageURL})
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -49,10 +48,10 @@ func (ad *connectAdapter) ingest(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeConnectJSON(w, http.StatusRequestEntityTooLarge, ingestFailure{Error: ingestError{Code: "too_large", Message: err.Error()}})
+			api.WriteJSON(w, http.StatusRequestEntityTooLarge, ingestFailure{Error: ingestError{Code: "too_large", Message: err.Error()}})
 			return
 		}
-		writeConnectJSON(w, http.StatusBadRequest, ingestFailure{Error: ingestError{Code: "bad_body", Message: err.Error()}})
+		api.WriteJSON(w, http.StatusBadRequest, ingestFailure{Error: ingestError{Code: "bad_body", Message: err.Error()}})
 		return
 	}
 	evs, err := amazonconnect.DecodeBatch(body)
@@ -65,21 +64,21 @@ func (ad *connectAdapter) ingest(w http.ResponseWriter, r *http.Request) {
 				e.Index = &de.Index
 			}
 		}
-		writeConnectJSON(w, http.StatusBadRequest, ingestFailure{Error: e})
+		api.WriteJSON(w, http.StatusBadRequest, ingestFailure{Error: e})
 		return
 	}
 	results := ad.applier.ApplyEvents(r.Context(), evs)
 	for _, res := range results {
 		if res.Err != nil {
 			ad.a.log.Warn("connect ingest: event not applied", "event", res.EventID, "err", res.Err)
-			writeConnectJSON(w, http.StatusServiceUnavailable, ingestFailure{
+			api.WriteJSON(w, http.StatusServiceUnavailable, ingestFailure{
 				Error:   ingestError{Code: "unavailable", Message: "some events were not applied; post them again: " + res.Error},
 				Results: results,
 			})
 			return
 		}
 	}
-	writeConnectJSON(w, http.StatusAccepted, ingestReply{Results: results})
+	api.WriteJSON(w, http.StatusAccepted, ingestReply{Results: results})
 }
 
 type deadLetterList struct {
@@ -91,7 +90,7 @@ func (ad *connectAdapter) deadLetters(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {
-			writeConnectJSON(w, http.StatusBadRequest, ingestFailure{Error: ingestError{Code: "invalid_input", Message: "limit must be 1 to 1000"}})
+			api.WriteJSON(w, http.StatusBadRequest, ingestFailure{Error: ingestError{Code: "invalid_input", Message: "limit must be 1 to 1000"}})
 			return
 		}
 		limit = n
@@ -99,17 +98,11 @@ func (ad *connectAdapter) deadLetters(w http.ResponseWriter, r *http.Request) {
 	dls, err := ad.a.store.DeadLetters(r.Context(), limit)
 	if err != nil {
 		ad.a.log.Error("list dead letters", "err", err)
-		writeConnectJSON(w, http.StatusInternalServerError, ingestFailure{Error: ingestError{Code: "internal", Message: "internal error"}})
+		api.WriteJSON(w, http.StatusInternalServerError, ingestFailure{Error: ingestError{Code: "internal", Message: "internal error"}})
 		return
 	}
 	if dls == nil {
 		dls = []amazonconnect.DeadLetter{}
 	}
-	writeConnectJSON(w, http.StatusOK, deadLetterList{DeadLetters: dls})
-}
-
-func writeConnectJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	api.WriteJSON(w, http.StatusOK, deadLetterList{DeadLetters: dls})
 }

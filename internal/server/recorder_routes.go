@@ -23,9 +23,9 @@ func recordingRoutes(a *assembly, rec *media.Recorder) []api.Route {
 		{Method: "GET", Path: "/v1/conversations/{id}/recording.wav", Roles: readers, Binary: true,
 			Summary: "The recording: stereo WAV, caller left, agent right, 8 kHz 16-bit", Handler: h.wav},
 		{Method: "GET", Path: "/v1/conversations/{id}/recording/segments", Roles: readers,
-			Summary: "The recording's segment map: every recorded and paused span with its reasons", Handler: h.segments},
+			Summary: "The recording's segment map: every recorded and paused span with its reasons", Response: "SegmentMap", Handler: h.segments},
 		{Method: "GET", Path: "/v1/conversations/{id}/transcript", Roles: readers,
-			Summary: "The transcript: segments on the conversation timeline", Handler: h.transcript},
+			Summary: "The transcript: segments on the conversation timeline", Response: "Transcript", Handler: h.transcript},
 	}
 }
 
@@ -61,7 +61,7 @@ func (h recordingHandlers) wav(w http.ResponseWriter, r *http.Request) {
 	info, err := media.ReadWAVInfo(f)
 	st, serr := f.Stat()
 	if err != nil || serr != nil {
-		writeRecorderError(w, http.StatusInternalServerError, "internal", "the recording is unreadable")
+		api.WriteError(w, http.StatusInternalServerError, "internal", "the recording is unreadable")
 		h.a.log.Error("read recording", "conversation", id, "err", errors.Join(err, serr))
 		return
 	}
@@ -97,7 +97,7 @@ func (h recordingHandlers) serveJSON(w http.ResponseWriter, path, missing string
 		return
 	}
 	if !json.Valid(b) {
-		writeRecorderError(w, http.StatusInternalServerError, "internal", "the document is unreadable")
+		api.WriteError(w, http.StatusInternalServerError, "internal", "the document is unreadable")
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -107,15 +107,8 @@ func (h recordingHandlers) serveJSON(w http.ResponseWriter, path, missing string
 
 func recordingMissing(w http.ResponseWriter, err error, msg string) {
 	if errors.Is(err, fs.ErrNotExist) {
-		writeRecorderError(w, http.StatusNotFound, "not_found", msg)
+		api.WriteError(w, http.StatusNotFound, "not_found", msg)
 		return
 	}
-	writeRecorderError(w, http.StatusInternalServerError, "internal", "the document is unreadable")
-}
-
-// writeRecorderError answers with the API's error body.
-func writeRecorderError(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": msg}})
+	api.WriteError(w, http.StatusInternalServerError, "internal", "the document is unreadable")
 }
