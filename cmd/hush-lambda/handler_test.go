@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -44,16 +43,7 @@ func newLambdaEnvTB(t testing.TB, dynaliteURL string) *lambdaEnv {
 	t.Helper()
 	ctx := context.Background()
 	srv := connecttest.Start(t)
-	dir := t.TempDir()
-	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", dynaliteURL)
-	t.Setenv("AWS_ENDPOINT_URL_CONNECT", srv.URL())
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	peertest.IsolateAWS(t, "AWS_ENDPOINT_URL_DYNAMODB", dynaliteURL, "AWS_ENDPOINT_URL_CONNECT", srv.URL())
 	table := "hush-" + strings.NewReplacer("/", "-", " ", "-").Replace(t.Name())
 	awsCfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {

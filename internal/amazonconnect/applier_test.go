@@ -11,6 +11,7 @@ import (
 
 	"github.com/hush-cc/hush/internal/amazonconnect"
 	"github.com/hush-cc/hush/internal/amazonconnect/connecttest"
+	"github.com/hush-cc/hush/internal/amazonconnect/peertest"
 	"github.com/hush-cc/hush/internal/conversation"
 	"github.com/hush-cc/hush/internal/engine"
 	"github.com/hush-cc/hush/internal/store"
@@ -32,13 +33,7 @@ func newApplierEnv(t *testing.T, cfg engine.Config) *applierEnv {
 	ctx := context.Background()
 	srv := connecttest.Start(t)
 	dir := t.TempDir()
-	t.Setenv("AWS_ENDPOINT_URL_CONNECT", srv.URL())
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	peertest.IsolateAWS(t, "AWS_ENDPOINT_URL_CONNECT", srv.URL())
 	client, err := amazonconnect.NewClient(ctx, connecttest.InstanceARN)
 	if err != nil {
 		t.Fatal(err)

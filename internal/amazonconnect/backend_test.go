@@ -3,7 +3,6 @@ package amazonconnect
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/connect/types"
 
 	"github.com/hush-cc/hush/internal/amazonconnect/connecttest"
+	"github.com/hush-cc/hush/internal/amazonconnect/peertest"
 	"github.com/hush-cc/hush/internal/conversation"
 	"github.com/hush-cc/hush/internal/engine"
 )
@@ -28,18 +28,7 @@ const (
 // fakeAWSEnv points the SDK's standard configuration at fake credentials and
 // at srv, and away from any real configuration on the machine.
 func fakeAWSEnv(t *testing.T, srv *connecttest.Server) {
-	dir := t.TempDir()
-	t.Setenv("AWS_ENDPOINT_URL_CONNECT", srv.URL())
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_REGION", "")
-	t.Setenv("AWS_DEFAULT_REGION", "")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_MAX_ATTEMPTS", "4")
+	peertest.IsolateAWS(t, "AWS_ENDPOINT_URL_CONNECT", srv.URL())
 }
 
 func newTestBackend(t *testing.T, cfg BackendConfig) (*Backend, *connecttest.Server) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hush-cc/hush/internal/amazonconnect"
 	"github.com/hush-cc/hush/internal/amazonconnect/connecttest"
+	"github.com/hush-cc/hush/internal/amazonconnect/peertest"
 	"github.com/hush-cc/hush/internal/conversation"
 	"github.com/hush-cc/hush/internal/engine"
 	"github.com/hush-cc/hush/internal/store"
@@ -33,13 +34,7 @@ func benchAgentEvents(b *testing.B, agents int) {
 	ctx := context.Background()
 	srv := connecttest.Start(b)
 	dir := b.TempDir()
-	b.Setenv("AWS_ENDPOINT_URL_CONNECT", srv.URL())
-	b.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
-	b.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
-	b.Setenv("AWS_REGION", "us-east-1")
-	b.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	b.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	b.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	peertest.IsolateAWS(b, "AWS_ENDPOINT_URL_CONNECT", srv.URL())
 	client, err := amazonconnect.NewClient(ctx, connecttest.InstanceARN)
 	if err != nil {
 		b.Fatal(err)

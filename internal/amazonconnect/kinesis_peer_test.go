@@ -2,7 +2,6 @@ package amazonconnect
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -19,15 +18,7 @@ import (
 func kinesisClient(t *testing.T) *kinesis.Client {
 	t.Helper()
 	url := peertest.Kinesalite(t)
-	dir := t.TempDir()
-	t.Setenv("AWS_ENDPOINT_URL_KINESIS", url)
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	peertest.IsolateAWS(t, "AWS_ENDPOINT_URL_KINESIS", url)
 	cfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
 		t.Fatal(err)

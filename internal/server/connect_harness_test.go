@@ -31,17 +31,7 @@ var connectT0 = time.Date(2026, 3, 4, 15, 0, 0, 0, time.UTC)
 // awsEnv points the SDK's standard configuration at the local peers, with
 // fake credentials, and away from any real configuration on the machine.
 func connectAWSEnv(t testing.TB, connectURL, kinesisURL string) {
-	dir := t.TempDir()
-	t.Setenv("AWS_ENDPOINT_URL_CONNECT", connectURL)
-	t.Setenv("AWS_ENDPOINT_URL_KINESIS", kinesisURL)
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	peertest.IsolateAWS(t, "AWS_ENDPOINT_URL_CONNECT", connectURL, "AWS_ENDPOINT_URL_KINESIS", kinesisURL)
 }
 
 func connectKinesisClient(t testing.TB) *kinesis.Client {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -27,15 +26,7 @@ var t0 = time.Date(2026, 3, 4, 15, 0, 0, 123_000_000, time.UTC)
 func dynaliteClient(t *testing.T) *ddb.Client {
 	t.Helper()
 	url := peertest.Dynalite(t)
-	dir := t.TempDir()
-	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", url)
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	peertest.IsolateAWS(t, "AWS_ENDPOINT_URL_DYNAMODB", url)
 	cfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
 		t.Fatal(err)
