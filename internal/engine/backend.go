@@ -47,7 +47,8 @@ func IsPermanent(err error) bool {
 
 // Tracker is a Backend whose drives only keep books: they touch nothing
 // outside hush and answer at once. The engine calls it inside the lane and
-// persists its confirmation in the same write as the desired change.
+// persists its confirmation in the same write, and the same audit entry, as
+// the change itself.
 type Tracker interface {
 	Backend
 	// Tracking marks the backend as a Tracker.

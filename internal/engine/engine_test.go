@@ -139,9 +139,19 @@ func TestPauseIsPersistedDrivenAndConfirmed(t *testing.T) {
 	for _, en := range entries {
 		actions = append(actions, en.Action+" "+en.Outcome)
 	}
-	want := []string{"create applied", "command.pause applied", "backend.result succeeded"}
+	want := []string{"create applied", "command.pause applied"}
 	if strings.Join(actions, "|") != strings.Join(want, "|") {
 		t.Fatalf("audit = %q, want %q", actions, want)
+	}
+	// The tracking backend's confirmation is recorded in the command's entry.
+	var d struct {
+		Confirmed []struct{ TransactionID, Capability, State, By string }
+	}
+	if err := json.Unmarshal(entries[1].Detail, &d); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Confirmed) != 1 || d.Confirmed[0].TransactionID != r.TransactionID || d.Confirmed[0].State != "paused" || d.Confirmed[0].By != "backend:none" {
+		t.Fatalf("confirmation in the audit detail = %+v", d.Confirmed)
 	}
 }
 

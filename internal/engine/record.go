@@ -20,6 +20,17 @@ type detail struct {
 	Recording     stateDetail          `json:"recording"`
 	Transcription stateDetail          `json:"transcription"`
 	Drives        []driveDetail        `json:"drives,omitempty"`
+	// Confirmed lists what a tracking backend confirmed within the same
+	// write (see Tracker): bookkeeping, not an outside system's answer.
+	Confirmed []confirmDetail `json:"confirmed,omitempty"`
+}
+
+type confirmDetail struct {
+	TransactionID string                  `json:"transactionId"`
+	Capability    conversation.Capability `json:"capability"`
+	State         conversation.State      `json:"state"`
+	By            string                  `json:"by"`
+	Error         string                  `json:"error,omitempty"`
 }
 
 type stateDetail struct {
@@ -37,15 +48,13 @@ type driveDetail struct {
 
 // record turns an outcome into the store write that persists it: the new
 // state, one audit entry for the input and the events to publish.
-// own is the input's outcome alone; out adds any inline confirmations (steps).
+// own is the input's outcome alone; out adds any inline confirmations
+// (steps), which the input's audit entry records.
 func (e *Engine) record(before conversation.Conversation, own, out conversation.Outcome, in conversation.Input, now time.Time, steps []step) store.Write {
 	next := out.Conversation
 	next.Version = before.Version
 	w := store.Write{Conversation: next, Unchanged: !out.Changed}
-	w.Audit = []audit.Entry{e.auditEntry(own.Conversation, own, in, now)}
-	for _, s := range steps {
-		w.Audit = append(w.Audit, e.auditEntry(s.out.Conversation, s.out, s.in, now))
-	}
+	w.Audit = []audit.Entry{e.auditEntry(out.Conversation, own, in, now, steps)}
 	for _, ev := range out.Events {
 		if v, ok := ev.Data.(conversation.View); ok {
 			v.Version = before.Version + 1
@@ -66,7 +75,7 @@ func (e *Engine) record(before conversation.Conversation, own, out conversation.
 	return w
 }
 
-func (e *Engine) auditEntry(c conversation.Conversation, out conversation.Outcome, in conversation.Input, now time.Time) audit.Entry {
+func (e *Engine) auditEntry(c conversation.Conversation, out conversation.Outcome, in conversation.Input, now time.Time, confirmed []step) audit.Entry {
 	d := detail{
 		TransactionID: in.TransactionID,
 		EventID:       in.EventID,
@@ -78,6 +87,11 @@ func (e *Engine) auditEntry(c conversation.Conversation, out conversation.Outcom
 	}
 	for _, dr := range out.Drives {
 		d.Drives = append(d.Drives, driveDetail{TransactionID: dr.TransactionID, Capability: dr.Capability, Target: dr.Target, At: dr.At})
+	}
+	for _, st := range confirmed {
+		r := st.in.Result
+		d.Confirmed = append(d.Confirmed, confirmDetail{TransactionID: r.TransactionID, Capability: st.in.Capability,
+			State: st.out.Conversation.Cap(st.in.Capability).State, By: st.in.Actor, Error: r.Err})
 	}
 	raw, _ := json.Marshal(d)
 	actor := in.Actor

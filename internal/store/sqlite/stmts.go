@@ -12,6 +12,7 @@ type writeStmts struct {
 	begin, commit, rollback *sql.Stmt
 	readHead, writeHead     *sql.Stmt
 	insertConv, updateConv  *sql.Stmt
+	endConv                 *sql.Stmt
 	convVersion             *sql.Stmt
 	insertSession           *sql.Stmt
 	// Audit entries and events are written at the end of the transaction.
@@ -28,8 +29,12 @@ func prepareWriteStmts(ctx context.Context, conn *sql.Conn) (*writeStmts, error)
 	st.writeHead = p.do("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")
 	st.insertConv = p.do(`INSERT INTO conversations (id, agent_id, active, version, updated_at, state)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
-	st.updateConv = p.do(`UPDATE conversations SET agent_id = ?, active = ?, version = version + 1, updated_at = ?, state = ?
+	// The indexed columns stay out of the common update: SQLite rewrites an
+	// index entry whenever its column is assigned, changed or not. An
+	// agent never changes, and a conversation ends once (endConv).
+	st.updateConv = p.do(`UPDATE conversations SET version = version + 1, updated_at = ?, state = ?
 		WHERE id = ? AND version = ?`)
+	st.endConv = p.do(`UPDATE conversations SET active = 0 WHERE id = ? AND active = 1`)
 	st.convVersion = p.do("SELECT version FROM conversations WHERE id = ?")
 	st.insertSession = p.do(`INSERT INTO secure_sessions (id, conversation_id) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`)
 	if p.err != nil {
@@ -54,7 +59,7 @@ func (st *writeStmts) close() error {
 		}
 	}
 	errs = append(errs, closeStmts(st.begin, st.commit, st.rollback, st.readHead, st.writeHead, st.insertConv,
-		st.updateConv, st.convVersion, st.insertSession))
+		st.updateConv, st.endConv, st.convVersion, st.insertSession))
 	return errors.Join(errs...)
 }
 

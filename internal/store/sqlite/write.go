@@ -122,10 +122,16 @@ func (cw *convWrite) writeConversation(t *txn) (outcome, err error) {
 		}
 		return nil, nil
 	default:
-		res, err := t.st.updateConv.ExecContext(t.ctx, cw.agentID, cw.active, cw.updatedAt, cw.state, cw.id, cw.version)
+		res, err := t.st.updateConv.ExecContext(t.ctx, cw.updatedAt, cw.state, cw.id, cw.version)
 		if err != nil {
 			return nil, fmt.Errorf("update conversation %s: %w", cw.id, err)
 		}
-		return refusal(res, store.ErrConflict, "conversation "+cw.id)
+		if outcome, err := refusal(res, store.ErrConflict, "conversation "+cw.id); outcome != nil || err != nil || cw.active {
+			return outcome, err
+		}
+		if _, err := t.st.endConv.ExecContext(t.ctx, cw.id); err != nil {
+			return nil, fmt.Errorf("mark conversation %s ended: %w", cw.id, err)
+		}
+		return nil, nil
 	}
 }
