@@ -80,12 +80,23 @@ func printDemoHelp(w io.Writer, addr, data string) {
     curl -s -H "Authorization: Bearer $ADMIN" $HUSH/v1/conversations/$ID/recording/segments
     curl -s -H "Authorization: Bearer $ADMIN" $HUSH/v1/conversations/$ID/transcript
     curl -s -H "Authorization: Bearer $ADMIN" -o call.wav $HUSH/v1/conversations/$ID/recording.wav
-    AGENT=$(hush keys create --data %[3]s --role agent --agent alice)
+    AGENT=$(%[5]s keys create --data %[3]s --role agent --agent alice)
     curl -s -H "Authorization: Bearer $ADMIN" -d '{"reason":"card number","retroactiveMs":2000}' $HUSH/v1/conversations/$ID/recording/pause
     curl -sN -H "Authorization: Bearer $AGENT" $HUSH/v1/events
-    hush audit verify --data %[3]s
+    %[5]s audit verify --data %[3]s
 
   Recordings, segment maps and transcripts are in %[4]s. Ctrl-C stops.
 
-`, addr, admin, data, filepath.Join(data, server.RecordingsDir))
+`, addr, admin, data, filepath.Join(data, server.RecordingsDir), self())
+}
+
+// self names this binary as the user started it, for commands to copy.
+func self() string {
+	if exe, err := os.Executable(); err == nil {
+		if rel, err := filepath.Rel(".", exe); err == nil && !strings.HasPrefix(rel, "..") {
+			return "./" + rel
+		}
+		return exe
+	}
+	return "hush"
 }
