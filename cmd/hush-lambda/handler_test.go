@@ -176,6 +176,22 @@ func TestHandler(t *testing.T) {
 		}
 	})
 
+	t.Run("records no store can hold are dead letters and not retried", func(t *testing.T) {
+		e := newLambdaEnv(t, dyn)
+		ctx := context.Background()
+		long := connecttest.NewScript(person("lo"), t0)
+		b := e.batch(long.Next(voice(strings.Repeat("c", 3000), "CONNECTED")))
+		b.Records = append(b.Records, e.record("x", []byte(strings.Repeat("{", 1<<20))))
+		resp, err := e.h.Handle(ctx, b)
+		if err != nil || len(resp.BatchItemFailures) != 0 {
+			t.Fatalf("response %+v, %v: such records would fail every delivery", resp, err)
+		}
+		dls, err := e.h.Store.DeadLetters(ctx, 0)
+		if err != nil || len(dls) != 2 {
+			t.Fatalf("dead letters %d, %v", len(dls), err)
+		}
+	})
+
 	t.Run("partial batch failure", func(t *testing.T) {
 		e := newLambdaEnv(t, dyn)
 		e.connect.FailContact("x1", connecttest.InternalError)

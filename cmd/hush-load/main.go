@@ -7,6 +7,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -19,34 +20,70 @@ import (
 	"time"
 )
 
-func main() {
-	url := flag.String("url", "http://127.0.0.1:8080", "hush base URL")
-	keyFile := flag.String("key-file", "hush-data/admin.key", "file holding an admin key")
-	rate := flag.Int("rate", 1000, "requests per second")
-	duration := flag.Duration("duration", 20*time.Second, "how long to send (bounded to 10 minutes)")
-	warmup := flag.Duration("warmup", 3*time.Second, "sent but not counted")
-	convs := flag.Int("conversations", 500, "conversations to spread requests over")
-	flag.Parse()
-	if *duration > 10*time.Minute {
-		*duration = 10 * time.Minute
+// options are hush-load's command line.
+type options struct {
+	url, keyFile     string
+	rate, convs      int
+	duration, warmup time.Duration
+}
+
+// parseOptions reads the command line and refuses values the load loop
+// cannot run with (a zero rate would divide by zero).
+func parseOptions(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("hush-load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.url, "url", "http://127.0.0.1:8080", "hush base URL")
+	fs.StringVar(&o.keyFile, "key-file", "hush-data/admin.key", "file holding an admin key")
+	fs.IntVar(&o.rate, "rate", 1000, "requests per second (1 to 1000000000)")
+	fs.DurationVar(&o.duration, "duration", 20*time.Second, "how long to send (bounded to 10 minutes)")
+	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "sent but not counted")
+	fs.IntVar(&o.convs, "conversations", 500, "conversations to spread requests over")
+	if err := fs.Parse(args); err != nil {
+		return o, err
 	}
-	key, err := os.ReadFile(*keyFile)
+	switch {
+	case fs.NArg() > 0:
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case o.rate < 1 || o.rate > int(time.Second):
+		return o, fmt.Errorf("--rate must be between 1 and %d, not %d", int(time.Second), o.rate)
+	case o.convs < 1:
+		return o, fmt.Errorf("--conversations must be at least 1, not %d", o.convs)
+	case o.duration <= 0:
+		return o, fmt.Errorf("--duration must be positive, not %v", o.duration)
+	case o.warmup < 0:
+		return o, fmt.Errorf("--warmup must not be negative, not %v", o.warmup)
+	}
+	o.duration = min(o.duration, 10*time.Minute)
+	return o, nil
+}
+
+func main() {
+	o, err := parseOptions(os.Args[1:], os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hush-load:", err)
+		os.Exit(2)
+	}
+	key, err := os.ReadFile(o.keyFile)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "hush-load:", err)
 		os.Exit(1)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	l := &loader{base: strings.TrimRight(*url, "/"), key: strings.TrimSpace(string(key)), client: &http.Client{
+	l := &loader{base: strings.TrimRight(o.url, "/"), key: strings.TrimSpace(string(key)), client: &http.Client{
 		Timeout:   10 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: 2000, MaxConnsPerHost: 0},
 	}}
-	if err := l.register(ctx, *convs); err != nil {
+	if err := l.register(ctx, o.convs); err != nil {
 		fmt.Fprintln(os.Stderr, "hush-load:", err)
 		os.Exit(1)
 	}
-	res := l.run(ctx, *rate, *warmup, *duration, *convs)
-	res.print(os.Stdout, *rate)
+	res := l.run(ctx, o.rate, o.warmup, o.duration, o.convs)
+	res.print(os.Stdout, o.rate)
 }
 
 type loader struct {
@@ -128,8 +165,9 @@ func (l *loader) run(ctx context.Context, rate int, warmup, duration time.Durati
 			res.latencies = append(res.latencies, lat)
 		}()
 	}
+	// An interrupted run counts only the time it was sending.
+	res.elapsed = min(max(time.Since(start.Add(warmup)), 0), duration)
 	wg.Wait()
-	res.elapsed = duration
 	return res
 }
 
@@ -141,8 +179,12 @@ func (r *results) print(w io.Writer, rate int) {
 		}
 		return r.latencies[min(len(r.latencies)-1, int(p*float64(len(r.latencies))))]
 	}
+	achieved := 0.0
+	if r.elapsed > 0 {
+		achieved = float64(r.sent) / r.elapsed.Seconds()
+	}
 	fmt.Fprintf(w, "target %d req/s for %v: sent %d, ok %d, errors %d, achieved %.0f req/s\n",
-		rate, r.elapsed, r.sent, len(r.latencies), r.errors, float64(r.sent)/r.elapsed.Seconds())
+		rate, r.elapsed, r.sent, len(r.latencies), r.errors, achieved)
 	fmt.Fprintf(w, "latency p50 %v  p90 %v  p99 %v  p99.9 %v  max %v\n",
 		pct(0.50).Round(10*time.Microsecond), pct(0.90).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond),
 		pct(0.999).Round(10*time.Microsecond), pct(1).Round(10*time.Microsecond))

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/hush-cc/hush/internal/conversation"
 	"github.com/hush-cc/hush/internal/engine"
@@ -264,10 +265,18 @@ func (a *Applier) run(ctx context.Context, evs []AgentEvent, mem Memory) ([]Even
 	var firstErr error
 plan:
 	for i, ev := range evs {
-		out := Plan(ev, mem, a.cfg.Plan)
+		opt := a.cfg.Plan
+		opt.Now = time.Now()
+		if opt.MaxClockSkew == 0 {
+			opt.MaxClockSkew = conversation.DefaultPolicy().MaxClockSkew
+		}
+		out := Plan(ev, mem, opt)
 		mem, mems[i] = out.Memory, out.Memory
 		res[i].Ignored = out.Ignored
-		if out.Ignored != "" {
+		if out.Ignored == IgnoredFuture {
+			a.log.Warn("connect: agent event stamped too far ahead of hush's clock; ignored", "agent", ev.AgentARN,
+				"event", ev.EventID, "eventTimestamp", ev.EventTimestamp, "maxClockSkew", opt.MaxClockSkew)
+		} else if out.Ignored != "" {
 			a.log.Debug("connect: agent event changes nothing", "agent", ev.AgentARN, "event", ev.EventID, "why", out.Ignored)
 		}
 		for _, act := range out.Actions {

@@ -23,6 +23,7 @@ type CallError struct {
 	Err     error
 }
 
+// Error implements error.
 func (e *CallError) Error() string {
 	if e.Status == 0 {
 		return fmt.Sprintf("connect %s for contact %s: %v", e.Operation, e.ContactID, e.Err)
@@ -37,6 +38,7 @@ func (e *CallError) Error() string {
 	return s
 }
 
+// Unwrap returns the SDK's error.
 func (e *CallError) Unwrap() error { return e.Err }
 
 func statusHint(status int) string {

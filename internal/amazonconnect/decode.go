@@ -28,6 +28,7 @@ type DecodeError struct {
 	Err   error
 }
 
+// Error implements error.
 func (e *DecodeError) Error() string {
 	if e.Index >= 0 {
 		return fmt.Sprintf("agent event %d: %s: %v", e.Index, e.Reason, e.Err)
@@ -35,6 +36,7 @@ func (e *DecodeError) Error() string {
 	return fmt.Sprintf("agent event: %s: %v", e.Reason, e.Err)
 }
 
+// Unwrap returns the underlying error.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 // Decode parses one agent event record. Unknown fields are ignored. The
@@ -86,6 +88,17 @@ func DecodeBatch(data []byte) ([]AgentEvent, error) {
 	return events, nil
 }
 
+// Bounds of what a record may hold, well above what Connect sends (ids of
+// at most 256 characters, ARNs well under 1024, a few concurrent contacts
+// per agent). Past them a record is not an agent event: kept, the values
+// would become store keys and items that no store accepts, and the record
+// would fail on every delivery.
+const (
+	maxIDLen    = 256  // EventId, ContactId, InitialContactId, Username
+	maxARNLen   = 1024 // AgentARN, InstanceARN
+	maxContacts = 256  // contacts of one snapshot
+)
+
 // validate checks what Plan relies on.
 func validate(ev AgentEvent) error {
 	switch {
@@ -97,6 +110,10 @@ func validate(ev AgentEvent) error {
 		return errors.New("AgentARN is missing")
 	case ev.EventType == "":
 		return errors.New("EventType is missing")
+	case len(ev.EventID) > maxIDLen:
+		return fmt.Errorf("EventId longer than %d bytes", maxIDLen)
+	case len(ev.AgentARN) > maxARNLen || len(ev.InstanceARN) > maxARNLen:
+		return fmt.Errorf("AgentARN or InstanceARN longer than %d bytes", maxARNLen)
 	}
 	snaps := []struct {
 		name string
@@ -106,16 +123,32 @@ func validate(ev AgentEvent) error {
 		if sn.s == nil {
 			continue
 		}
-		seen := make(map[string]bool, len(sn.s.Contacts))
-		for i, c := range sn.s.Contacts {
-			if c.ContactID == "" {
-				return fmt.Errorf("%s.Contacts[%d]: ContactId is missing", sn.name, i)
-			}
-			if seen[c.ContactID] {
-				return fmt.Errorf("%s.Contacts[%d]: ContactId %s appears twice", sn.name, i, c.ContactID)
-			}
-			seen[c.ContactID] = true
+		if err := validateSnapshot(sn.name, sn.s); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// validateSnapshot checks one snapshot's agent and contacts.
+func validateSnapshot(name string, s *Snapshot) error {
+	if len(s.Configuration.Username) > maxIDLen {
+		return fmt.Errorf("%s.Configuration.Username longer than %d bytes", name, maxIDLen)
+	}
+	if len(s.Contacts) > maxContacts {
+		return fmt.Errorf("%s has %d contacts, more than %d", name, len(s.Contacts), maxContacts)
+	}
+	seen := make(map[string]bool, len(s.Contacts))
+	for i, c := range s.Contacts {
+		switch {
+		case c.ContactID == "":
+			return fmt.Errorf("%s.Contacts[%d]: ContactId is missing", name, i)
+		case len(c.ContactID) > maxIDLen || len(c.InitialContactID) > maxIDLen:
+			return fmt.Errorf("%s.Contacts[%d]: ContactId or InitialContactId longer than %d bytes", name, i, maxIDLen)
+		case seen[c.ContactID]:
+			return fmt.Errorf("%s.Contacts[%d]: ContactId %s appears twice", name, i, c.ContactID)
+		}
+		seen[c.ContactID] = true
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package amazonconnect
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -85,6 +86,12 @@ func TestDecodeErrors(t *testing.T) {
 			"CurrentAgentSnapshot":{"Contacts":[{"Channel":"VOICE","State":"CONNECTED"}]}}`), ReasonInvalid},
 		{"contact twice", []byte(`{"EventId":"e","EventTimestamp":"2025-03-04T15:02:11.482Z","EventType":"HEART_BEAT","AgentARN":"a",
 			"PreviousAgentSnapshot":{"Contacts":[{"ContactId":"c","Channel":"VOICE"},{"ContactId":"c","Channel":"CHAT"}]}}`), ReasonInvalid},
+		{"contact id too long", []byte(`{"EventId":"e","EventTimestamp":"2025-03-04T15:02:11.482Z","EventType":"HEART_BEAT","AgentARN":"a",
+			"CurrentAgentSnapshot":{"Contacts":[{"ContactId":"` + strings.Repeat("c", maxIDLen+1) + `","Channel":"VOICE","State":"CONNECTED"}]}}`), ReasonInvalid},
+		{"agent ARN too long", []byte(`{"EventId":"e","EventTimestamp":"2025-03-04T15:02:11.482Z","EventType":"HEART_BEAT",
+			"AgentARN":"` + strings.Repeat("a", maxARNLen+1) + `"}`), ReasonInvalid},
+		{"too many contacts", []byte(`{"EventId":"e","EventTimestamp":"2025-03-04T15:02:11.482Z","EventType":"HEART_BEAT","AgentARN":"a",
+			"CurrentAgentSnapshot":{"Contacts":[` + manyContacts(maxContacts+1) + `]}}`), ReasonInvalid},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -126,4 +133,13 @@ func TestDecodeBatch(t *testing.T) {
 	if !errors.As(err, &de) || de.Reason != ReasonJSON {
 		t.Fatalf("truncated array: %v", err)
 	}
+}
+
+// manyContacts returns n chat contacts as a JSON array's elements.
+func manyContacts(n int) string {
+	cs := make([]string, n)
+	for i := range cs {
+		cs[i] = fmt.Sprintf(`{"ContactId":"c%d","Channel":"CHAT","State":"CONNECTED"}`, i)
+	}
+	return strings.Join(cs, ",")
 }

@@ -22,7 +22,16 @@ type Options struct {
 	// AgentID picks the conversation's agentId: the agent's username (the
 	// default, falling back to the ARN when the snapshot has none) or ARN.
 	AgentID AgentIDSource
+	// Now is hush's clock at planning time; with MaxClockSkew it refuses
+	// events stamped too far ahead, which would make every real event after
+	// them look stale. A zero Now skips the check.
+	Now          time.Time
+	MaxClockSkew time.Duration
 }
+
+// IgnoredFuture says an event was stamped further ahead of hush's clock than
+// Options.MaxClockSkew allows.
+const IgnoredFuture = "future"
 
 // Outcome is what one agent event leads to.
 type Outcome struct {
@@ -47,6 +56,9 @@ func Plan(ev AgentEvent, mem Memory, opt Options) Outcome {
 	}
 	if ev.EventTimestamp.Before(mem.LastEventAt) {
 		return Outcome{Memory: mem, Ignored: conversation.IgnoredStale}
+	}
+	if !opt.Now.IsZero() && opt.MaxClockSkew > 0 && ev.EventTimestamp.After(opt.Now.Add(opt.MaxClockSkew)) {
+		return Outcome{Memory: mem, Ignored: IgnoredFuture}
 	}
 	if ev.Current == nil {
 		// Nothing about contacts: remember the id only, so that an older

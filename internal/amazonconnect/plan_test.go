@@ -253,3 +253,17 @@ func TestActionInput(t *testing.T) {
 		t.Fatal("create has an input")
 	}
 }
+
+// An event stamped far ahead of hush's clock is ignored and leaves the
+// memory alone, so the real events after it still apply.
+func TestPlanIgnoresFarFutureEvents(t *testing.T) {
+	opt := Options{Now: t0, MaxClockSkew: time.Minute}
+	out := Plan(agentEvent("bogus", 3600, []Contact{voice("v1", StateConnectedOnHold)}, nil), Memory{}, opt)
+	if out.Ignored != IgnoredFuture || len(out.Actions) != 0 || !out.Memory.LastEventAt.IsZero() {
+		t.Fatalf("far-future event: ignored %q, actions %v, memory %+v", out.Ignored, summary(out.Actions), out.Memory)
+	}
+	out = Plan(agentEvent("real", 1, []Contact{voice("v1", StateConnected)}, nil), out.Memory, opt)
+	if out.Ignored != "" || summary(out.Actions) != "create v1" {
+		t.Fatalf("the real event after it: ignored %q, actions %q", out.Ignored, summary(out.Actions))
+	}
+}

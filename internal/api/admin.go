@@ -3,6 +3,7 @@ package api
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/url"
 
@@ -90,10 +91,14 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hook := store.Webhook{ID: engine.NewID(), URL: u.String(), Secret: req.Secret, Types: req.Types, CreatedAt: s.cfg.Now()}
-	// A new subscriber hears what happens from now on.
-	if evs, err := s.latestEvent(r); err == nil {
-		hook.Cursor = evs
+	// A new subscriber hears what happens from now on: without knowing
+	// where now is, it would be sent the whole history.
+	latest, err := s.latestEvent(r)
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("find the newest event: %w", err))
+		return
 	}
+	hook.Cursor = latest
 	if err := s.cfg.Store.CreateWebhook(r.Context(), hook); err != nil {
 		s.fail(w, r, err)
 		return

@@ -255,5 +255,7 @@ func TestCORSAllowsOnlyConfiguredOrigins(t *testing.T) {
 	}
 	if r := pre("https://evil.example"); r.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Fatal("a foreign origin was allowed")
+	} else if r.Header.Get("Vary") != "Origin" {
+		t.Fatalf("answer to a foreign origin: Vary %q, want Origin", r.Header.Get("Vary"))
 	}
 }

@@ -78,9 +78,13 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-s.streamsDone:
+			return
 		case <-wake:
 			select {
 			case <-ctx.Done():
+				return
+			case <-s.streamsDone:
 				return
 			case <-time.After(coalesce):
 			}
@@ -114,7 +118,7 @@ func (s *Server) visibility(p auth.Principal) func(*http.Request, store.Event) b
 	if p.SeesAll() {
 		return func(*http.Request, store.Event) bool { return true }
 	}
-	owned := map[string]bool{}
+	owned := ownership{}
 	return func(r *http.Request, ev store.Event) bool {
 		if ev.ConversationID == "" {
 			return false
@@ -123,8 +127,25 @@ func (s *Server) visibility(p auth.Principal) func(*http.Request, store.Event) b
 		if !seen {
 			c, err := s.cfg.Store.Conversation(r.Context(), ev.ConversationID)
 			ok = err == nil && p.MayAccess(c.AgentID)
-			owned[ev.ConversationID] = ok
+			owned.remember(ev.ConversationID, ok)
 		}
 		return ok
 	}
+}
+
+// maxOwnership bounds what one stream remembers of who owns which
+// conversation: a stream open for days sees every conversation of the
+// contact center, nearly all of them other agents'.
+const maxOwnership = 4096
+
+// ownership caches, per conversation, whether the stream's agent owns it.
+type ownership map[string]bool
+
+// remember records an answer, forgetting everything first when full: a
+// forgotten answer is looked up again, and an owner never changes.
+func (o ownership) remember(conversationID string, owned bool) {
+	if len(o) >= maxOwnership {
+		clear(o)
+	}
+	o[conversationID] = owned
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -90,7 +91,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.Prin
 	}
 	p, err := auth.Authenticate(r.Context(), s.cfg.Store, strings.TrimSpace(token))
 	if err != nil {
-		if err == auth.ErrUnauthenticated {
+		if errors.Is(err, auth.ErrUnauthenticated) {
 			WriteError(w, http.StatusUnauthorized, "unauthenticated", err.Error())
 		} else {
 			s.internalError(w, r, err)
@@ -130,13 +131,18 @@ func securityHeaders(h http.Handler) http.Handler {
 // cors answers preflight requests from allowed origins and marks allowed
 // responses; it reports whether the request is fully handled.
 func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
+	if len(s.cfg.AllowedOrigins) == 0 {
+		return false
+	}
+	h := w.Header()
+	// Every answer depends on the origin, allowed or not: a cache must not
+	// hand one origin's answer to another.
+	h.Add("Vary", "Origin")
 	origin := r.Header.Get("Origin")
 	if origin == "" || !slices.Contains(s.cfg.AllowedOrigins, origin) {
 		return false
 	}
-	h := w.Header()
 	h.Set("Access-Control-Allow-Origin", origin)
-	h.Add("Vary", "Origin")
 	h.Set("Access-Control-Expose-Headers", "Content-Type")
 	if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 		h.Set("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS")

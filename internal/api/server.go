@@ -5,6 +5,8 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -43,6 +45,9 @@ type Server struct {
 	mux     *http.ServeMux
 	routes  []Route
 	metrics *httpMetrics
+	// streamsDone is closed by CloseStreams.
+	streamsDone  chan struct{}
+	closeStreams sync.Once
 }
 
 // New builds the handler and registers every route.
@@ -62,24 +67,63 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), metrics: newHTTPMetrics(cfg.Registry)}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), metrics: newHTTPMetrics(cfg.Registry), streamsDone: make(chan struct{})}
 	s.routes = append(s.coreRoutes(), cfg.Extra...)
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
 	}
 	if cfg.Console != nil {
-		s.mux.Handle("GET /", securityHeaders(cfg.Console))
+		s.mux.Handle(consolePattern, securityHeaders(cfg.Console))
 	}
 	return s
 }
 
+// CloseStreams ends every event stream, open or opened later, so that a
+// server shutting down is not held up by them. Other requests are not
+// touched: they finish as usual.
+func (s *Server) CloseStreams() {
+	s.closeStreams.Do(func() { close(s.streamsDone) })
+}
+
 // Routes returns every documented route.
 func (s *Server) Routes() []Route { return s.routes }
+
+// consolePattern is where the console is mounted, beside the API.
+const consolePattern = "GET /"
 
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.cors(w, r) {
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, "/v1/") && !s.routed(r) {
+		securityHeaders(http.HandlerFunc(s.noRoute)).ServeHTTP(w, r)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// routed reports whether an API route matches r.
+func (s *Server) routed(r *http.Request) bool {
+	_, pattern := s.mux.Handler(r)
+	return pattern != "" && pattern != consolePattern
+}
+
+// noRoute answers a request under /v1 that no route matches in the API's
+// error shape: 405 naming the methods the path does take, else 404.
+func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := *r
+		probe.Method = m
+		if m != r.Method && s.routed(&probe) {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) == 0 {
+		WriteError(w, http.StatusNotFound, "not_found", "no such route: "+r.URL.Path)
+		return
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	WriteError(w, http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not allowed here; use "+strings.Join(allow, " or "))
 }

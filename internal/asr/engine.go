@@ -3,6 +3,7 @@ package asr
 import (
 	"context"
 	"fmt"
+	"runtime"
 )
 
 // Utterance is a stretch of speech on one channel.
@@ -49,10 +50,14 @@ const (
 	EngineNone         = "none"
 )
 
-// Open returns the engine called name. "auto" is pocketsphinx when this
-// build has it and its model is installed, else Energy; "none" returns
-// nil, nil (no transcription).
+// Open returns the engine called name, able to serve workers
+// recognitions at once (zero means one per CPU, as Transcriber's workers).
+// "auto" is pocketsphinx when this build has it and its model is
+// installed, else Energy; "none" returns nil, nil (no transcription).
 func Open(name string, workers int) (Engine, error) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
 	switch name {
 	case EngineNone:
 		return nil, nil

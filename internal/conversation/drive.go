@@ -146,13 +146,21 @@ func (a *applier) result() error {
 func (a *applier) reconcile() {
 	for _, k := range AllCapabilities() {
 		c := a.next.Cap(k)
-		if c.Driving != nil && !c.Converged() && a.now.Sub(c.Driving.Since) >= a.policy.StaleDrive {
-			// Its answer, should it still come, is now stale, so this is
-			// the drive's only chance to end its transaction.
-			d := *c.Driving
-			c.Driving = nil
-			a.completeDrive(d, ResultFailed, "no answer from the backend within "+a.policy.StaleDrive.String())
+		if c.Driving == nil || a.now.Sub(c.Driving.Since) < a.policy.StaleDrive {
+			continue
 		}
+		// Its answer, should it still come, is now stale, so this is the
+		// drive's only chance to end its transaction.
+		d := *c.Driving
+		c.Driving = nil
+		if c.Converged() {
+			// The desired state came back to the confirmed one while the
+			// drive ran. Left in place, the lost drive would keep any new
+			// change from being driven; and it may have moved the backend
+			// before it was lost, so the confirmed state is no longer known.
+			c.State = Unknown
+		}
+		a.completeDrive(d, ResultFailed, "no answer from the backend within "+a.policy.StaleDrive.String())
 	}
 }
 

@@ -323,6 +323,37 @@ func TestRule5ReconcileAbandonsStaleDrive(t *testing.T) {
 	}
 }
 
+// Rule 5: a drive lost after its capability came back to the confirmed
+// state (pause, then resume before the answer, then a crash) is abandoned
+// too: left in place it would keep the next pause from being driven.
+func TestRule5ReconcileAbandonsLostDriveOfConvergedCapability(t *testing.T) {
+	p := cv.DefaultPolicy()
+	c := fixture(t, cv.InProgress, cv.InProgress)
+	started := at(time.Second)
+	c = apply(t, c, withTx(cmd(cv.Recording, cv.OpPause, "alice"), "tx-1"), started).Conversation
+	c = apply(t, c, withTx(cmd(cv.Recording, cv.OpResume, "alice"), "tx-2"), started).Conversation
+	if !c.Recording.Converged() || c.Recording.Driving == nil {
+		t.Fatalf("fixture: want a converged capability with a pause drive running, got %+v", c.Recording)
+	}
+
+	now := started.Add(p.StaleDrive)
+	out := apply(t, c, withTx(reconcile(), "tx-rc"), now)
+	if op := completionOf(t, out, cv.Recording, "tx-1"); op.Result != cv.ResultFailed || op.Error == "" {
+		t.Fatalf("lost drive's completion = %+v, want failed with a reason", op)
+	}
+	// The lost pause may have reached the backend: drive it back to be sure.
+	ds := drivesFor(out, cv.Recording)
+	if len(ds) != 1 || ds[0].From != cv.Unknown || ds[0].Target != cv.InProgress || ds[0].TransactionID != "tx-rc" {
+		t.Fatalf("drives = %+v, want one from unknown to in-progress", ds)
+	}
+	c = confirm(t, out.Conversation, now)
+
+	next := apply(t, c, withTx(cmd(cv.Recording, cv.OpPause, "alice"), "tx-3"), now.Add(time.Second))
+	if ds := drivesFor(next, cv.Recording); len(ds) != 1 || ds[0].Target != cv.Paused || ds[0].TransactionID != "tx-3" {
+		t.Fatalf("pause after the lost drive: drives = %+v, want a pause drive", ds)
+	}
+}
+
 // Rule 5: a reconcile of a converged conversation changes nothing.
 func TestRule5ReconcileConvergedIsNoop(t *testing.T) {
 	c := confirm(t, applyAll(t, fixture(t, cv.InProgress, cv.NotStarted), hold("h1")), at(time.Minute))
@@ -386,6 +417,26 @@ func TestRule6HoldPausesAtItsOwnTime(t *testing.T) {
 	}
 	if !out.Conversation.LastInputAt.Equal(heldAt) {
 		t.Fatalf("last input at = %v, want the event's time", out.Conversation.LastInputAt)
+	}
+}
+
+// Rule 6: an event stamped ahead of hush's clock pauses as soon as hush
+// learns of it, not at the later time it names: a source whose clock runs
+// fast must not let the hold's first seconds be recorded.
+func TestRule6FutureStampedEventsPauseNow(t *testing.T) {
+	now := at(time.Minute)
+	ahead := now.Add(30 * time.Second) // ahead, but within the tolerated skew
+	for _, in := range []cv.Input{hold("h1"), sourcePause("caller"), secureStart("s1", time.Time{}), cmd(cv.Recording, cv.OpPause, "alice")} {
+		t.Run(string(in.Kind), func(t *testing.T) {
+			out := apply(t, fixture(t, cv.InProgress, cv.InProgress), withAt(in, ahead), now)
+			r := out.Conversation.Recording.Reasons
+			if len(r) != 1 || !r[0].Since.Equal(now) {
+				t.Fatalf("reasons = %+v, want one since %v", r, now)
+			}
+			if ds := drivesFor(out, cv.Recording); len(ds) != 1 || !ds[0].At.Equal(now) {
+				t.Fatalf("drives = %+v, want a pause at %v", ds, now)
+			}
+		})
 	}
 }
 

@@ -7,6 +7,7 @@ type Error struct {
 	Message string
 }
 
+// Error returns the human-readable message.
 func (e *Error) Error() string { return e.Message }
 
 // Error codes.

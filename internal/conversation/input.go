@@ -93,6 +93,10 @@ type Policy struct {
 	// StaleDrive is how long a drive may stay unanswered before the
 	// reconciler assumes it was lost (a crash) and drives again.
 	StaleDrive time.Duration
+	// MaxClockSkew is how far ahead of hush's clock a platform event may be
+	// stamped. A later stamp is refused: it would make every real event
+	// after it look stale.
+	MaxClockSkew time.Duration
 }
 
 // DefaultPolicy returns the documented defaults.
@@ -102,5 +106,6 @@ func DefaultPolicy() Policy {
 		SecureMaxAge: 10 * time.Minute,
 		RetryAfter:   10 * time.Second,
 		StaleDrive:   2 * time.Minute,
+		MaxClockSkew: time.Minute,
 	}
 }

@@ -389,7 +389,7 @@ func (m *machine) checkDrives(t *rapid.T, in cv.Input, before cv.Conversation, o
 			delete(m.outstanding, k)
 		}
 		if old := before.Cap(k).Driving; old != nil && in.Kind == cv.KindReconcile {
-			stale := m.now.Sub(old.Since) >= m.policy.StaleDrive && !before.Cap(k).Converged()
+			stale := m.now.Sub(old.Since) >= m.policy.StaleDrive
 			now := after.Cap(k).Driving
 			abandoned := now == nil || now.TransactionID != old.TransactionID || !now.Since.Equal(old.Since)
 			if abandoned != stale {

@@ -1,6 +1,7 @@
 package conversation
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"time"
@@ -37,6 +38,10 @@ const (
 func Apply(c Conversation, in Input, now time.Time, p Policy) (Outcome, error) {
 	if in.At.IsZero() {
 		in.At = now
+	}
+	if isPlatformEvent(in.Kind) && p.MaxClockSkew > 0 && in.At.After(now.Add(p.MaxClockSkew)) {
+		return Outcome{}, errorf(CodeInvalid, fmt.Sprintf("event time %s is more than %s ahead of hush's clock",
+			in.At.UTC().Format(time.RFC3339Nano), p.MaxClockSkew))
 	}
 	a := applier{next: c.Clone(), in: in, now: now, policy: p}
 	if ignored := a.screen(c); ignored != "" {
@@ -127,14 +132,14 @@ func (a *applier) dispatch() error {
 	switch a.in.Kind {
 	case KindHold:
 		a.next.CallState = OnHold
-		a.addReasonAll(Reason{Kind: Hold, Since: a.in.At, By: a.in.Actor})
+		a.addReasonAll(Reason{Kind: Hold, Since: a.since(), By: a.in.Actor})
 	case KindUnhold:
 		a.next.CallState = Connected
 		a.removeReasonAll(Hold, "")
 	case KindEnd:
 		a.end()
 	case KindSourcePause:
-		a.addReasonAll(Reason{Kind: Source, ID: a.in.SourceID, Since: a.in.At, By: a.in.Actor})
+		a.addReasonAll(Reason{Kind: Source, ID: a.in.SourceID, Since: a.since(), By: a.in.Actor})
 	case KindSourceResume:
 		a.removeReasonAll(Source, a.in.SourceID)
 	case KindCommand:
@@ -159,6 +164,16 @@ func (a *applier) removeReasonAll(kind ReasonKind, id string) {
 	for _, k := range AllCapabilities() {
 		removeReason(a.next.Cap(k), kind, id)
 	}
+}
+
+// since is when a pause the input asks for starts: the input's own time,
+// but never later than now, when hush learns of it. An event stamped ahead
+// by a fast clock at its source must not let audio through until then.
+func (a *applier) since() time.Time {
+	if a.in.At.After(a.now) {
+		return a.now
+	}
+	return a.in.At
 }
 
 // addReason adds r unless a reason with its kind and id is already held, in
@@ -224,7 +239,7 @@ func (a *applier) command() error {
 		}
 		c.Started = true
 	case OpPause:
-		addReason(c, Reason{Kind: Manual, ID: in.Actor, Since: in.At, By: in.Actor, Note: in.Note})
+		addReason(c, Reason{Kind: Manual, ID: in.Actor, Since: a.since(), By: in.Actor, Note: in.Note})
 	case OpResume:
 		// Only the caller's own reason: a resume never releases a hold, a
 		// secure session or another principal's pause.

@@ -1,6 +1,7 @@
 package conversation_test
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
@@ -462,5 +463,32 @@ func TestHeldKinds(t *testing.T) {
 	}
 	if kinds := fixture(t, cv.InProgress, cv.InProgress).HeldKinds(); len(kinds) != 0 {
 		t.Fatalf("HeldKinds of a fresh conversation = %v", kinds)
+	}
+}
+
+// An event stamped far ahead of hush's clock is refused: accepted, it would
+// become the newest time and make every real event after it look stale.
+func TestFarFutureEventIsRefused(t *testing.T) {
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	c, err := cv.New(cv.Spec{ID: "c1", Recording: cv.InProgress, At: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cv.DefaultPolicy()
+	_, err = cv.Apply(c.Conversation, cv.Input{Kind: cv.KindHold, At: now.Add(2 * time.Minute), EventID: "e1", TransactionID: "t1"}, now, p)
+	var ce *cv.Error
+	if !errors.As(err, &ce) || ce.Code != cv.CodeInvalid {
+		t.Fatalf("far-future hold: err %v, want invalid_input", err)
+	}
+	out, err := cv.Apply(c.Conversation, cv.Input{Kind: cv.KindHold, At: now.Add(30 * time.Second), EventID: "e2", TransactionID: "t2"}, now, p)
+	if err != nil {
+		t.Fatalf("hold within the skew: %v", err)
+	}
+	if got := out.Conversation.Recording.Reasons[0].Since; !got.Equal(now) {
+		t.Fatalf("a hold stamped ahead pauses from %v, want now", got)
+	}
+	later, err := cv.Apply(out.Conversation, cv.Input{Kind: cv.KindUnhold, At: now.Add(45 * time.Second), EventID: "e3", TransactionID: "t3"}, now.Add(time.Second), p)
+	if err != nil || later.Ignored != "" || len(later.Conversation.Recording.Reasons) != 0 {
+		t.Fatalf("the next real event was not applied: ignored %q, err %v", later.Ignored, err)
 	}
 }

@@ -204,6 +204,10 @@ func (e *Engine) schedule(l *lane, c conversation.Conversation) {
 	wait := max(deadline.Sub(e.cfg.Now()), 0) + 10*time.Millisecond
 	id := l.id
 	l.timer = time.AfterFunc(wait, func() {
-		e.submitInput(e.ctx, id, conversation.Input{Kind: conversation.KindExpire, Actor: "system"}, e.cfg.Policy)
+		if !e.work.begin() {
+			return
+		}
+		defer e.work.end()
+		<-e.submitInput(e.ctx, id, conversation.Input{Kind: conversation.KindExpire, Actor: "system"}, e.cfg.Policy)
 	})
 }

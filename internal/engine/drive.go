@@ -10,11 +10,15 @@ import (
 )
 
 // startDrive calls the conversation's backend in the background and feeds
-// the result back into the conversation's lane.
+// the result back into the conversation's lane. Once the engine is closing
+// no drive starts: the drive stays recorded as running, and the next run's
+// start-up reconcile drives the capability again.
 func (e *Engine) startDrive(c conversation.Conversation, d conversation.Drive) {
-	e.lanes.drives.Add(1)
+	if !e.work.begin() {
+		return
+	}
 	go func() {
-		defer e.lanes.drives.Done()
+		defer e.work.end()
 		res := e.callBackend(c, d)
 		in := conversation.Input{
 			Kind:       conversation.KindResult,

@@ -73,6 +73,8 @@ type Engine struct {
 	lanes  lanes
 	signal *Signal
 	paused pausedGauge
+	// work counts backend drives and expiry timers in flight.
+	work flights
 
 	// ctx outlives requests: backend drives and timers run under it.
 	ctx    context.Context
@@ -114,19 +116,18 @@ func (e *Engine) Start(ctx context.Context) error {
 // and report; after it they are cancelled and the reconciler of the next run
 // picks their capabilities up.
 func (e *Engine) Close(grace time.Duration) {
-	done := make(chan struct{})
-	go func() {
-		e.lanes.drives.Wait()
-		close(done)
-	}()
+	t := time.NewTimer(grace)
 	select {
-	case <-done:
-	case <-time.After(grace):
+	case <-e.work.drained():
+	case <-t.C:
 	}
+	t.Stop()
 	e.cancel()
 	e.lanes.stopTimers()
 	e.wg.Wait()
-	e.lanes.drives.Wait()
+	// Work still in flight now runs under a cancelled context and ends
+	// soon; nothing new starts.
+	<-e.work.close()
 }
 
 // NewID returns a random 128-bit identifier in hex.

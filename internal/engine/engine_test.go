@@ -230,6 +230,70 @@ func TestStartupReconcileRedrivesAfterCrash(t *testing.T) {
 	}
 }
 
+// A drive lost in a crash after its capability came back to the confirmed
+// state (paused, then resumed before the backend answered) must not keep
+// the next run from driving a new pause.
+func TestPauseAfterRestartIsNotBlockedByLostDrive(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hush.db")
+	st := openStore(t, path)
+	stuck := engine.BackendFunc(func(ctx context.Context, c conversation.Conversation, d conversation.Drive) (conversation.State, error) {
+		<-ctx.Done()
+		return "", ctx.Err()
+	})
+	first := engine.New(engine.Config{Store: st, Backends: map[string]engine.Backend{"p": stuck}, Retry: engine.Retry{Attempts: 1, Base: time.Millisecond, Max: time.Millisecond}})
+	if err := first.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h1 := &harness{t: t, store: st, eng: first}
+	h1.create("c1", "p")
+	h1.command("c1", conversation.Recording, conversation.OpPause, "agent:alice")
+	h1.command("c1", conversation.Recording, conversation.OpResume, "agent:alice")
+	first.Close(0)
+
+	ok := engine.BackendFunc(func(ctx context.Context, c conversation.Conversation, d conversation.Drive) (conversation.State, error) {
+		return d.Target, nil
+	})
+	h2 := newHarness(t, engine.Config{Store: st, Backends: map[string]engine.Backend{"p": ok}})
+	h2.waitFor("c1", "in progress after restart", recordingIs(conversation.InProgress))
+	h2.command("c1", conversation.Recording, conversation.OpPause, "agent:alice")
+	h2.waitFor("c1", "paused after restart", recordingIs(conversation.Paused))
+}
+
+// Close gives a backend call in flight its grace to finish, and its result
+// is persisted before Close returns.
+func TestCloseLetsDrivesReport(t *testing.T) {
+	entered := make(chan struct{})
+	release := make(chan struct{})
+	slow := engine.BackendFunc(func(ctx context.Context, c conversation.Conversation, d conversation.Drive) (conversation.State, error) {
+		close(entered)
+		<-release
+		return d.Target, nil
+	})
+	st := openStore(t, filepath.Join(t.TempDir(), "hush.db"))
+	eng := engine.New(engine.Config{Store: st, Backends: map[string]engine.Backend{"slow": slow}})
+	if err := eng.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, store: st, eng: eng}
+	h.create("c1", "slow")
+	h.command("c1", conversation.Recording, conversation.OpPause, "agent:alice")
+	<-entered
+	closed := make(chan struct{})
+	go func() {
+		eng.Close(time.Minute)
+		close(closed)
+	}()
+	close(release)
+	<-closed
+	c, err := st.Conversation(context.Background(), "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Recording.State != conversation.Paused || c.Recording.Driving != nil {
+		t.Fatalf("after Close: recording %+v, want the drive's confirmation persisted", c.Recording)
+	}
+}
+
 // Two engines on one database file never overwrite each other: pauses by
 // different actors through different engines all survive.
 func TestTwoEnginesOnOneFile(t *testing.T) {

@@ -16,7 +16,6 @@ const laneShards = 64
 type lanes struct {
 	seed   maphash.Seed
 	shards [laneShards]laneShard
-	drives sync.WaitGroup
 }
 
 type laneShard struct {
@@ -82,18 +81,6 @@ func (ls *lanes) run(sh *laneShard, l *lane) {
 		sh.mu.Unlock()
 		task(l)
 	}
-}
-
-// count returns how many lanes exist (live conversations cached).
-func (ls *lanes) count() int {
-	n := 0
-	for i := range ls.shards {
-		sh := &ls.shards[i]
-		sh.mu.Lock()
-		n += len(sh.m)
-		sh.mu.Unlock()
-	}
-	return n
 }
 
 func (ls *lanes) stopTimers() {

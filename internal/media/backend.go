@@ -13,7 +13,8 @@ var _ engine.Backend = (*Recorder)(nil)
 
 // Drive moves one capability of a conversation's call: paused shuts its
 // gate from d.At (reaching back into the commit delay), in-progress opens
-// it, stopped finalizes it. It returns the state the call is then in.
+// it, stopped ends it (see Call.Stop). It returns the state the call is
+// then in.
 func (r *Recorder) Drive(ctx context.Context, conv conversation.Conversation, d conversation.Drive) (conversation.State, error) {
 	c := r.Call(conv.ID)
 	if c == nil {

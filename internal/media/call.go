@@ -57,13 +57,18 @@ type Call struct {
 	tl    timeline
 	delay int64 // commit delay, samples
 
-	mu         sync.Mutex
-	ring       ring
-	streams    [2]*stream
-	early      [2]int64 // packets placed too far ahead to hold
-	late       [2]int64 // packets whose audio was already committed
-	gates      [2]gate
-	done       [2]bool
+	mu      sync.Mutex
+	ring    ring
+	streams [2]*stream
+	early   [2]int64 // packets placed too far ahead to hold
+	late    [2]int64 // packets whose audio was already committed
+	gates   [2]gate
+	done    [2]bool
+	// stopAt is, per capability, the timeline position its stop takes
+	// effect at; open until it is stopped. A capability stopped while the
+	// other runs on is finalized only when the commit reaches stopAt, so
+	// the other keeps its whole commit delay for retroactive pauses.
+	stopAt     [2]int64
 	wav        *WAVWriter
 	wavErr     error
 	recLog     segmentLog
@@ -138,7 +143,7 @@ func (c *Call) Pause(k conversation.Capability, at time.Time, reasons []conversa
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.done[i] {
+	if c.stopped(i) {
 		return time.Time{}, ErrStopped
 	}
 	from := max(c.tl.ceil(at), c.ring.base)
@@ -160,7 +165,7 @@ func (c *Call) Resume(k conversation.Capability, at time.Time) (time.Time, error
 	now := c.rec.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.done[i] {
+	if c.stopped(i) {
 		return time.Time{}, ErrStopped
 	}
 	from := max(c.tl.ceil(at), c.tl.ceil(now), c.ring.base)
@@ -168,9 +173,12 @@ func (c *Call) Resume(k conversation.Capability, at time.Time) (time.Time, error
 	return c.tl.time(from), nil
 }
 
-// Stop ends capability k at at: audio up to then is committed at once,
-// anything later is dropped, and the capability's output is finalized.
-// Once both capabilities are stopped the call releases its ports and
+// Stop ends capability k at at: nothing after it reaches k's output.
+// While the other capability runs on, k's audio up to at is committed
+// when its delay is up, as the other's is, and k's output finalized then:
+// committing it at once would commit the other's too, out of reach of a
+// retroactive pause. Once both are stopped, what is buffered is committed
+// at once, the outputs are finalized and the call releases its ports and
 // leaves the recorder. Stopping twice is harmless.
 func (c *Call) Stop(ctx context.Context, k conversation.Capability, at time.Time) error {
 	i, err := capIndex(k)
@@ -182,21 +190,53 @@ func (c *Call) Stop(ctx context.Context, k conversation.Capability, at time.Time
 		at = now
 	}
 	c.mu.Lock()
-	if c.done[i] {
+	if c.stopped(i) {
 		c.mu.Unlock()
 		return nil
 	}
-	err = c.commit(ctx, c.tl.floor(at))
-	c.done[i] = true
-	if i == 0 {
-		err = errors.Join(err, c.finishRecording())
+	c.stopAt[i] = max(c.tl.floor(at), c.ring.base)
+	if c.live(1 - i) {
+		err = c.finishDue()
 	} else {
-		err = errors.Join(err, c.finishTranscription())
+		// No pause can reach an output any more: commit the rest now.
+		target := c.stopAt[i]
+		if c.stopAt[1-i] != open {
+			target = max(target, c.stopAt[1-i])
+		}
+		err = errors.Join(c.commit(ctx, target), c.finishDue())
 	}
 	finished := c.done[0] && c.done[1]
 	c.mu.Unlock()
 	if finished {
 		c.release()
+	}
+	return err
+}
+
+// stopped reports whether capability i was stopped, even if its output
+// is not finalized yet. Called with c.mu held.
+func (c *Call) stopped(i int) bool { return c.done[i] || c.stopAt[i] != open }
+
+// live reports whether capability i is running and has an output that
+// audio could still reach. Called with c.mu held.
+func (c *Call) live(i int) bool {
+	return !c.stopped(i) && (i == 0 || c.sink != nil)
+}
+
+// finishDue finalizes the stopped capabilities whose stop the commit has
+// reached. Called with c.mu held.
+func (c *Call) finishDue() error {
+	var err error
+	for i := range c.stopAt {
+		if c.done[i] || c.ring.base < c.stopAt[i] {
+			continue
+		}
+		c.done[i] = true
+		if i == 0 {
+			err = errors.Join(err, c.finishRecording())
+		} else {
+			err = errors.Join(err, c.finishTranscription())
+		}
 	}
 	return err
 }
@@ -211,7 +251,7 @@ func (c *Call) State(k conversation.Capability) conversation.State {
 	defer c.mu.Unlock()
 	g := &c.gates[i]
 	switch {
-	case c.done[i]:
+	case c.stopped(i):
 		return conversation.Stopped
 	case g.paused() && g.spans[len(g.spans)-1].notStarted:
 		return conversation.NotStarted

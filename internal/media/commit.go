@@ -9,12 +9,18 @@ import (
 )
 
 // commit moves the buffered audio up to timeline position target, frame by
-// frame, through both gates. Called with c.mu held.
+// frame, through both gates, and finalizes a stopped capability when its
+// stop is reached. Called with c.mu held.
 func (c *Call) commit(ctx context.Context, target int64) error {
 	var err error
 	for c.ring.base < target {
 		from := c.ring.base
 		to := min((from/FrameSamples+1)*FrameSamples, target)
+		for i, stop := range c.stopAt {
+			if !c.done[i] && from < stop {
+				to = min(to, stop)
+			}
+		}
 		n := int(to - from)
 		left, right := c.scratch[0][:n], c.scratch[1][:n]
 		c.ring.take(n, [2][]int16{left, right})
@@ -24,11 +30,12 @@ func (c *Call) commit(ctx context.Context, target int64) error {
 		if !c.done[1] {
 			c.commitTranscription(ctx, from, to, left, right)
 		}
+		err = errors.Join(err, c.finishDue())
 	}
 	c.gates[0].forget(c.ring.base)
 	c.gates[1].forget(c.ring.base)
 	if !c.done[0] && c.ring.base-c.checkpoint >= c.rec.checkpointEvery {
-		err = errors.Join(err, c.writeCheckpoint(false))
+		err = errors.Join(err, c.writeCheckpoint())
 	}
 	return err
 }
@@ -102,17 +109,16 @@ func shutState(sp span) string {
 const mapEvery = 5
 
 // writeCheckpoint makes the WAV header cover everything committed so far,
-// and the segment map too when it has new segments or is getting old;
-// final makes both complete and durable.
-func (c *Call) writeCheckpoint(final bool) error {
+// and the segment map too when it has new segments or is getting old.
+func (c *Call) writeCheckpoint() error {
 	c.checkpoint = c.ring.base
 	var err error
 	if c.wavErr == nil {
 		err = c.wav.Checkpoint()
 	}
-	if final || len(c.recLog.segs)+len(c.trLog.segs) != c.mapSegs ||
+	if len(c.recLog.segs)+len(c.trLog.segs) != c.mapSegs ||
 		c.ring.base-c.mapAt >= mapEvery*c.rec.checkpointEvery {
-		err = errors.Join(err, c.writeMap(final))
+		err = errors.Join(err, c.writeMap(false))
 	}
 	return err
 }
@@ -143,13 +149,18 @@ func (c *Call) writeMap(final bool) error {
 	return writeJSON(mapPath, m, final)
 }
 
-// finishRecording fixes and syncs the WAV file and writes the final
-// segment map. Called with c.mu held.
+// finishRecording fixes and syncs the WAV file, then writes the final
+// segment map: the map says the recording is complete only once the WAV
+// file is durable, and never when closing it failed. Called with c.mu
+// held.
 func (c *Call) finishRecording() error {
-	err := c.writeCheckpoint(true)
+	c.checkpoint = c.ring.base
+	var err error
 	if cerr := c.wav.Close(); cerr != nil && c.wavErr == nil {
-		err = errors.Join(err, cerr)
+		c.wavErr, err = cerr, cerr
+		c.log.Error("recording not finalized", "err", cerr)
 	}
+	err = errors.Join(err, c.writeMap(true))
 	return errors.Join(err, syncDir(c.rec.dir))
 }
 

@@ -152,6 +152,7 @@ func (r *Recorder) Open(ctx context.Context, id string, opts CallOptions) (*Call
 		tl: timeline{start: opts.Start}, delay: samples(r.delay),
 		ring:    newRing(samples(r.delay+lookahead)+FrameSamples, 0),
 		streams: [2]*stream{newStream(nil), newStream(nil)},
+		stopAt:  [2]int64{open, open},
 	}
 	c.recLog.tl, c.trLog.tl = c.tl, c.tl
 	for i, st := range []conversation.State{opts.Recording, opts.Transcription} {
@@ -166,7 +167,7 @@ func (r *Recorder) Open(ctx context.Context, id string, opts CallOptions) (*Call
 	if r.transcriber == nil && opts.Transcription == conversation.NotStarted {
 		// Nothing can ever be transcribed: the capability is over before
 		// it began, so the call ends with its recording.
-		c.done[1] = true
+		c.done[1], c.stopAt[1] = true, 0
 	}
 	if err := r.openOutputs(ctx, c); err != nil {
 		return nil, err

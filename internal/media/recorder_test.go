@@ -325,3 +325,60 @@ func TestOpenNeverOverwrites(t *testing.T) {
 		t.Fatalf("recording not inside the directory: %v", err)
 	}
 }
+
+func TestStopKeepsTheOtherCapabilityRetroactive(t *testing.T) {
+	sink := &collector{}
+	s := newSim(t, Config{Transcriber: func(context.Context, string, time.Time) (Sink, error) { return sink, nil }})
+	s.run(3*time.Second, nil)
+	if err := s.call.Stop(context.Background(), rec, s.now()); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.call.State(rec); st != conversation.Stopped {
+		t.Fatalf("recording = %s after its stop", st)
+	}
+	if _, err := s.call.Pause(rec, s.now(), nil); err != ErrStopped {
+		t.Fatalf("pausing a stopped recording: %v, want ErrStopped", err)
+	}
+	// Stopping the recording must not hand the transcriber the audio still
+	// in the commit delay: a pause naming 1 s still reaches it.
+	if got := s.pause(tr, at(time.Second)); !got.Equal(at(time.Second)) {
+		t.Fatalf("transcription pause applies from %v, want 1s", got.Sub(t0))
+	}
+	s.run(4*time.Second, nil)
+	s.stop()
+	for _, f := range sink.frames {
+		if f.Offset+int64(len(f.Caller)) > SampleRate {
+			t.Fatalf("transcriber got audio at %d-%d, after the pause", f.Offset, f.Offset+int64(len(f.Caller)))
+		}
+	}
+	left, right := s.wav()
+	if len(left) != 3*SampleRate {
+		t.Fatalf("WAV holds %d samples, want the 3 s before the stop", len(left))
+	}
+	checkExact(t, left, right, 0, 0, 3*SampleRate)
+	if m := s.segments(); !m.Complete {
+		t.Fatalf("segment map not complete: %+v", m)
+	}
+	if s.rec.Call(s.call.ID()) != nil {
+		t.Fatal("call still open after both capabilities stopped")
+	}
+}
+
+// The segment map calls a recording complete only when its WAV file was
+// finalized: here the file is gone from under the writer, so its final
+// header and sync fail.
+func TestFailedFinalizeIsNotComplete(t *testing.T) {
+	s := newSim(t, Config{})
+	// At 7 s the first 2 s are committed and checkpointed: nothing is left
+	// to write but the final header.
+	s.run(7*time.Second, nil)
+	s.call.mu.Lock()
+	s.call.wav.f.Close()
+	s.call.mu.Unlock()
+	if err := s.call.Stop(context.Background(), rec, at(2*time.Second)); err == nil {
+		t.Fatal("Stop reported success for a WAV it could not finalize")
+	}
+	if m := s.segments(); m.Complete {
+		t.Fatalf("segment map says complete: %+v", m)
+	}
+}

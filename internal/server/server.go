@@ -40,7 +40,8 @@ type Config struct {
 	AllowedOrigins []string
 	Connect        ConnectConfig
 	Recorder       RecorderConfig
-	Logger         *slog.Logger
+	// Logger receives hush's logs (default slog.Default()).
+	Logger *slog.Logger
 	// Ready, if set, receives the bound HTTP address and the admin key
 	// file (empty when keys existed already) once hush serves.
 	Ready func(addr, adminKeyFile string)
@@ -50,7 +51,7 @@ type Config struct {
 const AdminKeyFile = "admin.key"
 
 // DBFile is the name of the SQLite database in the data directory.
-const DBFile = "hush.db"
+const DBFile = sqlite.FileName
 
 // OpenStore opens (creating if needed) the store in a data directory.
 func OpenStore(ctx context.Context, dir string) (*sqlite.Store, error) {
@@ -86,6 +87,9 @@ type assembly struct {
 // and let in-flight ones finish, stop adapters, let backend drives report,
 // close the store.
 func Run(ctx context.Context, cfg Config) error {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
 	log := cfg.Logger
 	st, err := OpenStore(ctx, cfg.Data)
 	if err != nil {
@@ -141,7 +145,7 @@ func Run(ctx context.Context, cfg Config) error {
 	a.runners = append(a.runners, hooks.Run)
 	stopRunners := a.startRunners()
 	defer stopRunners()
-	return serveHTTP(ctx, cfg, a.api, keyFile)
+	return serveHTTP(ctx, cfg, a.api, a.api.CloseStreams, keyFile)
 }
 
 func (c Config) policy() conversation.Policy {
@@ -179,21 +183,21 @@ func (a *assembly) close() {
 	}
 }
 
-func serveHTTP(ctx context.Context, cfg Config, h http.Handler, keyFile string) error {
+// serveHTTP serves h until ctx ends, then shuts down: stopStreams ends the
+// long-lived streams (server-sent events), which would otherwise hold the
+// shutdown up, while ordinary requests in flight get to finish with their
+// contexts intact.
+func serveHTTP(ctx context.Context, cfg Config, h http.Handler, stopStreams func(), keyFile string) error {
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
-	// Streams (server-sent events) end when shutdown starts; ordinary
-	// requests get to finish.
-	streams, stopStreams := context.WithCancel(context.Background())
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return streams },
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
 	srv.RegisterOnShutdown(stopStreams)

@@ -2,13 +2,13 @@ package siprec
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/emiago/sipgo/sip"
 
@@ -48,6 +48,7 @@ type dialog struct {
 	assign   Assignment
 	interval time.Duration // session timer, zero without one
 	expiry   *time.Timer
+	timerGen uint64 // counts armings of expiry
 	cseq     uint32 // of requests the recorder sends
 	ended    bool
 }
@@ -60,53 +61,77 @@ type sourceChange struct {
 
 // negotiate applies offer o: the streams the recorder can receive get a
 // channel and an RTP port, and the answer says so. It returns the answer
-// and the streams whose sending state changed. Called with d.mu held.
+// and the streams whose sending state changed. An offer refused leaves
+// the session as it was, but for the ports of new streams, which stay
+// with the call for the next offer. Called with d.mu held.
 func (s *Server) negotiate(d *dialog, o Offer) ([]byte, []sourceChange, error) {
 	if _, err := o.Acceptable(); err != nil {
 		return nil, nil, err
 	}
-	taken := map[media.Channel]bool{}
-	for _, l := range d.legs {
-		taken[l.ch] = true
+	legs, err := s.legsFor(d, o)
+	if err != nil {
+		return nil, nil, err
 	}
 	ports := map[int]int{}
+	for i, st := range o.Streams {
+		if legs[i] != nil && st.Acceptable() {
+			ports[st.Index] = legs[i].listener.Port()
+		}
+	}
+	answer, err := BuildAnswer(o, AnswerOptions{Addr: s.cfg.Addr, Ports: ports, SessionID: d.sessID, Version: d.version + 1})
+	if err != nil {
+		return nil, nil, err
+	}
 	var changes []sourceChange
-	for _, st := range o.Streams {
-		l := d.legs[st.Index]
+	for i, st := range o.Streams {
+		l := legs[i]
 		if l == nil {
-			if !st.Acceptable() {
-				continue
-			}
-			ch, ok := channelFor(d.assign, st.Index, taken)
-			if !ok {
-				continue // a third audio stream: refused
-			}
-			ln, err := d.call.Listen(ch, payloads(st))
-			if err != nil {
-				return nil, nil, Refusal(StatusServiceUnavailable, "rtp port: %v", err)
-			}
-			l = &leg{ch: ch, listener: ln, sending: true}
-			d.legs[st.Index] = l
-			taken[ch] = true
-		} else if st.Acceptable() {
+			continue
+		}
+		if st.Acceptable() {
 			d.call.SetPayloads(l.ch, payloads(st))
 		}
 		l.stream = st
-		if st.Acceptable() {
-			ports[st.Index] = l.listener.Port()
-		}
 		if sending := st.Acceptable() && st.Sending(); sending != l.sending {
 			l.sending = sending
 			changes = append(changes, sourceChange{source: l.source(), sending: sending})
 		}
 	}
 	d.version++
-	answer, err := BuildAnswer(o, AnswerOptions{Addr: s.cfg.Addr, Ports: ports, SessionID: d.sessID, Version: d.version})
-	if err != nil {
-		return nil, nil, err
-	}
 	d.answer = answer
 	return answer, changes, nil
+}
+
+// legsFor returns the leg of each offered stream, nil for a stream the
+// recorder does not receive, opening the RTP port of each stream new to
+// the session. Called with d.mu held.
+func (s *Server) legsFor(d *dialog, o Offer) ([]*leg, error) {
+	taken := map[media.Channel]bool{}
+	for _, l := range d.legs {
+		taken[l.ch] = true
+	}
+	legs := make([]*leg, len(o.Streams))
+	for i, st := range o.Streams {
+		if l := d.legs[st.Index]; l != nil {
+			legs[i] = l
+			continue
+		}
+		if !st.Acceptable() {
+			continue
+		}
+		ch, ok := channelFor(d.assign, st.Index, taken)
+		if !ok {
+			continue // a third audio stream: refused
+		}
+		ln, err := d.call.Listen(ch, payloads(st))
+		if err != nil {
+			return nil, Refusal(StatusServiceUnavailable, "rtp port: %v", err)
+		}
+		legs[i] = &leg{stream: st, ch: ch, listener: ln, sending: true}
+		d.legs[st.Index] = legs[i]
+		taken[ch] = true
+	}
+	return legs, nil
 }
 
 // channelFor returns the channel of the stream at index: the assignment's
@@ -163,8 +188,13 @@ func (s *Server) end(ctx context.Context, d *dialog, why string) {
 	if d.expiry != nil {
 		d.expiry.Stop()
 	}
+	began := d.call != nil
 	d.mu.Unlock()
 	s.forget(d)
+	if !began {
+		// Ended before open could start it: there is nothing to end.
+		return
+	}
 	now := s.cfg.Now()
 	if err := s.cfg.Control.End(ctx, d.id, now); err != nil {
 		s.log.Error("end conversation", "conversation", d.id, "err", err)
@@ -229,10 +259,7 @@ func (s *Server) writeSidecar(d *dialog, final bool) {
 func attributes(callID string, req *sip.Request, m Metadata, a Assignment) map[string]string {
 	attrs := map[string]string{"sipCallId": callID}
 	put := func(k, v string) {
-		if v = strings.TrimSpace(v); v != "" {
-			if len(v) > 256 {
-				v = v[:256]
-			}
+		if v = clip(strings.TrimSpace(v), maxAttrLen); v != "" {
 			attrs[k] = v
 		}
 	}
@@ -256,6 +283,22 @@ func attributes(callID string, req *sip.Request, m Metadata, a Assignment) map[s
 	return attrs
 }
 
+// maxAttrLen bounds an attribute taken from the client's headers and
+// metadata, in bytes.
+const maxAttrLen = 256
+
+// clip shortens s to at most n bytes without splitting a UTF-8 sequence,
+// which would leave the attribute invalid text.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
 func firstAOR(p Participant) string {
 	if len(p.AORs) > 0 {
 		return p.AORs[0]
@@ -269,5 +312,3 @@ func (d *dialog) nextCSeq() uint32 {
 	d.cseq++
 	return d.cseq
 }
-
-func (d *dialog) String() string { return fmt.Sprintf("%s (%s)", d.id, d.callID) }

@@ -19,7 +19,10 @@ type Error struct {
 	Err    error
 }
 
+// Error implements error.
 func (e *Error) Error() string { return e.Err.Error() }
+
+// Unwrap returns the refusal's cause.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Status returns the SIP status for err: the one it carries, or 500.

@@ -36,14 +36,7 @@ func (s *Server) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	tx.OnCancel(func(*sip.Request) { once.Do(func() { close(cancelled) }) })
 	d, offer, err := s.admit(req)
 	if err != nil {
-		var extra []sip.Header
-		switch Status(err) {
-		case StatusBadExtension:
-			extra = append(extra, sip.NewHeader("Unsupported", strings.Join(unsupportedRequired(req), ", ")))
-		case StatusIntervalTooBrief:
-			extra = append(extra, sip.NewHeader("Min-SE", secondsValue(s.cfg.MinSE)))
-		}
-		s.refuse(req, tx, err, extra...)
+		s.refuse(req, tx, err)
 		return
 	}
 	answer, err := s.open(ctx, req, d, offer, cancelled)
@@ -130,10 +123,16 @@ func (s *Server) admit(req *sip.Request) (*dialog, Offer, error) {
 }
 
 // open starts recording an admitted INVITE: the media call, its RTP
-// ports, the conversation. On error everything opened is given back.
+// ports, the conversation. On error everything opened is given back, and
+// the session is marked ended: it never began, so a shutdown that found it
+// meanwhile must not end a conversation it does not own.
 func (s *Server) open(ctx context.Context, req *sip.Request, d *dialog, offer Offer, cancelled <-chan struct{}) ([]byte, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.ended {
+		// A shutdown ended the session before it could open.
+		return nil, Refusal(StatusServiceUnavailable, "shutting down")
+	}
 	start := s.cfg.Now()
 	opts := media.CallOptions{Start: start}
 	if !s.cfg.Recorder.Transcribes() {
@@ -141,6 +140,7 @@ func (s *Server) open(ctx context.Context, req *sip.Request, d *dialog, offer Of
 	}
 	call, err := s.cfg.Recorder.Open(ctx, d.id, opts)
 	if err != nil {
+		d.ended = true
 		return nil, Refusal(StatusForbidden, "cannot record %s: %v", d.id, err)
 	}
 	d.call = call
@@ -148,12 +148,12 @@ func (s *Server) open(ctx context.Context, req *sip.Request, d *dialog, offer Of
 	if err == nil && isClosed(cancelled) {
 		err = errCancelled
 	}
-	if err != nil {
-		call.Discard()
-		return nil, err
+	if err == nil {
+		info := SessionInfo{ConversationID: d.id, AgentID: d.assign.AgentID, Start: start, Attributes: attributes(d.callID, req, d.meta, d.assign)}
+		err = s.cfg.Control.Begin(ctx, info)
 	}
-	info := SessionInfo{ConversationID: d.id, AgentID: d.assign.AgentID, Start: start, Attributes: attributes(d.callID, req, d.meta, d.assign)}
-	if err := s.cfg.Control.Begin(ctx, info); err != nil {
+	if err != nil {
+		d.ended = true
 		call.Discard()
 		return nil, err
 	}
@@ -233,15 +233,15 @@ func (s *Server) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
 }
 
 // renegotiate applies what a re-INVITE or UPDATE carries. It returns the
-// SDP to answer with. Called with d.mu held.
+// SDP to answer with. A request refused changes nothing. Called with d.mu
+// held.
 func (s *Server) renegotiate(d *dialog, req *sip.Request) ([]byte, []sourceChange, error) {
-	if interval, ok, err := sessionExpires(req); err != nil {
+	interval, refresh, err := sessionExpires(req)
+	if err != nil {
 		return nil, nil, err
-	} else if ok {
-		if interval < s.cfg.MinSE {
-			return nil, nil, Refusal(StatusIntervalTooBrief, "Session-Expires %v below %v", interval, s.cfg.MinSE)
-		}
-		d.interval = interval
+	}
+	if refresh && interval < s.cfg.MinSE {
+		return nil, nil, Refusal(StatusIntervalTooBrief, "Session-Expires %v below %v", interval, s.cfg.MinSE)
 	}
 	body, err := SplitBody(contentType(req), req.Body())
 	if err != nil {
@@ -255,21 +255,32 @@ func (s *Server) renegotiate(d *dialog, req *sip.Request) ([]byte, []sourceChang
 		}
 		offer = &o
 	}
+	var meta *Metadata
 	if body.Metadata != nil {
 		m, err := ParseMetadata(body.Metadata)
 		if err != nil {
 			return nil, nil, err
 		}
-		d.meta = mergeMetadata(d.meta, m)
-		defer s.writeSidecar(d, false)
+		meta = &m
 	}
-	if offer == nil {
-		if req.IsInvite() {
-			return d.answer, nil, nil // an offerless re-INVITE gets our current SDP as the offer
+	var sdp []byte
+	var changes []sourceChange
+	switch {
+	case offer != nil:
+		if sdp, changes, err = s.negotiate(d, *offer); err != nil {
+			return nil, nil, err
 		}
-		return nil, nil, nil
+	case req.IsInvite():
+		sdp = d.answer // an offerless re-INVITE gets our current SDP as the offer
 	}
-	return s.negotiate(d, *offer)
+	if refresh {
+		d.interval = interval
+	}
+	if meta != nil {
+		d.meta = mergeMetadata(d.meta, *meta)
+		s.writeSidecar(d, false)
+	}
+	return sdp, changes, nil
 }
 
 // onBye ends a recording session, reading the final metadata it may carry.

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -260,10 +261,19 @@ func (s *Server) reply(req *sip.Request, tx sip.ServerTransaction, status int, r
 }
 
 // refuse answers req with the SIP error err carries, saying why in a
-// Warning header (RFC 3261 section 20.43).
-func (s *Server) refuse(req *sip.Request, tx sip.ServerTransaction, err error, headers ...sip.Header) {
+// Warning header (RFC 3261 section 20.43), with the headers its status
+// requires: Unsupported on a 420, Min-SE on a 422 (RFC 4028), whether the
+// request opens a session or refreshes one.
+func (s *Server) refuse(req *sip.Request, tx sip.ServerTransaction, err error) {
 	status := Status(err)
 	s.log.Info("refused", "method", req.Method, "status", status, "err", err)
+	var headers []sip.Header
+	switch status {
+	case StatusBadExtension:
+		headers = append(headers, sip.NewHeader("Unsupported", strings.Join(unsupportedRequired(req), ", ")))
+	case StatusIntervalTooBrief:
+		headers = append(headers, sip.NewHeader("Min-SE", secondsValue(s.cfg.MinSE)))
+	}
 	headers = append(headers, sip.NewHeader("Warning", fmt.Sprintf("399 hush %q", warningText(err))))
 	s.reply(req, tx, status, reasonPhrase(status), headers...)
 }

@@ -414,6 +414,12 @@ func TestSessionLifecycle(t *testing.T) {
 	if got := p.final("INVITE"); got.status != 400 {
 		t.Fatalf("broken re-INVITE: %d", got.status)
 	}
+	// A refresh below the recorder's minimum is refused with its Min-SE
+	// (RFC 4028), and the session goes on.
+	p.send(request{method: "UPDATE", callID: cid, toTag: tag, cseq: 5, headers: []string{"Session-Expires: 30"}})
+	if got := p.final("UPDATE"); got.status != 422 || got.headers["min-se"] != "90" {
+		t.Fatalf("UPDATE with a short interval: %d, Min-SE %q; want 422, 90", got.status, got.headers["min-se"])
+	}
 	p.send(request{method: "INFO", callID: cid, toTag: tag, cseq: 6})
 	if got := p.final("INFO"); got.status != 200 {
 		t.Fatalf("INFO in session: %d", got.status)

@@ -18,14 +18,22 @@ func (s *Server) armTimer(d *dialog) {
 	if d.expiry != nil {
 		d.expiry.Stop()
 	}
-	d.expiry = time.AfterFunc(d.interval, func() { s.expire(d) })
+	d.timerGen++
+	gen := d.timerGen
+	d.expiry = time.AfterFunc(d.interval, func() { s.expire(d, gen) })
 }
 
-// expire ends a session whose refresh never came.
-func (s *Server) expire(d *dialog) {
+// expire ends a session whose refresh never came. gen is the arming the
+// timer belongs to: a timer that fired while a refresh held the dialog
+// has been superseded by the refresh's own.
+func (s *Server) expire(d *dialog, gen uint64) {
 	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 	defer cancel()
 	d.mu.Lock()
+	if d.ended || gen != d.timerGen {
+		d.mu.Unlock()
+		return
+	}
 	bye := s.byeRequest(d)
 	d.mu.Unlock()
 	s.end(ctx, d, "session timer expired")

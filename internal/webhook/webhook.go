@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -81,33 +82,43 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	t := time.NewTicker(d.Poll)
 	defer t.Stop()
 	for {
-		hooks, err := d.Store.Webhooks(ctx)
-		if err != nil && ctx.Err() == nil {
-			d.Logger.Error("list webhooks", "err", err)
-		}
-		for id, cancel := range workers {
-			if !slices.ContainsFunc(hooks, func(h store.Webhook) bool { return h.ID == id }) {
-				cancel()
-				delete(workers, id)
+		// A failed listing says nothing about which webhooks exist: the
+		// workers keep going rather than drop deliveries in flight.
+		if hooks, err := d.Store.Webhooks(ctx); err != nil {
+			if ctx.Err() == nil {
+				d.Logger.Error("list webhooks", "err", err)
 			}
-		}
-		for _, h := range hooks {
-			if _, ok := workers[h.ID]; ok {
-				continue
-			}
-			wctx, cancel := context.WithCancel(ctx)
-			workers[h.ID] = cancel
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				d.work(wctx, h)
-			}()
+		} else {
+			d.staff(ctx, &wg, workers, hooks)
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// staff stops the workers of deleted webhooks and starts one for each new
+// webhook.
+func (d *Dispatcher) staff(ctx context.Context, wg *sync.WaitGroup, workers map[string]context.CancelFunc, hooks []store.Webhook) {
+	for id, cancel := range workers {
+		if !slices.ContainsFunc(hooks, func(h store.Webhook) bool { return h.ID == id }) {
+			cancel()
+			delete(workers, id)
+		}
+	}
+	for _, h := range hooks {
+		if _, ok := workers[h.ID]; ok {
+			continue
+		}
+		wctx, cancel := context.WithCancel(ctx)
+		workers[h.ID] = cancel
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d.work(wctx, h)
+		}()
 	}
 }
 
@@ -216,6 +227,8 @@ func (d *Dispatcher) post(ctx context.Context, h store.Webhook, ev store.Event, 
 	if err != nil {
 		return 0, fmt.Errorf("post: %w", err)
 	}
+	// Reading a short answer to its end lets the connection be reused.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return resp.StatusCode, fmt.Errorf("subscriber answered %s", resp.Status)

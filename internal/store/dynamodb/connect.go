@@ -73,9 +73,19 @@ func (s *Store) PutAgentMemory(ctx context.Context, agentARN string, m amazoncon
 	return nil
 }
 
+// maxDeadLetterData bounds the record bytes a dead letter keeps. A Kinesis
+// record may hold 1 MiB and a DynamoDB item 400 KB: a dead letter that
+// could not be stored would hold its shard up on every delivery.
+const maxDeadLetterData = 256 << 10
+
 // PutDeadLetter stores d once: a record offered again (same stream, shard
-// and sequence number) keeps its first copy.
+// and sequence number) keeps its first copy. Of a record too large for an
+// item, the first maxDeadLetterData bytes are kept, and Error says so.
 func (s *Store) PutDeadLetter(ctx context.Context, d amazonconnect.DeadLetter) error {
+	if n := len(d.Data); n > maxDeadLetterData {
+		d.Data = d.Data[:maxDeadLetterData]
+		d.Error += fmt.Sprintf(" (record cut to its first %d of %d bytes)", maxDeadLetterData, n)
+	}
 	it := key(deadLetterPK, d.Stream+"/"+d.ShardID+"/"+d.SequenceNumber)
 	it.setS("stream", d.Stream)
 	it.setS("shard", d.ShardID)

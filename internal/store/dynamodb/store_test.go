@@ -290,6 +290,17 @@ func TestStore(t *testing.T) {
 		if err != nil || len(dls) != 1 || string(dls[0].Data) != "\xff\xfe" || dls[0].Reason != "invalid-utf8" || dls[0].StoredAt.IsZero() {
 			t.Fatalf("dead letters %+v %v", dls, err)
 		}
+		// A record as large as Kinesis allows outgrows an item: it is kept
+		// cut, never refused, or it would hold its shard up.
+		big := amazonconnect.DeadLetter{Stream: "events", ShardID: "shardId-0", SequenceNumber: "43",
+			Data: []byte(strings.Repeat("x", 1<<20)), Reason: "invalid-json", Error: "unexpected end"}
+		if err := s.PutDeadLetter(ctx, big); err != nil {
+			t.Fatalf("a 1 MiB record: %v", err)
+		}
+		dls, err = s.DeadLetters(ctx, 0)
+		if err != nil || len(dls) != 2 || len(dls[1].Data) != maxDeadLetterData || !strings.Contains(dls[1].Error, "cut") {
+			t.Fatalf("dead letters after a 1 MiB record: %d, %v", len(dls), err)
+		}
 	})
 }
 
