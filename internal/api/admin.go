@@ -93,7 +93,7 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) {
 	hook := store.Webhook{ID: engine.NewID(), URL: u.String(), Secret: req.Secret, Types: req.Types, CreatedAt: s.cfg.Now()}
 	// A new subscriber hears what happens from now on: without knowing
 	// where now is, it would be sent the whole history.
-	latest, err := s.latestEvent(r)
+	latest, err := s.cfg.Store.LatestEventSeq(r.Context())
 	if err != nil {
 		s.fail(w, r, fmt.Errorf("find the newest event: %w", err))
 		return
@@ -104,21 +104,6 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	WriteJSON(w, http.StatusCreated, webhookCreated{Webhook: hook, Secret: hook.Secret})
-}
-
-// latestEvent returns the sequence number of the newest event.
-func (s *Server) latestEvent(r *http.Request) (int64, error) {
-	var last int64
-	for {
-		evs, err := s.cfg.Store.EventsAfter(r.Context(), last, "", eventPage)
-		if err != nil {
-			return 0, err
-		}
-		if len(evs) == 0 {
-			return last, nil
-		}
-		last = evs[len(evs)-1].Seq
-	}
 }
 
 func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request) {

@@ -26,6 +26,13 @@ func (f *failingEvents) EventsAfter(ctx context.Context, after int64, conversati
 	return f.Store.EventsAfter(ctx, after, conversationID, limit)
 }
 
+func (f *failingEvents) LatestEventSeq(ctx context.Context) (int64, error) {
+	if f.fail.Load() {
+		return 0, errors.New("database is locked")
+	}
+	return f.Store.LatestEventSeq(ctx)
+}
+
 // A webhook is registered to hear what happens from now on; when where
 // "now" is cannot be read, registering fails rather than send the whole
 // history to the new subscriber.

@@ -124,6 +124,14 @@ func TestAuthentication(t *testing.T) {
 	e.mustDo(401, "GET", "/v1/conversations", "hush_nope_nope", nil)
 	e.mustDo(401, "GET", "/v1/conversations", e.admin+"x", nil)
 	e.mustDo(200, "GET", "/healthz", "", nil)
+	// The auth scheme is case-insensitive (RFC 9110).
+	req, _ := http.NewRequest("GET", e.srv.URL+"/v1/me", nil)
+	req.Header.Set("Authorization", "bearer "+e.alice)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("lower-case bearer: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	e.mustDo(401, "GET", "/metrics", "", nil)
 	var me struct{ Role, AgentID string }
 	e.mustDo(200, "GET", "/v1/me", e.alice, nil).decode(t, &me)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -84,8 +85,8 @@ func (s *Server) wrap(rt Route) http.Handler {
 }
 
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.Principal, bool) {
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		WriteError(w, http.StatusUnauthorized, "unauthenticated", "an Authorization: Bearer <key> header is required")
 		return auth.Principal{}, false
 	}
@@ -103,7 +104,8 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.Prin
 
 // deny answers 403 and audits the denial.
 func (s *Server) deny(w http.ResponseWriter, r *http.Request, p auth.Principal, why, conversationID string) {
-	err := s.cfg.Store.AppendAudit(r.Context(), audit.Entry{
+	// The denial is recorded even if the client hangs up meanwhile.
+	err := s.cfg.Store.AppendAudit(context.WithoutCancel(r.Context()), audit.Entry{
 		At:             s.cfg.Now(),
 		ConversationID: conversationID,
 		Actor:          p.Name(),

@@ -74,6 +74,8 @@ type Events interface {
 	// EventsAfter returns up to limit events with Seq > after, oldest
 	// first, optionally only those of one conversation.
 	EventsAfter(ctx context.Context, after int64, conversationID string, limit int) ([]Event, error)
+	// LatestEventSeq returns the Seq of the newest event, 0 when there is none.
+	LatestEventSeq(ctx context.Context) (int64, error)
 }
 
 // AuditQuery selects audit entries.

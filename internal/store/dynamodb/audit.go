@@ -161,4 +161,14 @@ func (s *Store) EventsAfter(ctx context.Context, after int64, conversationID str
 	return out, nil
 }
 
+// LatestEventSeq returns the Seq of the newest settled event, 0 when there
+// is none.
+func (s *Store) LatestEventSeq(ctx context.Context) (int64, error) {
+	h, err := s.settledHead(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return h.eventSeq, nil
+}
+
 var _ store.Events = (*Store)(nil)

@@ -48,3 +48,12 @@ func (s *Store) EventsAfter(ctx context.Context, after int64, conversationID str
 	}
 	return out, nil
 }
+
+// LatestEventSeq returns the Seq of the newest event, 0 when there is none.
+func (s *Store) LatestEventSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	if err := s.rdb.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM events").Scan(&seq); err != nil {
+		return 0, fmt.Errorf("read the newest event: %w", err)
+	}
+	return seq, nil
+}

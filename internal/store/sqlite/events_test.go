@@ -12,6 +12,9 @@ import (
 func TestEventsAfter(t *testing.T) {
 	s := open(t, dbPath(t))
 	ctx := context.Background()
+	if seq, err := s.LatestEventSeq(ctx); err != nil || seq != 0 {
+		t.Fatalf("latest event of an empty log: %d, %v", seq, err)
+	}
 	a, b := sample("a"), sample("b")
 	create(t, s, a)
 	create(t, s, b)
@@ -37,6 +40,9 @@ func TestEventsAfter(t *testing.T) {
 	}
 	if len(all) != 6 {
 		t.Fatalf("got %d events, want 6", len(all))
+	}
+	if seq, err := s.LatestEventSeq(ctx); err != nil || seq != all[5].Seq {
+		t.Fatalf("latest event seq %d (%v), want %d", seq, err, all[5].Seq)
 	}
 	for i, e := range all {
 		if e.Seq <= 0 || (i > 0 && e.Seq <= all[i-1].Seq) {
