@@ -4,10 +4,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net/netip"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -41,28 +39,21 @@ func TestOptionsKeepTheLoadOnLoopback(t *testing.T) {
 // A few calls against a real hush: (almost) nothing lost, every WAV
 // complete, every pause timed.
 func TestLoadAgainstHush(t *testing.T) {
-	data := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	type up struct{ http, key string }
-	ready := make(chan up, 1)
-	sip := make(chan netip.AddrPort, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- server.Run(ctx, server.Config{
-			Data: data, Listen: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler),
-			Recorder: server.RecorderConfig{SIPListen: "127.0.0.1:0", RTPPorts: "45200-45299", ASR: "energy",
-				SIPReady: func(a netip.AddrPort) { sip <- a }},
-			Ready: func(addr, keyFile string) {
-				b, _ := os.ReadFile(keyFile)
-				ready <- up{addr, strings.TrimSpace(string(b))}
-			},
-		})
-	}()
-	h := <-ready
-	o := options{sip: <-sip, api: "http://" + h.http, key: h.key, pid: os.Getpid(), calls: 4, duration: 2 * time.Second, ramp: 200 * time.Millisecond, pauses: 4}
+	ctx := context.Background()
+	h, err := server.Start(ctx, server.Config{
+		Data: t.TempDir(), Listen: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler),
+		Recorder: server.RecorderConfig{SIPListen: "127.0.0.1:0", RTPPorts: "45200-45299", ASR: "energy"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := h.AdminKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := options{sip: h.SIP, api: h.URL(), key: key, pid: os.Getpid(), calls: 4, duration: 2 * time.Second, ramp: 200 * time.Millisecond, pauses: 4}
 	rep, err := load(ctx, o, io.Discard)
-	cancel()
-	if err := <-done; err != nil {
+	if err := h.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	if err != nil {

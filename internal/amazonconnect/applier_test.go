@@ -27,30 +27,30 @@ type applierEnv struct {
 }
 
 // newApplierEnv runs an engine on SQLite in a temp dir with the Connect
-// backend against the fake Connect API.
-func newApplierEnv(t *testing.T, cfg engine.Config) *applierEnv {
-	t.Helper()
+// backend against the fake Connect API. The backend's limiter is set far
+// above any test's load: its own tests are in backend_test.go.
+func newApplierEnv(tb testing.TB, cfg engine.Config) *applierEnv {
+	tb.Helper()
 	ctx := context.Background()
-	srv := connecttest.Start(t)
-	dir := t.TempDir()
-	peertest.IsolateAWS(t, "AWS_ENDPOINT_URL_CONNECT", srv.URL())
+	srv := connecttest.Start(tb)
+	peertest.IsolateAWS(tb, "AWS_ENDPOINT_URL_CONNECT", srv.URL())
 	client, err := amazonconnect.NewClient(ctx, connecttest.InstanceARN)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	b, err := amazonconnect.NewBackend(client, amazonconnect.BackendConfig{InstanceARN: connecttest.InstanceARN, Rate: 1000, Burst: 1000})
+	b, err := amazonconnect.NewBackend(client, amazonconnect.BackendConfig{InstanceARN: connecttest.InstanceARN, Rate: 1e9, Burst: 1 << 20})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(dir, sqlite.FileName))
+	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), sqlite.FileName))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
+	tb.Cleanup(func() { st.Close() })
 	cfg.Store = st
 	cfg.Backends = map[string]engine.Backend{amazonconnect.Platform: b}
 	eng := engine.New(cfg)
-	t.Cleanup(func() { eng.Close(time.Second) })
+	tb.Cleanup(func() { eng.Close(time.Second) })
 	return &applierEnv{st: st, eng: eng, connect: srv}
 }
 

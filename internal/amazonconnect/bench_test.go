@@ -3,15 +3,11 @@ package amazonconnect_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/hush-cc/hush/internal/amazonconnect"
 	"github.com/hush-cc/hush/internal/amazonconnect/connecttest"
-	"github.com/hush-cc/hush/internal/amazonconnect/peertest"
 	"github.com/hush-cc/hush/internal/conversation"
 	"github.com/hush-cc/hush/internal/engine"
 	"github.com/hush-cc/hush/internal/store"
@@ -32,24 +28,8 @@ func BenchmarkAgentEvents(b *testing.B) {
 
 func benchAgentEvents(b *testing.B, agents int) {
 	ctx := context.Background()
-	srv := connecttest.Start(b)
-	dir := b.TempDir()
-	peertest.IsolateAWS(b, "AWS_ENDPOINT_URL_CONNECT", srv.URL())
-	client, err := amazonconnect.NewClient(ctx, connecttest.InstanceARN)
-	if err != nil {
-		b.Fatal(err)
-	}
-	backend, err := amazonconnect.NewBackend(client, amazonconnect.BackendConfig{InstanceARN: connecttest.InstanceARN, Rate: 1e9, Burst: 1 << 20})
-	if err != nil {
-		b.Fatal(err)
-	}
-	st, err := sqlite.Open(ctx, filepath.Join(dir, sqlite.FileName), sqlite.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	eng := engine.New(engine.Config{Store: st, Backends: map[string]engine.Backend{amazonconnect.Platform: backend}})
-	defer eng.Close(time.Second)
+	env := newApplierEnv(b, engine.Config{})
+	st, srv, eng := env.st, env.connect, env.eng
 	ap, err := amazonconnect.NewApplier(eng, st, amazonconnect.ApplierConfig{Parallel: agents})
 	if err != nil {
 		b.Fatal(err)

@@ -3,10 +3,7 @@ package demo_test
 import (
 	"context"
 	"log/slog"
-	"net/netip"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -19,40 +16,28 @@ import (
 // kind of pause: the client's hold, the secure payment, the agent's.
 func TestDemoTrafficShowsEveryPause(t *testing.T) {
 	data := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	type up struct{ http, key string }
-	ready := make(chan up, 1)
-	sip := make(chan netip.AddrPort, 1)
-	done := make(chan error, 1)
 	log := slog.New(slog.DiscardHandler)
-	go func() {
-		done <- server.Run(ctx, server.Config{
-			Data: data, Listen: "127.0.0.1:0", Logger: log,
-			Recorder: server.RecorderConfig{SIPListen: "127.0.0.1:0", RTPPorts: "45000-45099", ASR: "energy",
-				AgentPattern: server.DefaultAgentPattern, SIPReady: func(a netip.AddrPort) { sip <- a }},
-			Ready: func(addr, keyFile string) {
-				b, _ := os.ReadFile(keyFile)
-				ready <- up{addr, strings.TrimSpace(string(b))}
-			},
-		})
-	}()
-	var h up
-	select {
-	case h = <-ready:
-	case err := <-done:
-		t.Fatal(err)
-	}
-	sipAddr := <-sip
-
-	// At eight times real speed a call's script takes about 6 s.
-	dctx, stop := context.WithTimeout(ctx, 9*time.Second)
-	defer stop()
-	err := demo.Run(dctx, demo.Config{SIP: sipAddr, API: demo.API{Base: "http://" + h.http, Key: h.key}, Calls: 1, Speed: 8, Logger: log})
+	h, err := server.Start(context.Background(), server.Config{
+		Data: data, Listen: "127.0.0.1:0", Logger: log,
+		Recorder: server.RecorderConfig{SIPListen: "127.0.0.1:0", RTPPorts: "45000-45099", ASR: "energy",
+			AgentPattern: server.DefaultAgentPattern},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cancel()
-	if err := <-done; err != nil {
+	key, err := h.AdminKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// At eight times real speed a call's script takes about 6 s.
+	dctx, stop := context.WithTimeout(context.Background(), 9*time.Second)
+	defer stop()
+	err = demo.Run(dctx, demo.Config{SIP: h.SIP, API: demo.API{Base: h.URL(), Key: key}, Calls: 1, Speed: 8, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	maps, _ := filepath.Glob(filepath.Join(data, server.RecordingsDir, "demo-*.segments.json"))

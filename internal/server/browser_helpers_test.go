@@ -48,38 +48,30 @@ type liveHush struct {
 // change its configuration first.
 func startLiveHush(t *testing.T, tune func(*server.Config)) *liveHush {
 	t.Helper()
-	ready := make(chan [2]string, 1)
 	cfg := server.Config{
 		Data:   t.TempDir(),
 		Listen: "127.0.0.1:0",
 		Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		Ready:  func(addr, keyFile string) { ready <- [2]string{addr, keyFile} },
 	}
 	if tune != nil {
 		tune(&cfg)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- server.Run(ctx, cfg) }()
+	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+	defer cancel()
+	h, err := server.Start(ctx, cfg)
+	if err != nil {
+		t.Fatalf("hush did not start: %v", err)
+	}
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := h.Stop(); err != nil {
 			t.Errorf("hush stopped with: %v", err)
 		}
 	})
-	var got [2]string
-	select {
-	case got = <-ready:
-	case err := <-done:
-		t.Fatalf("hush did not start: %v", err)
-	case <-time.After(stepTimeout):
-		t.Fatal("hush did not start listening")
-	}
-	key, err := os.ReadFile(got[1])
+	key, err := h.AdminKey()
 	if err != nil {
-		t.Fatalf("read the admin key: %v", err)
+		t.Fatal(err)
 	}
-	return &liveHush{t: t, url: "http://" + got[0], admin: strings.TrimSpace(string(key))}
+	return &liveHush{t: t, url: h.URL(), admin: key}
 }
 
 // testWriter sends hush's warnings to the test log.

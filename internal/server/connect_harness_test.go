@@ -96,39 +96,21 @@ func startConnectHush(t testing.TB, kinesisURL string, tune func(*ConnectConfig)
 func (h *connectHush) run(cc ConnectConfig) {
 	t := h.t
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	cfg := Config{Data: h.data, Listen: "127.0.0.1:0", Connect: cc, ReconcileEvery: time.Second,
-		Logger: connectTestLogger(),
-		Ready: func(addr, keyFile string) {
-			if keyFile != "" {
-				b, err := os.ReadFile(keyFile)
-				if err != nil {
-					t.Error(err)
-				}
-				h.key = strings.TrimSpace(string(b))
-			}
-			ready <- addr
-		}}
-	go func() { done <- Run(ctx, cfg) }()
-	select {
-	case h.addr = <-ready:
-	case err := <-done:
-		cancel()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r, err := Start(ctx, Config{Data: h.data, Listen: "127.0.0.1:0", Connect: cc, ReconcileEvery: time.Second,
+		Logger: connectTestLogger()})
+	if err != nil {
 		t.Fatalf("hush serve: %v", err)
-	case <-time.After(30 * time.Second):
-		cancel()
-		t.Fatal("hush serve did not come up")
 	}
-	stopped := false
-	h.stop = func() {
-		if stopped {
-			return
+	h.addr = r.Addr
+	if r.AdminKeyFile != "" {
+		if h.key, err = r.AdminKey(); err != nil {
+			t.Error(err)
 		}
-		stopped = true
-		cancel()
-		if err := <-done; err != nil {
+	}
+	h.stop = func() {
+		if err := r.Stop(); err != nil {
 			t.Errorf("hush serve: %v", err)
 		}
 	}

@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"regexp"
 	"testing"
-	"time"
 )
 
 // With every adapter enabled, the served OpenAPI document holds every route
@@ -19,40 +17,22 @@ func TestOpenAPICoversTheWholeAssembly(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
 	t.Setenv("AWS_ENDPOINT_URL_CONNECT", "http://127.0.0.1:9")
-	sip, err := net.ListenPacket("udp", "127.0.0.1:0")
+	r, err := Start(context.Background(), Config{
+		Data:     t.TempDir(),
+		Listen:   "127.0.0.1:0",
+		Logger:   slog.New(slog.DiscardHandler),
+		Connect:  ConnectConfig{InstanceARN: "arn:aws:connect:eu-west-2:111122223333:instance/abcd-1234"},
+		Recorder: RecorderConfig{SIPListen: "127.0.0.1:0", RTPPorts: "41000-41099"},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sipAddr := sip.LocalAddr().String()
-	sip.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, Config{
-			Data:     t.TempDir(),
-			Listen:   "127.0.0.1:0",
-			Logger:   slog.New(slog.DiscardHandler),
-			Connect:  ConnectConfig{InstanceARN: "arn:aws:connect:eu-west-2:111122223333:instance/abcd-1234"},
-			Recorder: RecorderConfig{SIPListen: sipAddr, RTPPorts: "41000-41099"},
-			Ready:    func(addr, _ string) { ready <- addr },
-		})
-	}()
 	defer func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := r.Stop(); err != nil {
 			t.Errorf("run: %v", err)
 		}
 	}()
-	var addr string
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		t.Fatalf("server stopped: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("server did not start")
-	}
-	resp, err := http.Get("http://" + addr + "/v1/openapi.json")
+	resp, err := http.Get(r.URL() + "/v1/openapi.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,39 +49,24 @@ type hush struct {
 
 func startHush(t *testing.T, rtpPorts string) *hush {
 	t.Helper()
-	h := &hush{t: t, data: t.TempDir()}
-	ready := make(chan struct{})
-	sipReady := make(chan netip.AddrPort, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	cfg := Config{
-		Data: h.data, Listen: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler),
-		Recorder: RecorderConfig{SIPListen: "127.0.0.1:0", RTPPorts: rtpPorts, AgentPattern: DefaultAgentPattern,
-			ASR: "energy", SIPReady: func(a netip.AddrPort) { sipReady <- a }},
-		Ready: func(addr, keyFile string) {
-			h.http = addr
-			b, err := os.ReadFile(keyFile)
-			if err != nil {
-				t.Error(err)
-			}
-			h.key = strings.TrimSpace(string(b))
-			close(ready)
-		},
+	data := t.TempDir()
+	r, err := Start(context.Background(), Config{
+		Data: data, Listen: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler),
+		Recorder: RecorderConfig{SIPListen: "127.0.0.1:0", RTPPorts: rtpPorts, AgentPattern: DefaultAgentPattern, ASR: "energy"},
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	go func() { done <- Run(ctx, cfg) }()
-	select {
-	case <-ready:
-	case err := <-done:
-		t.Fatalf("hush did not start: %v", err)
-	}
-	h.sip = <-sipReady
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := r.Stop(); err != nil {
 			t.Errorf("hush stopped with %v", err)
 		}
 	})
-	return h
+	key, err := r.AdminKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &hush{t: t, data: data, http: r.Addr, sip: r.SIP, key: key}
 }
 
 // do calls the API as the admin and decodes a JSON answer into out.

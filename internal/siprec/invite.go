@@ -205,9 +205,8 @@ func (s *Server) answerResponse(req *sip.Request, d *dialog, sdp []byte) *sip.Re
 // onUpdate answers a re-INVITE or an UPDATE: a new offer (streams going
 // inactive or coming back), new metadata, a session refresh.
 func (s *Server) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
-	d := s.match(req)
+	d := s.dialogOf(req, tx)
 	if d == nil {
-		s.reply(req, tx, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
@@ -216,7 +215,7 @@ func (s *Server) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
 	d.mu.Lock()
 	if d.ended {
 		d.mu.Unlock()
-		s.reply(req, tx, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+		s.noDialog(req, tx)
 		return
 	}
 	sdp, changes, err := s.renegotiate(d, req)
@@ -285,9 +284,8 @@ func (s *Server) renegotiate(d *dialog, req *sip.Request) ([]byte, []sourceChang
 
 // onBye ends a recording session, reading the final metadata it may carry.
 func (s *Server) onBye(req *sip.Request, tx sip.ServerTransaction) {
-	d := s.match(req)
+	d := s.dialogOf(req, tx)
 	if d == nil {
-		s.reply(req, tx, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)

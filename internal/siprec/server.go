@@ -217,17 +217,30 @@ func (s *Server) onOptions(req *sip.Request, tx sip.ServerTransaction) {
 // onInfo accepts INFO inside a session (some clients send them as
 // keep-alives or for DTMF) and refuses it outside.
 func (s *Server) onInfo(req *sip.Request, tx sip.ServerTransaction) {
-	if d := s.match(req); d == nil {
-		s.reply(req, tx, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
-		return
+	if s.dialogOf(req, tx) != nil {
+		s.reply(req, tx, sip.StatusOK, "OK")
 	}
-	s.reply(req, tx, sip.StatusOK, "OK")
 }
 
 // onCancel answers a CANCEL that matched no pending INVITE: the INVITE was
 // answered already or never seen. (One that matches is answered by the
 // transaction layer, which also answers the INVITE with 487.)
 func (s *Server) onCancel(req *sip.Request, tx sip.ServerTransaction) {
+	s.noDialog(req, tx)
+}
+
+// dialogOf returns the dialog an in-dialog request belongs to; when there is
+// none it answers 481 itself and returns nil.
+func (s *Server) dialogOf(req *sip.Request, tx sip.ServerTransaction) *dialog {
+	d := s.match(req)
+	if d == nil {
+		s.noDialog(req, tx)
+	}
+	return d
+}
+
+// noDialog answers 481: the request names no session of ours (any more).
+func (s *Server) noDialog(req *sip.Request, tx sip.ServerTransaction) {
 	s.reply(req, tx, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
 }
 
