@@ -1,0 +1,108 @@
+package storetest
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/hush-cc/hush/internal/store"
+)
+
+func testKeys(t *testing.T, f Factory) {
+	s := f.Open(t)
+	ctx := context.Background()
+	if n, err := s.CountKeys(ctx); err != nil || n != 0 {
+		t.Fatalf("count on a new store: %d, %v", n, err)
+	}
+	k := store.Key{ID: "k1", Hash: []byte{0, 1, 2, 0xff}, Role: "agent", AgentID: "agent-1", CreatedAt: t0}
+	if err := s.CreateKey(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateKey(ctx, store.Key{ID: "k2", Hash: []byte{9}, Role: "admin", CreatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, s.CreateKey(ctx, store.Key{ID: "k1", Hash: []byte{7}, Role: "admin"}), store.ErrExists)
+	got, err := s.Key(ctx, "k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, k) {
+		t.Fatalf("got %+v, want %+v", got, k)
+	}
+	_, err = s.Key(ctx, "k3")
+	wantErr(t, err, store.ErrNotFound)
+	if n, err := s.CountKeys(ctx); err != nil || n != 2 {
+		t.Fatalf("count: %d, %v; want 2", n, err)
+	}
+}
+
+func testWebhooks(t *testing.T, f Factory) {
+	s := f.Open(t)
+	ctx := context.Background()
+	w1 := store.Webhook{ID: "w1", URL: "http://127.0.0.1:9/a", Secret: "s1", Types: []string{"conversation.paused"}, CreatedAt: t0}
+	w2 := store.Webhook{ID: "w2", URL: "http://127.0.0.1:9/b", Secret: "s2", Cursor: 5, CreatedAt: t0.Add(time.Second)}
+	for _, w := range []store.Webhook{w2, w1} {
+		if err := s.CreateWebhook(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantErr(t, s.CreateWebhook(ctx, w1), store.ErrExists)
+	list, err := s.Webhooks(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(list, []store.Webhook{w1, w2}) {
+		t.Fatalf("got %+v", list)
+	}
+	cursor := func(id string) int64 {
+		list, err := s.Webhooks(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range list {
+			if w.ID == id {
+				return w.Cursor
+			}
+		}
+		t.Fatalf("no webhook %s", id)
+		return 0
+	}
+	for _, step := range []struct{ to, want int64 }{{10, 10}, {4, 10}, {10, 10}, {11, 11}} {
+		if err := s.AdvanceWebhook(ctx, "w1", step.to); err != nil {
+			t.Fatal(err)
+		}
+		if got := cursor("w1"); got != step.want {
+			t.Fatalf("after advancing to %d the cursor is %d, want %d", step.to, got, step.want)
+		}
+	}
+	wantErr(t, s.AdvanceWebhook(ctx, "nope", 3), store.ErrNotFound)
+	for i := range 3 {
+		d := store.Delivery{WebhookID: "w1", EventSeq: int64(10 + i), Attempt: i + 1, StatusCode: 500, Error: "down", At: t0.Add(time.Duration(i) * time.Second)}
+		if err := s.RecordDelivery(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantErr(t, s.RecordDelivery(ctx, store.Delivery{WebhookID: "nope", EventSeq: 1}), store.ErrNotFound)
+	ds, err := s.Deliveries(ctx, "w1", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 2 || ds[0].EventSeq != 12 || ds[1].EventSeq != 11 || ds[0].ID <= ds[1].ID ||
+		ds[0].Attempt != 3 || ds[0].StatusCode != 500 || ds[0].Error != "down" || !ds[0].At.Equal(t0.Add(2*time.Second)) {
+		t.Fatalf("deliveries: %+v", ds)
+	}
+	if ds, err := s.Deliveries(ctx, "w1", 0); err != nil || len(ds) != 3 {
+		t.Fatalf("all deliveries: %d, %v", len(ds), err)
+	}
+	if err := s.DeleteWebhook(ctx, "w1"); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, s.DeleteWebhook(ctx, "w1"), store.ErrNotFound)
+	if list, _ := s.Webhooks(ctx); len(list) != 1 || list[0].ID != "w2" {
+		t.Fatalf("after delete: %+v", list)
+	}
+	if ds, err := s.Deliveries(ctx, "w1", 0); err != nil || len(ds) != 0 {
+		t.Fatalf("%d deliveries of a deleted webhook remain (%v)", len(ds), err)
+	}
+}
