@@ -1,9 +1,9 @@
 // Package pgtest runs a throwaway PostgreSQL server for tests: initdb in a
 // temporary directory, as an unprivileged user, listening on 127.0.0.1 and
-// a free port, with its socket in that directory. The server does not
-// fsync: a test kills processes, never the machine, and the page cache
-// survives a killed process. Debian's postgresql
-// package provides the binaries (make test installs it).
+// a free port, with its socket in that directory. Debian's postgresql
+// package provides the binaries (make test installs it). The server does
+// not fsync: tests kill processes, never the machine, and the page cache
+// outlives a killed process.
 package pgtest
 
 import (
