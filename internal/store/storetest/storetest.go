@@ -39,6 +39,7 @@ func Run(t *testing.T, f Factory) {
 		"ConcurrentWriters":       testConcurrentWriters,
 		"TwoStoresOneWinner":      testTwoStoresOneWinner,
 		"TwoStoresOneChainAndLog": testTwoStoresOneChainAndLog,
+		"Cluster":                 testCluster,
 	}
 	for name, test := range tests {
 		t.Run(name, func(t *testing.T) { test(t, f) })
