@@ -3,6 +3,7 @@ package siprec_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 	"github.com/hush-cc/hush/internal/engine"
 	"github.com/hush-cc/hush/internal/media"
 	"github.com/hush-cc/hush/internal/siprec"
+	"github.com/hush-cc/hush/internal/store"
 	"github.com/hush-cc/hush/internal/store/sqlite"
 )
 
@@ -38,6 +40,7 @@ type rig struct {
 // with a gate that can hold Begin back (to cancel an INVITE in flight).
 type gatedControl struct {
 	eng     *engine.Engine
+	store   *sqlite.Store
 	mu      sync.Mutex
 	hold    chan struct{} // closed to let a held Begin go on
 	entered chan struct{} // receives when Begin is held
@@ -65,8 +68,16 @@ func (c *gatedControl) Source(ctx context.Context, id, source string, sending bo
 	return err
 }
 
-func (c *gatedControl) End(ctx context.Context, id string, at time.Time) error {
-	_, err := c.eng.Apply(ctx, id, conversation.Input{Kind: conversation.KindEnd, At: at, Actor: "siprec"})
+func (c *gatedControl) Exists(ctx context.Context, id string) (bool, error) {
+	_, err := c.store.Conversation(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (c *gatedControl) End(ctx context.Context, id string, at time.Time, reason string) error {
+	_, err := c.eng.Apply(ctx, id, conversation.Input{Kind: conversation.KindEnd, At: at, Actor: "siprec", Note: reason})
 	return err
 }
 
@@ -95,7 +106,7 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctl := &gatedControl{eng: eng}
+	ctl := &gatedControl{eng: eng, store: st}
 	srv, err := siprec.Listen(siprec.Config{Listen: "127.0.0.1:0", Recorder: rec, Control: ctl, Rule: rule, Logger: log})
 	if err != nil {
 		t.Fatal(err)
