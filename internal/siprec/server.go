@@ -311,12 +311,12 @@ func (s *Server) dialogOf(req *sip.Request, tx sip.ServerTransaction) *dialog {
 		return nil
 	case !tagsMatch(req, d):
 		s.cfg.Metrics.Rejected.WithLabelValues("481").Inc()
-		s.log.Info("in-dialog request with foreign tags refused", "method", req.Method, "conversation", d.id, "source", req.Source())
+		s.sipLog.Info("in-dialog request with foreign tags refused", "method", req.Method, "conversation", d.id, "source", req.Source())
 		s.noDialog(req, tx)
 		return nil
 	case !s.fromPeer(req, d):
 		s.cfg.Metrics.Rejected.WithLabelValues("403").Inc()
-		s.log.Info("in-dialog request from another source refused", "method", req.Method, "conversation", d.id, "source", req.Source())
+		s.sipLog.Info("in-dialog request from another source refused", "method", req.Method, "conversation", d.id, "source", req.Source())
 		s.reply(req, tx, StatusForbidden, reasonPhrase(StatusForbidden), warning("not the session's peer"))
 		return nil
 	}
@@ -367,7 +367,7 @@ func (s *Server) reply(req *sip.Request, tx sip.ServerTransaction, status int, r
 // answer names a file, another call or hush's internals.
 func (s *Server) refuse(req *sip.Request, tx sip.ServerTransaction, err error) {
 	status := Status(err)
-	s.log.Info("refused", "method", req.Method, "status", status, "source", req.Source(), "err", err)
+	s.sipLog.Info("refused", "method", req.Method, "status", status, "source", req.Source(), "err", err)
 	var headers []sip.Header
 	switch status {
 	case StatusBadExtension:

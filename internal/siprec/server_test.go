@@ -83,13 +83,20 @@ func (c *gatedControl) End(ctx context.Context, id string, at time.Time, reason 
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
+	return newRigWith(t, 47000, 47999, nil)
+}
+
+// newRigWith makes a rig whose RTP ports are lo-hi and whose server
+// configuration configure (if set) changes.
+func newRigWith(t *testing.T, lo, hi int, configure func(*siprec.Config)) *rig {
+	t.Helper()
 	dir := t.TempDir()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(dir, "hush.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ports, err := media.NewPorts(47000, 47999)
+	ports, err := media.NewPorts(lo, hi)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +114,11 @@ func newRig(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	ctl := &gatedControl{eng: eng, store: st}
-	srv, err := siprec.Listen(siprec.Config{Listen: "127.0.0.1:0", Recorder: rec, Control: ctl, Rule: rule, Logger: log})
+	cfg := siprec.Config{Listen: "127.0.0.1:0", Recorder: rec, Control: ctl, Rule: rule, Logger: log}
+	if configure != nil {
+		configure(&cfg)
+	}
+	srv, err := siprec.Listen(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,6 +162,7 @@ func (r *rig) peer() *peer {
 // request is a SIP request to write.
 type request struct {
 	method, callID, toTag string
+	fromTag               string // "sbc-1" when empty
 	cseq                  int
 	headers               []string // "Name: value"
 	contentType           string
@@ -172,7 +184,10 @@ func (p *peer) send(rq request) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s sip:srs@%s SIP/2.0\r\n", rq.method, p.to)
 	fmt.Fprintf(&b, "Via: SIP/2.0/UDP %s;branch=%s;rport\r\n", local, rq.branch)
-	fmt.Fprintf(&b, "From: <sip:sbc@%s>;tag=sbc-1\r\nTo: %s\r\nCall-ID: %s\r\n", local, to, rq.callID)
+	if rq.fromTag == "" {
+		rq.fromTag = "sbc-1"
+	}
+	fmt.Fprintf(&b, "From: <sip:sbc@%s>;tag=%s\r\nTo: %s\r\nCall-ID: %s\r\n", local, rq.fromTag, to, rq.callID)
 	feature := ";+sip.src"
 	if rq.plain {
 		feature = ""
