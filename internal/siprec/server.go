@@ -72,16 +72,18 @@ const defaultT1 = 500 * time.Millisecond
 
 // Server is a SIPREC recording server (SRS, RFC 7866).
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	ua      *sipgo.UserAgent
-	srv     *sipgo.Server
-	client  *sipgo.Client
-	udp     net.PacketConn
-	tcp     net.Listener
-	tls     net.Listener // nil without TLS
-	addr    netip.AddrPort
-	sipLog  *slog.Logger // the SIP stack's own logging, bounded
+	cfg    Config
+	log    *slog.Logger
+	ua     *sipgo.UserAgent
+	srv    *sipgo.Server
+	client *sipgo.Client
+	udp    net.PacketConn
+	tcp    net.Listener
+	tls    net.Listener // nil without TLS
+	addr   netip.AddrPort
+	// sipLog bounds what peers can make hush log: the SIP stack's own
+	// logging and refusals go through it.
+	sipLog  *slog.Logger
 	lenient lenientLog
 
 	mu      sync.Mutex
