@@ -68,7 +68,7 @@ func (h *boundedHandler) Handle(ctx context.Context, r slog.Record) error {
 		out.AddAttrs(slog.Int("droppedRecords", dropped))
 	}
 	r.Attrs(func(a slog.Attr) bool {
-		if budget <= 0 {
+		if budget <= len(a.Key) {
 			out.AddAttrs(slog.Bool("truncated", true))
 			return false
 		}

@@ -28,6 +28,10 @@ func ParseAllow(s string) ([]netip.Prefix, error) {
 		if err != nil {
 			return nil, malformed("allow list entry %q: want an address or a CIDR prefix", f)
 		}
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			// Sources are compared unmapped.
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
 		out = append(out, p.Masked())
 	}
 	return out, nil

@@ -191,9 +191,23 @@ func TestUnACKedInviteFreesItsPorts(t *testing.T) {
 	}
 	for i := range n {
 		id := "unacked-" + string(rune('a'+i)) + "@test"
-		r.waitConversation(id, func(c conversation.Conversation) bool {
+		c := r.waitConversation(id, func(c conversation.Conversation) bool {
 			return c.CallState == conversation.Ended && c.Recording.State == conversation.Stopped
 		})
+		if c.EndReason != siprec.EndACKTimeout {
+			t.Fatalf("%s ended with reason %q, want %s", id, c.EndReason, siprec.EndACKTimeout)
+		}
+		events, err := r.store.EventsAfter(context.Background(), 0, id, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ended := false
+		for _, e := range events {
+			ended = ended || (e.Type == conversation.EventEnded && strings.Contains(string(e.Data), `"endReason":"ack-timeout"`))
+		}
+		if !ended {
+			t.Fatalf("no %s event with the end reason for %s", conversation.EventEnded, id)
+		}
 		entries, err := r.store.AuditEntries(context.Background(), store.AuditQuery{ConversationID: id})
 		if err != nil {
 			t.Fatal(err)
