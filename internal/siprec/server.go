@@ -171,7 +171,7 @@ func bindBoth(addr string) (net.PacketConn, net.Listener, error) {
 
 func (s *Server) setup() error {
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent("hush"), sipgo.WithUserAgentHostname(s.cfg.Addr.String()),
-		sipgo.WithUserAgenTLSConfig(s.cfg.TLS),
+		sipgo.WithUserAgenTLSConfig(clientTLS(s.cfg.TLS)),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(s.sipLog)),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(s.sipLog)))
 	if err != nil {

@@ -36,3 +36,14 @@ func ServerTLS(certFile, keyFile, clientCAs string) (*tls.Config, error) {
 	}
 	return cfg, nil
 }
+
+// clientTLS is the configuration for the TLS connections the recorder
+// opens itself, to send a BYE to a client's Contact: it presents the
+// server's certificate and trusts the CAs that sign the clients' (nil
+// without TLS).
+func clientTLS(server *tls.Config) *tls.Config {
+	if server == nil {
+		return nil
+	}
+	return &tls.Config{Certificates: server.Certificates, RootCAs: server.ClientCAs, MinVersion: tls.VersionTLS12}
+}
