@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/netip"
@@ -35,6 +36,24 @@ type RecorderConfig struct {
 	// SIPReady, if set, is told the bound SIP address once the recorder
 	// answers.
 	SIPReady func(addr netip.AddrPort)
+	// SIPTLSListen, when set, is where SIP over TLS is answered too, with
+	// the certificate chain and key in SIPTLSCert and SIPTLSKey (PEM).
+	SIPTLSListen, SIPTLSCert, SIPTLSKey string
+	// SIPTLSClientCA, when set, is a PEM file of the CAs whose client
+	// certificates TLS clients must present.
+	SIPTLSClientCA string
+	// SIPTLSReady, if set, is told the bound TLS address once the
+	// recorder answers.
+	SIPTLSReady func(addr netip.AddrPort)
+	// SIPAllow lists the sources (addresses or CIDR prefixes, comma
+	// separated) that may open recording sessions; empty allows all.
+	SIPAllow string
+	// SIPStrict refuses INVITEs known as recording sessions only by
+	// their metadata (no Require: siprec, no +sip.src).
+	SIPStrict bool
+	// SIPT1 is SIP's round-trip estimate; zero means 500 ms. A 200 OK
+	// not ACKed within 64*SIPT1 ends its session.
+	SIPT1 time.Duration
 }
 
 // DefaultAgentPattern picks the participant whose AOR user part starts
@@ -65,6 +84,16 @@ func setupRecorder(ctx context.Context, a *assembly) error {
 	if err != nil {
 		return err
 	}
+	allow, err := siprec.ParseAllow(rc.SIPAllow)
+	if err != nil {
+		return fmt.Errorf("--sip-allow: %w", err)
+	}
+	var tlsConf *tls.Config
+	if rc.SIPTLSListen != "" {
+		if tlsConf, err = siprec.ServerTLS(rc.SIPTLSCert, rc.SIPTLSKey, rc.SIPTLSClientCA); err != nil {
+			return err
+		}
+	}
 	var rule *siprec.AgentRule
 	if rc.AgentPattern != "" {
 		if rule, err = siprec.NewAgentRule(rc.AgentPattern); err != nil {
@@ -92,6 +121,8 @@ func setupRecorder(ctx context.Context, a *assembly) error {
 	srv, err := siprec.Listen(siprec.Config{
 		Listen: rc.SIPListen, Recorder: rec, Control: &recorderControl{a: a, transcribes: tr != nil},
 		Rule: rule, Addr: host, Logger: a.log,
+		TLSListen: rc.SIPTLSListen, TLS: tlsConf, Allow: allow, Strict: rc.SIPStrict, T1: rc.SIPT1,
+		Metrics: siprec.NewMetrics(a.registry),
 	})
 	if err != nil {
 		return err
@@ -102,6 +133,9 @@ func setupRecorder(ctx context.Context, a *assembly) error {
 		func(ctx context.Context) {
 			if rc.SIPReady != nil {
 				rc.SIPReady(srv.Addr())
+			}
+			if rc.SIPTLSReady != nil && rc.SIPTLSListen != "" {
+				rc.SIPTLSReady(srv.TLSAddr())
 			}
 			if err := srv.Serve(ctx); err != nil {
 				a.log.Error("siprec server stopped", "err", err)

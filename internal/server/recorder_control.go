@@ -46,8 +46,21 @@ func (c *recorderControl) Source(ctx context.Context, id, source string, sending
 	return err
 }
 
-// End ends the conversation, which stops its recording.
-func (c *recorderControl) End(ctx context.Context, id string, at time.Time) error {
-	_, err := c.a.engine.Apply(ctx, id, conversation.Input{Kind: conversation.KindEnd, At: at, Actor: actorSIPREC})
+// End ends the conversation, which stops its recording; the reason is
+// the audit entry's.
+func (c *recorderControl) End(ctx context.Context, id string, at time.Time, reason string) error {
+	_, err := c.a.engine.Apply(ctx, id, conversation.Input{Kind: conversation.KindEnd, At: at, Actor: actorSIPREC, Note: reason})
 	return err
+}
+
+// Exists reports whether conversation id is in the store.
+func (c *recorderControl) Exists(ctx context.Context, id string) (bool, error) {
+	_, err := c.a.store.Conversation(ctx, id)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, store.ErrNotFound):
+		return false, nil
+	}
+	return false, err
 }

@@ -15,8 +15,12 @@ type Control interface {
 	// Source reports that the client stopped (sending false) or resumed
 	// sending the stream named source at time at.
 	Source(ctx context.Context, id, source string, sending bool, at time.Time) error
-	// End reports that the recording session ended at at.
-	End(ctx context.Context, id string, at time.Time) error
+	// End reports that the recording session ended at at; reason says
+	// why, as one of the End* reasons.
+	End(ctx context.Context, id string, at time.Time, reason string) error
+	// Exists reports whether conversation id exists already: an INVITE
+	// naming one is refused before anything is opened for it.
+	Exists(ctx context.Context, id string) (bool, error)
 }
 
 // SessionInfo describes a recorded call as the INVITE presents it.
@@ -35,3 +39,13 @@ type SessionInfo struct {
 // Platform is the conversation platform of calls recorded over SIPREC;
 // the recorder is its backend.
 const Platform = "siprec"
+
+// Why a recording session ended, as Control.End is told.
+const (
+	EndBye          = "bye"             // the client sent BYE
+	EndShutdown     = "shutdown"        // hush stopped
+	EndSessionTimer = "session-expired" // no session refresh came (RFC 4028)
+	EndAnswerLost   = "answer-lost"     // the 200 OK could not be sent
+	EndCancelled    = "cancelled"       // the client cancelled the INVITE
+	EndACKTimeout   = "ack-timeout"     // no ACK came for the 200 OK
+)

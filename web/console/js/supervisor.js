@@ -68,12 +68,13 @@ export function createSupervisorView(app) {
       const open = h('button', { type: 'button', 'data-testid': 'ended-open', 'data-conversation-id': conv.id, text: `Open ${conv.id}` });
       open.addEventListener('click', () => openDetail(conv.id, open));
       const length = conv.endedAt ? formatDuration(Date.parse(conv.endedAt) - Date.parse(conv.createdAt)) : '';
+      const why = conv.endReason ? ` (${conv.endReason})` : '';
       endedList.appendChild(
         h(
           'li',
           { class: 'call', 'data-testid': 'ended-call', 'data-conversation-id': conv.id },
           open,
-          h('span', { class: 'muted', text: ` agent ${conv.agentId || 'unknown'} · ended ${formatTime(conv.endedAt || conv.updatedAt)}${length ? ' · ' + length : ''}` }),
+          h('span', { class: 'muted', text: ` agent ${conv.agentId || 'unknown'} · ended ${formatTime(conv.endedAt || conv.updatedAt)}${why}${length ? ' · ' + length : ''}` }),
         ),
       );
     }
