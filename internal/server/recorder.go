@@ -32,6 +32,15 @@ type RecorderConfig struct {
 	ASR string
 	// ASRWorkers bounds concurrent transcriptions; zero means one per CPU.
 	ASRWorkers int
+	// SRTP is the media transport policy: off, optional (the default when
+	// empty) or required.
+	SRTP string
+	// LatchRTP takes each stream's RTP from the first source it comes from
+	// instead of the address its offer named (for SBCs behind NAT).
+	LatchRTP bool
+	// RTPTimeout ends a call whose sending streams all carry no RTP for
+	// that long, as media-timeout; zero never does.
+	RTPTimeout time.Duration
 	// SIPReady, if set, is told the bound SIP address once the recorder
 	// answers.
 	SIPReady func(addr netip.AddrPort)
@@ -65,6 +74,10 @@ func setupRecorder(ctx context.Context, a *assembly) error {
 	if err != nil {
 		return err
 	}
+	srtpPolicy, err := siprec.ParseSRTPPolicy(rc.SRTP)
+	if err != nil {
+		return err
+	}
 	var rule *siprec.AgentRule
 	if rc.AgentPattern != "" {
 		if rule, err = siprec.NewAgentRule(rc.AgentPattern); err != nil {
@@ -78,9 +91,12 @@ func setupRecorder(ctx context.Context, a *assembly) error {
 	if err != nil {
 		return err
 	}
+	var srv *siprec.Server // set before the recorder runs
 	cfg := media.Config{
 		Dir: filepath.Join(a.cfg.Data, RecordingsDir), CommitDelay: a.cfg.CommitDelay,
 		Policy: media.Policy(rc.Policy), Ports: ports, Host: host, Logger: a.log,
+		Metrics: media.NewMetrics(a.registry), RTPTimeout: rc.RTPTimeout,
+		OnMediaTimeout: func(id string) { srv.EndSilent(id) },
 	}
 	if tr != nil {
 		cfg.Transcriber = tr.Open
@@ -89,9 +105,9 @@ func setupRecorder(ctx context.Context, a *assembly) error {
 		return err
 	}
 	a.backends[siprec.Platform] = rec
-	srv, err := siprec.Listen(siprec.Config{
+	srv, err = siprec.Listen(siprec.Config{
 		Listen: rc.SIPListen, Recorder: rec, Control: &recorderControl{a: a, transcribes: tr != nil},
-		Rule: rule, Addr: host, Logger: a.log,
+		Rule: rule, Addr: host, Logger: a.log, SRTP: srtpPolicy, LatchRTP: rc.LatchRTP,
 	})
 	if err != nil {
 		return err

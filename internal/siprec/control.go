@@ -3,6 +3,8 @@ package siprec
 import (
 	"context"
 	"time"
+
+	"github.com/hush-cc/hush/internal/conversation"
 )
 
 // Control is what the recording server tells the rest of hush: a recorded
@@ -15,8 +17,9 @@ type Control interface {
 	// Source reports that the client stopped (sending false) or resumed
 	// sending the stream named source at time at.
 	Source(ctx context.Context, id, source string, sending bool, at time.Time) error
-	// End reports that the recording session ended at at.
-	End(ctx context.Context, id string, at time.Time) error
+	// End reports that the recording session ended at at; reason is
+	// empty for an ordinary end (a BYE).
+	End(ctx context.Context, id string, at time.Time, reason conversation.EndReason) error
 }
 
 // SessionInfo describes a recorded call as the INVITE presents it.

@@ -51,6 +51,8 @@ type dialog struct {
 	timerGen uint64 // counts armings of expiry
 	cseq     uint32 // of requests the recorder sends
 	ended    bool
+	// endReason is why the session is ending when not by a BYE.
+	endReason conversation.EndReason
 }
 
 // sourceChange is a stream that stopped or resumed sending.
@@ -90,6 +92,9 @@ func (s *Server) negotiate(d *dialog, o Offer) ([]byte, []sourceChange, error) {
 		}
 		if st.Acceptable() {
 			d.call.SetPayloads(l.ch, payloads(st))
+			if err := l.listener.Expect(st.peer(s.cfg.LatchRTP)); err != nil {
+				return nil, nil, notAcceptable("srtp: %v", err)
+			}
 		}
 		l.stream = st
 		if sending := st.Acceptable() && st.Sending(); sending != l.sending {
@@ -189,6 +194,7 @@ func (s *Server) end(ctx context.Context, d *dialog, why string) {
 		d.expiry.Stop()
 	}
 	began := d.call != nil
+	reason := d.endReason
 	d.mu.Unlock()
 	s.forget(d)
 	if !began {
@@ -196,7 +202,7 @@ func (s *Server) end(ctx context.Context, d *dialog, why string) {
 		return
 	}
 	now := s.cfg.Now()
-	if err := s.cfg.Control.End(ctx, d.id, now); err != nil {
+	if err := s.cfg.Control.End(ctx, d.id, now, reason); err != nil {
 		s.log.Error("end conversation", "conversation", d.id, "err", err)
 		for _, k := range conversation.AllCapabilities() {
 			if err := d.call.Stop(ctx, k, now); err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 
+	"github.com/hush-cc/hush/internal/conversation"
 	"github.com/hush-cc/hush/internal/media"
 )
 
@@ -35,7 +36,7 @@ func (c *countingControl) Begin(context.Context, SessionInfo) error {
 
 func (c *countingControl) Source(context.Context, string, string, bool, time.Time) error { return nil }
 
-func (c *countingControl) End(context.Context, string, time.Time) error {
+func (c *countingControl) End(context.Context, string, time.Time, conversation.EndReason) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.ends++

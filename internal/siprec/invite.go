@@ -85,7 +85,7 @@ func (s *Server) admit(req *sip.Request) (*dialog, Offer, error) {
 	if body.SDP == nil {
 		return nil, Offer{}, notAcceptable("INVITE carries no SDP offer")
 	}
-	offer, err := ParseOffer(body.SDP)
+	offer, err := s.parseOffer(body.SDP)
 	if err != nil {
 		return nil, Offer{}, err
 	}
@@ -248,7 +248,7 @@ func (s *Server) renegotiate(d *dialog, req *sip.Request) ([]byte, []sourceChang
 	}
 	var offer *Offer
 	if body.SDP != nil {
-		o, err := ParseOffer(body.SDP)
+		o, err := s.parseOffer(body.SDP)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -65,7 +65,7 @@ func (c *gatedControl) Source(ctx context.Context, id, source string, sending bo
 	return err
 }
 
-func (c *gatedControl) End(ctx context.Context, id string, at time.Time) error {
+func (c *gatedControl) End(ctx context.Context, id string, at time.Time, _ conversation.EndReason) error {
 	_, err := c.eng.Apply(ctx, id, conversation.Input{Kind: conversation.KindEnd, At: at, Actor: "siprec"})
 	return err
 }
