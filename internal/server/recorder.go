@@ -112,6 +112,7 @@ func setupRecorder(ctx context.Context, a *assembly) error {
 	if err != nil {
 		return err
 	}
+	a.late = append(a.late, func(ctx context.Context) error { return closeInterrupted(ctx, a, rec) })
 	a.routes = append(a.routes, recordingRoutes(a, rec)...)
 	a.runners = append(a.runners,
 		func(ctx context.Context) { _ = rec.Run(ctx) },
