@@ -31,7 +31,7 @@ func TestParseCrypto(t *testing.T) {
 	}{
 		{in: "1 AES_CM_128_HMAC_SHA1_80 inline:" + testKey, ok: true, suite: media.SuiteAES128SHA1_80},
 		{in: "7 AES_CM_128_HMAC_SHA1_32 inline:" + testKey + "|2^31", ok: true, suite: media.SuiteAES128SHA1_32},
-		{in: "1 AES_256_CM_HMAC_SHA1_80 inline:" + testKey},                 // another suite: skipped
+		{in: "1 AES_256_CM_HMAC_SHA1_80 inline:" + testKey},               // another suite: skipped
 		{in: "1 AES_CM_128_HMAC_SHA1_80 inline:" + testKey + "|2^20|1:4"}, // an MKI: skipped
 		{in: "1 AES_CM_128_HMAC_SHA1_80 inline:" + testKey + " KDR=1"},    // session parameters: skipped
 		{in: "1 AES_CM_128_HMAC_SHA1_80", fail: true},
