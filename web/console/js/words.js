@@ -31,6 +31,16 @@ export function callStateLabel(s) {
   return CALL_STATES[s] || (s ? String(s) : 'Unknown');
 }
 
+const END_REASONS = {
+  'media-timeout': 'ended: no audio arrived for the RTP timeout',
+  'recorder-restarted': 'recording interrupted: the recorder restarted during the call',
+};
+
+/** endReasonLabel says why a call ended, or '' when it ended the ordinary way. */
+export function endReasonLabel(r) {
+  return r ? END_REASONS[r] || `ended: ${r}` : '';
+}
+
 const REASON_KINDS = {
   hold: 'Caller on hold',
   secure: 'Secure payment in progress',
@@ -98,6 +108,8 @@ export function describeEvent(type, data) {
     }
   }
   switch (type) {
+    case 'conversation.ended':
+      return data.endReason ? `Call ${endReasonLabel(data.endReason)}.` : 'Call ended.';
     case 'secure-session.started':
       return 'Secure payment started: recording and transcription paused.';
     case 'secure-session.completed':
