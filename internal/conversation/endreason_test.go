@@ -7,12 +7,12 @@ import (
 	cv "github.com/hush-cc/hush/internal/conversation"
 )
 
-// The end input's note is the conversation's end reason, in its view and
-// in the conversation.ended event.
+// The end input's reason is the conversation's end reason, in its view
+// and in the conversation.ended event.
 func TestEndKeepsItsReason(t *testing.T) {
 	base := fixture(t, cv.InProgress, cv.InProgress)
 	in := withAt(end("e1"), at(time.Second))
-	in.Note = "ack-timeout"
+	in.EndReason = cv.EndACKTimeout
 	out := apply(t, base, in, at(2*time.Second))
 	if out.Conversation.EndReason != "ack-timeout" || out.Conversation.View().EndReason != "ack-timeout" {
 		t.Fatalf("end reason %q, view %q", out.Conversation.EndReason, out.Conversation.View().EndReason)

@@ -191,9 +191,8 @@ type Conversation struct {
 	CreatedAt     time.Time       `json:"createdAt"`
 	UpdatedAt     time.Time       `json:"updatedAt"`
 	EndedAt       time.Time       `json:"endedAt,omitzero"`
-	// EndReason is why the call ended, as the platform said (the end
-	// input's note), such as "bye" or "ack-timeout"; empty when unsaid.
-	EndReason string `json:"endReason,omitempty"`
+	// EndReason says why the call ended, when the platform said.
+	EndReason EndReason `json:"endReason,omitempty"`
 	// LastInputAt is the time of the newest platform event applied; older
 	// events are stale.
 	LastInputAt time.Time `json:"lastInputAt,omitzero"`

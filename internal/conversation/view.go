@@ -23,7 +23,7 @@ type View struct {
 	CreatedAt      time.Time         `json:"createdAt"`
 	UpdatedAt      time.Time         `json:"updatedAt"`
 	EndedAt        time.Time         `json:"endedAt,omitzero"`
-	EndReason      string            `json:"endReason,omitempty"`
+	EndReason      EndReason         `json:"endReason,omitempty"`
 	Version        int64             `json:"version"`
 }
 

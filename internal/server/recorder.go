@@ -33,6 +33,15 @@ type RecorderConfig struct {
 	ASR string
 	// ASRWorkers bounds concurrent transcriptions; zero means one per CPU.
 	ASRWorkers int
+	// SRTP is the media transport policy: off, optional (the default when
+	// empty) or required.
+	SRTP string
+	// LatchRTP takes each stream's RTP from the first source it comes from
+	// instead of the address its offer named (for SBCs behind NAT).
+	LatchRTP bool
+	// RTPTimeout ends a call whose sending streams all carry no RTP for
+	// that long, as media-timeout; zero never does.
+	RTPTimeout time.Duration
 	// SIPReady, if set, is told the bound SIP address once the recorder
 	// answers.
 	SIPReady func(addr netip.AddrPort)
@@ -94,6 +103,10 @@ func setupRecorder(ctx context.Context, a *assembly) error {
 			return err
 		}
 	}
+	srtpPolicy, err := siprec.ParseSRTPPolicy(rc.SRTP)
+	if err != nil {
+		return err
+	}
 	var rule *siprec.AgentRule
 	if rc.AgentPattern != "" {
 		if rule, err = siprec.NewAgentRule(rc.AgentPattern); err != nil {
@@ -107,9 +120,12 @@ func setupRecorder(ctx context.Context, a *assembly) error {
 	if err != nil {
 		return err
 	}
+	var srv *siprec.Server // set before the recorder runs
 	cfg := media.Config{
 		Dir: filepath.Join(a.cfg.Data, RecordingsDir), CommitDelay: a.cfg.CommitDelay,
 		Policy: media.Policy(rc.Policy), Ports: ports, Host: host, Logger: a.log,
+		Metrics: media.NewMetrics(a.registry), RTPTimeout: rc.RTPTimeout,
+		OnMediaTimeout: func(id string) { srv.EndSilent(id) },
 	}
 	if tr != nil {
 		cfg.Transcriber = tr.Open
@@ -118,15 +134,16 @@ func setupRecorder(ctx context.Context, a *assembly) error {
 		return err
 	}
 	a.backends[siprec.Platform] = rec
-	srv, err := siprec.Listen(siprec.Config{
+	srv, err = siprec.Listen(siprec.Config{
 		Listen: rc.SIPListen, Recorder: rec, Control: &recorderControl{a: a, transcribes: tr != nil},
 		Rule: rule, Addr: host, Logger: a.log,
 		TLSListen: rc.SIPTLSListen, TLS: tlsConf, Allow: allow, Strict: rc.SIPStrict, T1: rc.SIPT1,
-		Metrics: siprec.NewMetrics(a.registry),
+		Metrics: siprec.NewMetrics(a.registry), SRTP: srtpPolicy, LatchRTP: rc.LatchRTP,
 	})
 	if err != nil {
 		return err
 	}
+	a.late = append(a.late, func(ctx context.Context) error { return closeInterrupted(ctx, a, rec) })
 	a.routes = append(a.routes, recordingRoutes(a, rec)...)
 	a.runners = append(a.runners,
 		func(ctx context.Context) { _ = rec.Run(ctx) },

@@ -3,6 +3,8 @@ package siprec
 import (
 	"context"
 	"time"
+
+	"github.com/hush-cc/hush/internal/conversation"
 )
 
 // Control is what the recording server tells the rest of hush: a recorded
@@ -15,9 +17,8 @@ type Control interface {
 	// Source reports that the client stopped (sending false) or resumed
 	// sending the stream named source at time at.
 	Source(ctx context.Context, id, source string, sending bool, at time.Time) error
-	// End reports that the recording session ended at at; reason says
-	// why, as one of the End* reasons.
-	End(ctx context.Context, id string, at time.Time, reason string) error
+	// End reports that the recording session ended at at, and why.
+	End(ctx context.Context, id string, at time.Time, reason conversation.EndReason) error
 	// Exists reports whether conversation id exists already: an INVITE
 	// naming one is refused before anything is opened for it.
 	Exists(ctx context.Context, id string) (bool, error)
@@ -42,10 +43,11 @@ const Platform = "siprec"
 
 // Why a recording session ended, as Control.End is told.
 const (
-	EndBye          = "bye"             // the client sent BYE
-	EndShutdown     = "shutdown"        // hush stopped
-	EndSessionTimer = "session-expired" // no session refresh came (RFC 4028)
-	EndAnswerLost   = "answer-lost"     // the 200 OK could not be sent
-	EndCancelled    = "cancelled"       // the client cancelled the INVITE
-	EndACKTimeout   = "ack-timeout"     // no ACK came for the 200 OK
+	EndBye          = conversation.EndBye
+	EndShutdown     = conversation.EndShutdown
+	EndSessionTimer = conversation.EndSessionTimer
+	EndAnswerLost   = conversation.EndAnswerLost
+	EndCancelled    = conversation.EndCancelled
+	EndACKTimeout   = conversation.EndACKTimeout
+	EndMediaTimeout = conversation.EndMediaTimeout
 )

@@ -98,6 +98,9 @@ func (s *Server) negotiate(d *dialog, o Offer) ([]byte, []sourceChange, error) {
 		}
 		if st.Acceptable() {
 			d.call.SetPayloads(l.ch, payloads(st))
+			if err := l.listener.Expect(st.peer(s.cfg.LatchRTP)); err != nil {
+				return nil, nil, notAcceptable("srtp: %v", err)
+			}
 		}
 		l.stream = st
 		if sending := st.Acceptable() && st.Sending(); sending != l.sending {
@@ -186,7 +189,7 @@ func (s *Server) report(ctx context.Context, d *dialog, changes []sourceChange, 
 // end ends a recording session: Control ends the conversation, which
 // stops and finalizes the recording. If Control cannot, the recording is
 // stopped here, so no call and no port outlives its session.
-func (s *Server) end(ctx context.Context, d *dialog, why string) {
+func (s *Server) end(ctx context.Context, d *dialog, why conversation.EndReason) {
 	d.mu.Lock()
 	if d.ended {
 		d.mu.Unlock()

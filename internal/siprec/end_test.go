@@ -16,6 +16,7 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 
+	"github.com/hush-cc/hush/internal/conversation"
 	"github.com/hush-cc/hush/internal/media"
 )
 
@@ -37,7 +38,7 @@ func (c *countingControl) Source(context.Context, string, string, bool, time.Tim
 
 func (c *countingControl) Exists(context.Context, string) (bool, error) { return false, nil }
 
-func (c *countingControl) End(context.Context, string, time.Time, string) error {
+func (c *countingControl) End(context.Context, string, time.Time, conversation.EndReason) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.ends++

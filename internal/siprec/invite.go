@@ -102,7 +102,7 @@ func (s *Server) admit(ctx context.Context, req *sip.Request) (*dialog, Offer, e
 	if body.SDP == nil {
 		return nil, Offer{}, notAcceptable("INVITE carries no SDP offer")
 	}
-	offer, err := ParseOffer(body.SDP)
+	offer, err := s.parseOffer(body.SDP)
 	if err != nil {
 		return nil, Offer{}, err
 	}
@@ -280,7 +280,7 @@ func (s *Server) renegotiate(d *dialog, req *sip.Request) ([]byte, []sourceChang
 	}
 	var offer *Offer
 	if body.SDP != nil {
-		o, err := ParseOffer(body.SDP)
+		o, err := s.parseOffer(body.SDP)
 		if err != nil {
 			return nil, nil, err
 		}

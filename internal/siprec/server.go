@@ -38,6 +38,11 @@ type Config struct {
 	// Addr is the address put in SDP answers, where RTP is expected.
 	// Invalid means the listen host, or 127.0.0.1 when that is unspecified.
 	Addr netip.Addr
+	// SRTP says which media transports are taken; empty is SRTPOptional.
+	SRTP SRTPPolicy
+	// LatchRTP takes each stream's RTP from the first source it comes
+	// from instead of the address its offer named, for clients behind NAT.
+	LatchRTP bool
 	// MinSE is the smallest session interval accepted; zero means
 	// DefaultMinSE.
 	MinSE time.Duration

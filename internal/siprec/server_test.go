@@ -76,8 +76,8 @@ func (c *gatedControl) Exists(ctx context.Context, id string) (bool, error) {
 	return err == nil, err
 }
 
-func (c *gatedControl) End(ctx context.Context, id string, at time.Time, reason string) error {
-	_, err := c.eng.Apply(ctx, id, conversation.Input{Kind: conversation.KindEnd, At: at, Actor: "siprec", Note: reason})
+func (c *gatedControl) End(ctx context.Context, id string, at time.Time, reason conversation.EndReason) error {
+	_, err := c.eng.Apply(ctx, id, conversation.Input{Kind: conversation.KindEnd, At: at, Actor: "siprec", EndReason: reason})
 	return err
 }
 

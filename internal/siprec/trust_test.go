@@ -214,7 +214,7 @@ func TestUnACKedInviteFreesItsPorts(t *testing.T) {
 		}
 		found := false
 		for _, e := range entries {
-			found = found || (e.Action == "event.end" && e.Reason == siprec.EndACKTimeout)
+			found = found || (e.Action == "event.end" && e.Reason == string(siprec.EndACKTimeout))
 		}
 		if !found {
 			t.Fatalf("no event.end with reason %s in the audit of %s: %+v", siprec.EndACKTimeout, id, entries)
