@@ -82,8 +82,10 @@ js-test:
 	node --test $(JS_TESTS)
 
 # demo runs hush on a fresh data directory and prints how to reach it. It
-# is built with the pocketsphinx transcriber (cgo, Debian's libpocketsphinx).
-demo: go-deps apt-deps
+# is built with the pocketsphinx transcriber (cgo, Debian's libpocketsphinx)
+# and needs only the demo's Debian packages; go build fetches the modules it
+# uses.
+demo: demo-apt-deps
 	CGO_ENABLED=1 $(GO) build -trimpath -tags pocketsphinx -o $(BIN)/hush-demo ./cmd/hush
 	@rm -rf $(DEMO_DATA)
 	$(BIN)/hush-demo demo --data $(DEMO_DATA)
