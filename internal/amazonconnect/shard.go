@@ -126,7 +126,7 @@ func (c *Consumer) process(ctx context.Context, shardID string, recs []ktypes.Re
 			d.Reason = string(de.Reason)
 		}
 		c.log.Warn("kinesis: record dead-lettered", "shard", shardID, "seq", d.SequenceNumber, "reason", d.Reason, "err", err)
-		if err := c.retry(ctx, "store a dead letter", shardID, func() error { return c.dead.PutDeadLetter(ctx, d) }); err != nil {
+		if err := c.retry(ctx, "store a dead letter", shardID, func() error { return PutDeadLetter(ctx, c.dead, d) }); err != nil {
 			return err
 		}
 	}
