@@ -14,7 +14,7 @@ import (
 
 // The adapters' items:
 //
-//   - state: one item per namespace and key, pk s#NAMESPACE#KEY;
+//   - state: one item per namespace and key, pk as#NAMESPACE#KEY;
 //   - checkpoints: pk k#STREAM, one item per shard;
 //   - dead letters: pk d#NAMESPACE, two items per record: a marker under
 //     the record's key (sk k#KEY) that makes a record offered again a
@@ -29,7 +29,7 @@ func statePK(namespace, key string) (string, error) {
 	if namespace == "" || strings.Contains(namespace, "#") {
 		return "", fmt.Errorf("adapter state namespace %q: must be non-empty and without #", namespace)
 	}
-	return "s#" + namespace + "#" + key, nil
+	return "as#" + namespace + "#" + key, nil
 }
 
 // AdapterState returns the value stored under namespace and key and its
