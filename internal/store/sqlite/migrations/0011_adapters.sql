@@ -34,6 +34,9 @@ CREATE TABLE dead_letters (
     UNIQUE (namespace, key)
 );
 
+-- A namespace's newest dead letters are read without a scan.
+CREATE INDEX dead_letters_newest ON dead_letters (namespace, id);
+
 INSERT INTO dead_letters (namespace, key, reason, error, data, detail, at)
     SELECT 'amazonconnect', stream || '/' || shard || '/' || seq, reason, error, data,
         CASE WHEN arrived_at = ''
