@@ -4,10 +4,15 @@
 GO        ?= go
 BIN       := bin
 DEMO_DATA ?= $(CURDIR)/hush-demo
-APT_PKGS  := sip-tester chromium sox espeak-ng gcc libc6-dev pkg-config libpocketsphinx-dev pocketsphinx-en-us pocketsphinx-testdata
-SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian packages: the demo's (cgo pocketsphinx transcriber, espeak-ng
+# voices) and, for the tests, the peers and tools they run.
+DEMO_PKGS := gcc libc6-dev pkg-config libpocketsphinx-dev pocketsphinx-en-us espeak-ng
+APT_PKGS  := $(DEMO_PKGS) ca-certificates sip-tester chromium sox pocketsphinx-testdata postgresql nodejs npm
+# JS tests, named one by one: `node --test DIR/` means another thing on Node 22.
+JS_TESTS  := $(sort $(wildcard sdk/js/test/*.test.mjs web/console/test/*.test.mjs))
+STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build test test-deps go-deps apt-deps npm-deps demo bench fuzz vet clean lambda-zip
+.PHONY: all build test test-deps go-deps apt-deps demo-apt-deps npm-deps demo bench fuzz vet staticcheck js-test clean lambda-zip
 
 all: build
 
@@ -17,34 +22,70 @@ build: go-deps
 go-deps:
 	$(GO) mod download
 
-# apt-deps installs the Debian packages the tests use, only when one is missing.
+# apt-install installs the Debian packages among $(1) that are missing,
+# and does nothing when all are there. nodejs and npm count as present when
+# their commands are (Node from NodeSource ships npm inside nodejs). As root
+# it runs apt-get; as another user sudo apt-get, or, without sudo, it says
+# what to run as root and stops.
+define apt-install
+@missing=""; \
+for p in $(1); do \
+	case $$p in nodejs) command -v node >/dev/null && continue;; npm) command -v npm >/dev/null && continue;; esac; \
+	[ "$$(dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null)" = installed ] || missing="$$missing $$p"; \
+done; \
+[ -z "$$missing" ] && exit 0; \
+if [ "$$(id -u)" = 0 ]; then run="sh -c"; \
+elif command -v sudo >/dev/null; then run="sudo sh -c"; \
+else \
+	echo "hush needs these Debian packages:$$missing"; \
+	echo "sudo is not installed: run this as root, then make again:"; \
+	echo "  apt-get update && apt-get install -y --no-install-recommends$$missing"; \
+	exit 1; \
+fi; \
+echo "installing Debian packages:$$missing"; \
+$$run "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends$$missing"
+endef
+
+# apt-deps installs the Debian packages the tests use; demo-apt-deps only
+# those the demo needs.
 apt-deps:
-	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-		echo "installing Debian packages:$$missing"; \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	$(call apt-install,$(APT_PKGS))
+
+demo-apt-deps:
+	$(call apt-install,$(DEMO_PKGS))
 
 # npm-deps installs the local AWS test peers (kinesalite, dynalite).
-npm-deps:
+npm-deps: apt-deps
 	@if [ -f test/peers/package.json ] && [ ! -d test/peers/node_modules ]; then \
 		cd test/peers && npm ci --no-audit --no-fund --loglevel=error; \
 	fi
 
-test-deps: go-deps apt-deps npm-deps
+test-deps: apt-deps go-deps npm-deps
 
 test: test-deps
 	$(GO) vet ./...
+	@$(MAKE) --no-print-directory staticcheck
 	$(GO) test -race -count=1 -timeout 20m ./...
 	CGO_ENABLED=1 $(GO) test -race -count=1 -tags pocketsphinx ./internal/asr/...
-	node --test sdk/js/test/ web/console/test/
+	@$(MAKE) --no-print-directory js-test
 
 vet:
 	$(GO) vet ./...
 
+# staticcheck checks the tree, and the pocketsphinx build of internal/asr
+# (the only package with files behind that tag).
+staticcheck:
+	$(STATICCHECK) ./...
+	CGO_ENABLED=1 $(STATICCHECK) -tags pocketsphinx ./internal/asr/...
+
+js-test:
+	node --test $(JS_TESTS)
+
 # demo runs hush on a fresh data directory and prints how to reach it. It
-# is built with the pocketsphinx transcriber (cgo, Debian's libpocketsphinx).
-demo: go-deps apt-deps
+# is built with the pocketsphinx transcriber (cgo, Debian's libpocketsphinx)
+# and needs only the demo's Debian packages; go build fetches the modules it
+# uses.
+demo: demo-apt-deps
 	CGO_ENABLED=1 $(GO) build -trimpath -tags pocketsphinx -o $(BIN)/hush-demo ./cmd/hush
 	@rm -rf $(DEMO_DATA)
 	$(BIN)/hush-demo demo --data $(DEMO_DATA)

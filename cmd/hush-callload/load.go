@@ -14,6 +14,7 @@ import (
 
 	"github.com/zaf/g711"
 
+	"github.com/hush-cc/hush/internal/backoff"
 	"github.com/hush-cc/hush/internal/demo"
 	"github.com/hush-cc/hush/internal/media"
 )
@@ -110,7 +111,7 @@ func load(ctx context.Context, o options, log io.Writer) (*report, error) {
 				c.streams[1] = st.Start(c.sess.Agent, audio, uint32(2*i+2))
 			}
 		}()
-		if o.ramp > 0 && !sleep(ctx, o.ramp/time.Duration(o.calls)) {
+		if o.ramp > 0 && !backoff.Sleep(ctx, o.ramp/time.Duration(o.calls)) {
 			break
 		}
 	}
@@ -126,14 +127,14 @@ func load(ctx context.Context, o options, log io.Writer) (*report, error) {
 		}
 	}
 	fmt.Fprintf(log, "%d calls up, %d failed; holding them for %v\n", rep.Established, rep.Failed, o.duration)
-	sleep(ctx, 2*time.Second) // let the last calls settle
+	backoff.Sleep(ctx, 2*time.Second) // let the last calls settle
 	var loaded usage
 	if o.pid > 0 {
 		loaded, _ = sample(o.pid)
 	}
 	selfA, _ := sample(os.Getpid())
 	pauses := schedulePauses(ctx, api, calls, o, log)
-	sleep(ctx, o.duration)
+	backoff.Sleep(ctx, o.duration)
 	<-pauses
 	if o.pid > 0 {
 		end, err := sample(o.pid)
@@ -179,7 +180,7 @@ func schedulePauses(ctx context.Context, api demo.API, calls []*call, o options,
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if !sleep(ctx, o.duration/3) {
+		if !backoff.Sleep(ctx, o.duration/3) {
 			return
 		}
 		var wg sync.WaitGroup
@@ -199,12 +200,12 @@ func schedulePauses(ctx context.Context, api demo.API, calls []*call, o options,
 					c.pausedAt = time.Time{}
 					return
 				}
-				sleep(ctx, time.Second)
+				backoff.Sleep(ctx, time.Second)
 				if err := api.Do(ctx, "POST", path+"resume", map[string]any{}, nil); err != nil {
 					fmt.Fprintln(log, "resume:", err)
 				}
 			}()
-			if !sleep(ctx, 10*time.Millisecond) {
+			if !backoff.Sleep(ctx, 10*time.Millisecond) {
 				break
 			}
 		}
@@ -246,7 +247,7 @@ func collect(ctx context.Context, api demo.API, calls []*call, rep *report, wind
 			if err == nil && m.Complete || time.Now().After(deadline) || ctx.Err() != nil {
 				break
 			}
-			sleep(ctx, 100*time.Millisecond)
+			backoff.Sleep(ctx, 100*time.Millisecond)
 		}
 		if !m.Complete || m.Stats == nil {
 			continue
@@ -301,17 +302,6 @@ func tone() []byte {
 		out[i] = g711.EncodeUlawFrame(int16(6000 * math.Sin(2*math.Pi*440*float64(i)/media.SampleRate)))
 	}
 	return out
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }
 
 func (r *report) print(w io.Writer) {

@@ -58,7 +58,7 @@ func runCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "audit chain intact")
 		return 0
 	}
-	dls, err := st.DeadLetters(ctx, *limit)
+	dls, err := amazonconnect.ListDeadLetters(ctx, st, *limit)
 	if err != nil {
 		fmt.Fprintln(stderr, "hush-lambda:", err)
 		return 1

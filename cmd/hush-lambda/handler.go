@@ -135,7 +135,7 @@ func (h *Handler) deadLetter(ctx context.Context, r events.KinesisEventRecord, d
 		d.Reason = string(de.Reason)
 	}
 	h.Logger.Warn("record dead-lettered", "shard", d.ShardID, "seq", d.SequenceNumber, "reason", d.Reason, "err", decodeErr)
-	if err := h.Store.PutDeadLetter(ctx, d); err != nil {
+	if err := amazonconnect.PutDeadLetter(ctx, h.Store, d); err != nil {
 		h.Logger.Error("store dead letter", "seq", d.SequenceNumber, "err", err)
 		return false
 	}

@@ -133,7 +133,7 @@ func TestHandler(t *testing.T) {
 		if err != nil || c.Recording.State != conversation.Paused || c.Recording.Driving != nil || c.Platform != amazonconnect.Platform {
 			t.Fatalf("a1 = %+v, %v", c, err)
 		}
-		dls, err := e.h.Store.DeadLetters(ctx, 0)
+		dls, err := amazonconnect.ListDeadLetters(ctx, e.h.Store, 0)
 		if err != nil || len(dls) != 2 || dls[0].Stream != "agent-events" || dls[0].ShardID != "shardId-000000000000" {
 			t.Fatalf("dead letters %+v, %v", dls, err)
 		}
@@ -186,7 +186,7 @@ func TestHandler(t *testing.T) {
 		if err != nil || len(resp.BatchItemFailures) != 0 {
 			t.Fatalf("response %+v, %v: such records would fail every delivery", resp, err)
 		}
-		dls, err := e.h.Store.DeadLetters(ctx, 0)
+		dls, err := amazonconnect.ListDeadLetters(ctx, e.h.Store, 0)
 		if err != nil || len(dls) != 2 {
 			t.Fatalf("dead letters %d, %v", len(dls), err)
 		}

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/hush-cc/hush/internal/backoff"
 )
 
 // options are hush-load's command line.
@@ -139,7 +141,9 @@ func (l *loader) run(ctx context.Context, rate int, warmup, duration time.Durati
 		if due.After(end) || ctx.Err() != nil {
 			break
 		}
-		time.Sleep(time.Until(due))
+		if !backoff.Sleep(ctx, time.Until(due)) {
+			break
+		}
 		c := i % convs
 		op := "pause"
 		if paused[c] {

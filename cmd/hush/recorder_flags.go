@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"time"
 
 	"github.com/hush-cc/hush/internal/server"
 )
@@ -14,5 +15,14 @@ func recorderFlags(fs *flag.FlagSet, c *server.RecorderConfig) {
 	fs.StringVar(&c.AgentPattern, "sip-agent-pattern", server.DefaultAgentPattern, "regular expression on participant AORs that picks the agent; the agentId is its (?P<agent>...) group, else its first group, else the AOR's user part")
 	fs.StringVar(&c.Policy, "pause-policy", "silence", "what paused spans become in recordings: silence (keeps the timeline) or gap (removed)")
 	fs.StringVar(&c.ASR, "asr", "auto", "transcription engine: auto (pocketsphinx if built in and installed, else energy), pocketsphinx, energy (speech segments, no words), none")
+	fs.StringVar(&c.SIPTLSListen, "sip-tls-listen", "", "SIP over TLS listen address, e.g. 0.0.0.0:5061 (needs --sip-listen, --sip-tls-cert and --sip-tls-key)")
+	fs.StringVar(&c.SIPTLSCert, "sip-tls-cert", "", "PEM certificate chain of the SIP over TLS listener")
+	fs.StringVar(&c.SIPTLSKey, "sip-tls-key", "", "PEM private key of the SIP over TLS listener")
+	fs.StringVar(&c.SIPTLSClientCA, "sip-tls-client-ca", "", "PEM file of the CAs that sign your SBCs' client certificates: TLS clients without one are refused")
+	fs.StringVar(&c.SIPAllow, "sip-allow", "", "comma-separated addresses or CIDR prefixes allowed to open recording sessions (others get 403); empty allows any source")
+	fs.BoolVar(&c.SIPStrict, "siprec-strict", false, "refuse INVITEs without Require: siprec or a +sip.src Contact, even when they carry recording metadata")
+	fs.StringVar(&c.SRTP, "srtp", "optional", "media transport: off (plain RTP only), optional (SDES-SRTP or plain RTP), required (SDES-SRTP only; a plain offer gets 488)")
+	fs.BoolVar(&c.LatchRTP, "rtp-latch", false, "take each stream's RTP from the first source it comes from instead of the address its SDP names (SBCs behind NAT)")
+	fs.DurationVar(&c.RTPTimeout, "rtp-timeout", 60*time.Second, "end a call as media-timeout when no RTP arrives on any sending stream for this long (0: never)")
 	fs.IntVar(&c.ASRWorkers, "asr-workers", 0, "concurrent transcriptions (0: one per CPU)")
 }

@@ -98,7 +98,7 @@ const maxMemoryConflicts = 8
 // ingest path and the Lambda too.
 type Applier struct {
 	eng   Engine
-	mem   Memories
+	mem   store.AdapterState
 	cfg   ApplierConfig
 	log   *slog.Logger
 	seed  maphash.Seed
@@ -108,7 +108,7 @@ type Applier struct {
 var _ Sink = (*Applier)(nil)
 
 // NewApplier returns an applier feeding eng, with agent memory kept in mem.
-func NewApplier(eng Engine, mem Memories, cfg ApplierConfig) (*Applier, error) {
+func NewApplier(eng Engine, mem store.AdapterState, cfg ApplierConfig) (*Applier, error) {
 	if eng == nil || mem == nil {
 		return nil, errors.New("connect applier: an engine and a memory store are required")
 	}
@@ -205,7 +205,7 @@ func (a *Applier) applyAgent(ctx context.Context, arn string, evs []AgentEvent) 
 	mu.Lock()
 	defer mu.Unlock()
 	for attempt := 0; ; attempt++ {
-		mem, version, err := a.mem.AgentMemory(ctx, arn)
+		mem, version, err := LoadMemory(ctx, a.mem, arn)
 		if err != nil {
 			return failAll(evs, err)
 		}
@@ -218,7 +218,7 @@ func (a *Applier) applyAgent(ctx context.Context, arn string, evs []AgentEvent) 
 		if applied == 0 {
 			return res
 		}
-		err = a.mem.PutAgentMemory(ctx, arn, next, version)
+		err = SaveMemory(ctx, a.mem, arn, next, version)
 		if errors.Is(err, store.ErrConflict) && attempt < maxMemoryConflicts {
 			a.log.Debug("connect: agent memory changed meanwhile; planning again", "agent", arn)
 			continue
@@ -226,7 +226,6 @@ func (a *Applier) applyAgent(ctx context.Context, arn string, evs []AgentEvent) 
 		if err != nil {
 			// The actions are durable but the memory is not: the events
 			// must come again, and their actions will be duplicates.
-			err = fmt.Errorf("store memory of agent %s: %w", arn, err)
 			for i := range applied {
 				res[i].Err, res[i].Error = err, err.Error()
 			}

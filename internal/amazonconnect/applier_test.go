@@ -54,7 +54,7 @@ func newApplierEnv(tb testing.TB, cfg engine.Config) *applierEnv {
 	return &applierEnv{st: st, eng: eng, connect: srv}
 }
 
-func newApplier(t *testing.T, eng amazonconnect.Engine, mem amazonconnect.Memories, cfg amazonconnect.ApplierConfig) *amazonconnect.Applier {
+func newApplier(t *testing.T, eng amazonconnect.Engine, mem store.AdapterState, cfg amazonconnect.ApplierConfig) *amazonconnect.Applier {
 	t.Helper()
 	a, err := amazonconnect.NewApplier(eng, mem, cfg)
 	if err != nil {
@@ -140,7 +140,7 @@ func TestApplierAppliesReplaysAndRemembers(t *testing.T) {
 			t.Fatalf("replay %+v", r)
 		}
 	}
-	m, v, err := env.st.AgentMemory(ctx, connecttest.AgentARN("ana"))
+	m, v, err := amazonconnect.LoadMemory(ctx, env.st, connecttest.AgentARN("ana"))
 	if err != nil || v != 1 || !m.Contacts["a1"].OnHold || len(m.RecentEvents) != 2 {
 		t.Fatalf("memory of ana = %+v, version %d, %v", m, v, err)
 	}
@@ -249,7 +249,7 @@ func TestApplierStopsAtAFailedCreation(t *testing.T) {
 	if !errors.Is(res[2].Err, errInjected) || res[2].AgentARN != connecttest.AgentARN("hu") {
 		t.Fatalf("result of the event after the failure: %+v", res[2])
 	}
-	if m, v, _ := env.st.AgentMemory(ctx, connecttest.AgentARN("hu")); v != 1 || !slices.Equal(m.RecentEvents, []string{"hu-0001"}) {
+	if m, v, _ := amazonconnect.LoadMemory(ctx, env.st, connecttest.AgentARN("hu")); v != 1 || !slices.Equal(m.RecentEvents, []string{"hu-0001"}) {
 		t.Fatalf("memory %+v version %d", m, v)
 	}
 }
@@ -270,11 +270,11 @@ func TestApplierStopsAnAgentAtItsFirstFailure(t *testing.T) {
 		t.Fatalf("results %q", results(res))
 	}
 	// Dee's memory holds the first event only; Eli's is whole.
-	m, _, _ := env.st.AgentMemory(ctx, connecttest.AgentARN("dee"))
+	m, _, _ := amazonconnect.LoadMemory(ctx, env.st, connecttest.AgentARN("dee"))
 	if !slices.Equal(m.RecentEvents, []string{"dee-0001"}) {
 		t.Fatalf("memory %+v", m)
 	}
-	if m, _, _ := env.st.AgentMemory(ctx, connecttest.AgentARN("eli")); len(m.RecentEvents) != 1 {
+	if m, _, _ := amazonconnect.LoadMemory(ctx, env.st, connecttest.AgentARN("eli")); len(m.RecentEvents) != 1 {
 		t.Fatalf("memory of eli %+v", m)
 	}
 	// Delivered again once the store is back: whatever was applied is a
@@ -293,23 +293,27 @@ func TestApplierStopsAnAgentAtItsFirstFailure(t *testing.T) {
 // racingMemory stores another writer's memory just before the applier's
 // first write, as a second hush process would.
 type racingMemory struct {
-	amazonconnect.Memories
+	st   store.AdapterState
 	once sync.Once
 }
 
-func (r *racingMemory) PutAgentMemory(ctx context.Context, arn string, m amazonconnect.Memory, version int64) error {
+func (r *racingMemory) AdapterState(ctx context.Context, ns, key string) ([]byte, int64, error) {
+	return r.st.AdapterState(ctx, ns, key)
+}
+
+func (r *racingMemory) PutAdapterState(ctx context.Context, ns, key string, value []byte, version int64) error {
 	r.once.Do(func() {
-		if err := r.Memories.PutAgentMemory(ctx, arn, amazonconnect.Memory{RecentEvents: []string{"elsewhere"}}, version); err != nil {
+		if err := amazonconnect.SaveMemory(ctx, r.st, key, amazonconnect.Memory{RecentEvents: []string{"elsewhere"}}, version); err != nil {
 			panic(err)
 		}
 	})
-	return r.Memories.PutAgentMemory(ctx, arn, m, version)
+	return r.st.PutAdapterState(ctx, ns, key, value, version)
 }
 
 func TestApplierPlansAgainAfterAMemoryConflict(t *testing.T) {
 	env := newApplierEnv(t, engine.Config{})
 	ctx := context.Background()
-	a := newApplier(t, env.eng, &racingMemory{Memories: env.st}, amazonconnect.ApplierConfig{})
+	a := newApplier(t, env.eng, &racingMemory{st: env.st}, amazonconnect.ApplierConfig{})
 	s := connecttest.NewScript(person("fox"), at0)
 	got := results(a.ApplyEvents(ctx, decodeAll(t, s.Next(connecttest.Voice("c1", "CONNECTED")), s.Next(connecttest.Voice("c1", "CONNECTED_ONHOLD")))))
 	// The second planning finds the conversation made by the first.
@@ -317,7 +321,7 @@ func TestApplierPlansAgainAfterAMemoryConflict(t *testing.T) {
 	if !slices.EqualFunc(got, want, slices.Equal) {
 		t.Fatalf("results %q, want %q", got, want)
 	}
-	m, v, _ := env.st.AgentMemory(ctx, connecttest.AgentARN("fox"))
+	m, v, _ := amazonconnect.LoadMemory(ctx, env.st, connecttest.AgentARN("fox"))
 	if v != 2 || !slices.Equal(m.RecentEvents, []string{"elsewhere", "fox-0001", "fox-0002"}) {
 		t.Fatalf("memory %+v version %d", m, v)
 	}
@@ -391,29 +395,30 @@ func TestNewApplierValidates(t *testing.T) {
 	}
 }
 
-// memoryStore is an in-memory Memories: a process that lost its memory.
+// memoryStore is an in-memory store.AdapterState: a process that lost its
+// memory.
 type memoryStore struct {
 	mu sync.Mutex
-	m  map[string]amazonconnect.Memory
+	m  map[string][]byte
 	v  map[string]int64
 }
 
 func newMemoryStore() *memoryStore {
-	return &memoryStore{m: map[string]amazonconnect.Memory{}, v: map[string]int64{}}
+	return &memoryStore{m: map[string][]byte{}, v: map[string]int64{}}
 }
 
-func (s *memoryStore) AgentMemory(_ context.Context, arn string) (amazonconnect.Memory, int64, error) {
+func (s *memoryStore) AdapterState(_ context.Context, ns, key string) ([]byte, int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.m[arn], s.v[arn], nil
+	return s.m[ns+"/"+key], s.v[ns+"/"+key], nil
 }
 
-func (s *memoryStore) PutAgentMemory(_ context.Context, arn string, m amazonconnect.Memory, version int64) error {
+func (s *memoryStore) PutAdapterState(_ context.Context, ns, key string, value []byte, version int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.v[arn] != version {
+	if s.v[ns+"/"+key] != version {
 		return store.ErrConflict
 	}
-	s.m[arn], s.v[arn] = m, version+1
+	s.m[ns+"/"+key], s.v[ns+"/"+key] = value, version+1
 	return nil
 }

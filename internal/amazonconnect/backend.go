@@ -18,7 +18,7 @@ import (
 // second per account and region.
 const (
 	DefaultRate  rate.Limit = 2
-	DefaultBurst            = 5
+	DefaultBurst int        = 5
 )
 
 // BackendConfig configures Backend.

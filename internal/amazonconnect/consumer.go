@@ -12,6 +12,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/hush-cc/hush/internal/store"
 )
 
 // Kinesis allows 5 GetRecords calls per second per shard.
@@ -49,12 +51,12 @@ type Consumer struct {
 	refresh time.Duration
 	log     *slog.Logger
 	sink    Sink
-	cps     Checkpoints
-	dead    DeadLetters
+	cps     store.Checkpoints
+	dead    store.DeadLetters
 }
 
 // NewConsumer returns a consumer of cfg.Stream.
-func NewConsumer(client *kinesis.Client, cfg ConsumerConfig, sink Sink, cps Checkpoints, dead DeadLetters) (*Consumer, error) {
+func NewConsumer(client *kinesis.Client, cfg ConsumerConfig, sink Sink, cps store.Checkpoints, dead store.DeadLetters) (*Consumer, error) {
 	if client == nil || sink == nil || cps == nil || dead == nil {
 		return nil, errors.New("kinesis consumer: client, sink, checkpoints and dead letters are all required")
 	}

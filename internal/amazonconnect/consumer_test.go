@@ -14,9 +14,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+
+	"github.com/hush-cc/hush/internal/store"
 )
 
-// ledger is an in-memory Sink, Checkpoints and DeadLetters in one, checking
+// ledger is an in-memory Sink, store.Checkpoints and store.DeadLetters in one, checking
 // that a checkpoint never passes a record that was not handled.
 type ledger struct {
 	t  *testing.T
@@ -56,7 +58,11 @@ func (l *ledger) Apply(_ context.Context, recs []Record) error {
 	return nil
 }
 
-func (l *ledger) PutDeadLetter(_ context.Context, d DeadLetter) error {
+func (l *ledger) PutDeadLetter(_ context.Context, sd store.DeadLetter) error {
+	d, err := fromStore(sd)
+	if err != nil {
+		return err
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.handled[d.ShardID+"/"+d.SequenceNumber] {
@@ -64,6 +70,10 @@ func (l *ledger) PutDeadLetter(_ context.Context, d DeadLetter) error {
 		l.handled[d.ShardID+"/"+d.SequenceNumber] = true
 	}
 	return nil
+}
+
+func (l *ledger) DeadLetters(context.Context, string, int) ([]store.DeadLetter, error) {
+	return nil, errors.New("the consumer never lists dead letters")
 }
 
 func (l *ledger) Checkpoint(_ context.Context, stream, shard string) (string, error) {

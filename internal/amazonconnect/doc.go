@@ -9,5 +9,7 @@
 // engine and stores each agent's memory once its actions are durable; it
 // serves the Kinesis Consumer, the HTTP ingest route and the Lambda alike.
 // The I/O lives in Backend (the recording API), Consumer (the Kinesis
-// stream) and the stores behind Memories, Checkpoints and DeadLetters.
+// stream) and the store, where the adapter keeps agent memories, shard
+// checkpoints and dead letters through store.AdapterState, store.Checkpoints
+// and store.DeadLetters, encoding its own data (memories.go, deadletters.go).
 package amazonconnect

@@ -8,8 +8,10 @@ import "time"
 const maxRecentEvents = 32
 
 // Memory is what the adapter remembers about one agent between events. It is
-// small and serializable so it can be stored with the agent's ARN as key, in
-// the same transaction as the inputs it led to.
+// small and serializable so it can be stored with the agent's ARN as key. It
+// is stored in a write of its own, after the inputs it led to were applied,
+// not atomically with them: if that write fails, the events come again and
+// their inputs are submitted again.
 type Memory struct {
 	// LastEventAt is the EventTimestamp of the newest event applied. An event
 	// older than it is stale: a newer snapshot has overtaken it, for the

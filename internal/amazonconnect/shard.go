@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"golang.org/x/time/rate"
+
+	"github.com/hush-cc/hush/internal/backoff"
 )
 
 // readShard reads one shard from its checkpoint until the shard ends (nil)
@@ -46,7 +47,7 @@ func (c *Consumer) readShard(ctx context.Context, shardID, checkpoint string) er
 			default:
 				attempt++
 				log.Warn("kinesis: get records failed", "err", err, "attempt", attempt)
-				if !sleep(ctx, backoff(attempt)) {
+				if !shardBackoff.Wait(ctx, attempt) {
 					return ctx.Err()
 				}
 			}
@@ -125,7 +126,7 @@ func (c *Consumer) process(ctx context.Context, shardID string, recs []ktypes.Re
 			d.Reason = string(de.Reason)
 		}
 		c.log.Warn("kinesis: record dead-lettered", "shard", shardID, "seq", d.SequenceNumber, "reason", d.Reason, "err", err)
-		if err := c.retry(ctx, "store a dead letter", shardID, func() error { return c.dead.PutDeadLetter(ctx, d) }); err != nil {
+		if err := c.retry(ctx, "store a dead letter", shardID, func() error { return PutDeadLetter(ctx, c.dead, d) }); err != nil {
 			return err
 		}
 	}
@@ -160,27 +161,12 @@ func (c *Consumer) retry(ctx context.Context, what, shardID string, fn func() er
 			return fmt.Errorf("%s: %w", what, s.err)
 		}
 		c.log.Warn("kinesis: "+what+" failed; retrying", "shard", shardID, "err", err, "attempt", attempt)
-		if !sleep(ctx, backoff(attempt)) {
+		if !shardBackoff.Wait(ctx, attempt) {
 			return ctx.Err()
 		}
 	}
 }
 
-// backoff grows from 100 ms to 5 s, with jitter so that shards retrying
-// together spread out.
-func backoff(attempt int) time.Duration {
-	d := 100 * time.Millisecond << min(attempt-1, 6)
-	d = min(d, 5*time.Second)
-	return d/2 + rand.N(d/2+1)
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
-}
+// shardBackoff spaces a shard's retries up to 5 s apart, with full jitter
+// so that shards failing together spread out.
+var shardBackoff = backoff.Policy{Base: 100 * time.Millisecond, Max: 5 * time.Second}

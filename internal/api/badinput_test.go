@@ -29,6 +29,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"unknown field", "POST", "/v1/conversations/c1/transcription/pause", e.alice, `{"reason":"x","why":"y"}`, 400, "invalid_json"},
 		{"wrong type", "POST", "/v1/conversations/c1/transcription/pause", e.alice, `{"retroactiveMs":"soon"}`, 400, "invalid_json"},
 		{"trailing data", "POST", "/v1/conversations/c1/transcription/pause", e.alice, `{} {}`, 400, "invalid_json"},
+		{"trailing brace", "POST", "/v1/conversations/c1/transcription/pause", e.alice, `{"reason":"x"}}`, 400, "invalid_json"},
+		{"trailing bracket", "POST", "/v1/conversations/c1/transcription/pause", e.alice, `{"reason":"x"}]`, 400, "invalid_json"},
 		{"negative retroactive", "POST", "/v1/conversations/c1/transcription/pause", e.alice, `{"retroactiveMs":-5}`, 400, "invalid_request"},
 		{"not utf-8", "POST", "/v1/conversations/c1/transcription/pause", e.alice, []byte("{\"reason\":\"\xff\"}"), 400, "invalid_json"},
 		{"oversized", "POST", "/v1/conversations/c1/transcription/pause", e.alice, `{"reason":"` + strings.Repeat("a", 5000) + `"}`, 413, "body_too_large"},

@@ -39,10 +39,14 @@ func readBody(r *http.Request) ([]byte, error) {
 	return b, nil
 }
 
+// jsonSpace is the whitespace JSON allows around a value (RFC 8259).
+const jsonSpace = " \t\r\n"
+
 // decodeStrict decodes exactly one JSON object into v, refusing unknown
 // fields, wrong types and trailing data. An empty body leaves v as it is.
+// It is the one decoder for request bodies.
 func decodeStrict(body []byte, v any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
+	if len(bytes.Trim(body, jsonSpace)) == 0 {
 		return nil
 	}
 	if !utf8.Valid(body) {
@@ -53,7 +57,9 @@ func decodeStrict(body []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return &badRequest{status: http.StatusBadRequest, code: "invalid_json", msg: "invalid JSON body: " + err.Error()}
 	}
-	if dec.More() {
+	// Whatever follows the value must be blank: a stray '}' or ']' is
+	// trailing data too, though the decoder would not read it as a value.
+	if len(bytes.Trim(body[dec.InputOffset():], jsonSpace)) != 0 {
 		return &badRequest{status: http.StatusBadRequest, code: "invalid_json", msg: "invalid JSON body: trailing data after the object"}
 	}
 	return nil

@@ -1,14 +1,20 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"testing"
 )
 
 // The decoders either return a valid request or a client error; they never
-// panic and never return another kind of error.
-func checkDecoded(t *testing.T, err error) {
+// panic and never return another kind of error. What they accept is blank or
+// exactly one JSON value, with nothing after it.
+func checkDecoded(t *testing.T, body []byte, err error) {
 	t.Helper()
+	if err == nil && len(bytes.Trim(body, jsonSpace)) != 0 && !json.Valid(body) {
+		t.Fatalf("accepted %q, which is not one JSON value", body)
+	}
 	var br *badRequest
 	if err != nil && !errors.As(err, &br) {
 		t.Fatalf("decoder returned %T %v, want a *badRequest", err, err)
@@ -21,7 +27,7 @@ func checkDecoded(t *testing.T, err error) {
 func FuzzDecodeCommand(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		c, err := decodeCommand(body)
-		checkDecoded(t, err)
+		checkDecoded(t, body, err)
 		if err == nil && (c.RetroactiveMs < 0 || len(c.Reason) > maxNote) {
 			t.Fatalf("accepted out-of-range command %+v", c)
 		}
@@ -31,7 +37,7 @@ func FuzzDecodeCommand(f *testing.F) {
 func FuzzDecodeCreateConversation(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		c, err := decodeCreateConversation(body)
-		checkDecoded(t, err)
+		checkDecoded(t, body, err)
 		if err == nil && !idPattern.MatchString(c.ID) {
 			t.Fatalf("accepted invalid id %q", c.ID)
 		}
@@ -41,14 +47,14 @@ func FuzzDecodeCreateConversation(f *testing.F) {
 func FuzzDecodePlatformEvent(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		_, err := decodePlatformEvent(body)
-		checkDecoded(t, err)
+		checkDecoded(t, body, err)
 	})
 }
 
 func FuzzDecodeSecureSession(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		s, err := decodeSecureSession(body)
-		checkDecoded(t, err)
+		checkDecoded(t, body, err)
 		if err == nil && (s.TTLSeconds < 0 || s.TTLSeconds > 86400) {
 			t.Fatalf("accepted ttl %d", s.TTLSeconds)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hush-cc/hush/internal/audit"
 	"github.com/hush-cc/hush/internal/auth"
+	"github.com/hush-cc/hush/web/console"
 )
 
 type httpMetrics struct {
@@ -125,7 +126,7 @@ func securityHeaders(h http.Handler) http.Handler {
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "no-referrer")
 		hd.Set("X-Frame-Options", "DENY")
-		hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+		hd.Set("Content-Security-Policy", console.ContentSecurityPolicy)
 		h.ServeHTTP(w, r)
 	})
 }

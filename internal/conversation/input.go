@@ -66,6 +66,9 @@ type Input struct {
 	TokenHash string    `json:"-"`
 	ExpiresAt time.Time `json:"expiresAt,omitzero"`
 	SourceID  string    `json:"sourceId,omitempty"`
+	// EndReason says why an end (KindEnd) happened, when not the ordinary
+	// way.
+	EndReason EndReason `json:"endReason,omitempty"`
 	// Result is a backend's answer to a drive (KindResult).
 	Result *Result `json:"result,omitempty"`
 }

@@ -199,6 +199,7 @@ func removeReason(c *Cap, kind ReasonKind, id string) (Reason, bool) {
 func (a *applier) end() {
 	a.next.CallState = Ended
 	a.next.EndedAt = a.in.At
+	a.next.EndReason = a.in.EndReason
 	for _, k := range AllCapabilities() {
 		c := a.next.Cap(k)
 		if c.Started {

@@ -191,6 +191,8 @@ type Conversation struct {
 	CreatedAt     time.Time       `json:"createdAt"`
 	UpdatedAt     time.Time       `json:"updatedAt"`
 	EndedAt       time.Time       `json:"endedAt,omitzero"`
+	// EndReason says why the call ended, when the platform said.
+	EndReason EndReason `json:"endReason,omitempty"`
 	// LastInputAt is the time of the newest platform event applied; older
 	// events are stale.
 	LastInputAt time.Time `json:"lastInputAt,omitzero"`

@@ -23,6 +23,7 @@ type View struct {
 	CreatedAt      time.Time         `json:"createdAt"`
 	UpdatedAt      time.Time         `json:"updatedAt"`
 	EndedAt        time.Time         `json:"endedAt,omitzero"`
+	EndReason      EndReason         `json:"endReason,omitempty"`
 	Version        int64             `json:"version"`
 }
 
@@ -40,6 +41,7 @@ func (c Conversation) View() View {
 		CreatedAt:      c.CreatedAt,
 		UpdatedAt:      c.UpdatedAt,
 		EndedAt:        c.EndedAt,
+		EndReason:      c.EndReason,
 		Version:        c.Version,
 	}
 	for _, s := range c.Sessions {

@@ -9,6 +9,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/hush-cc/hush/internal/backoff"
 )
 
 // Config configures the traffic generator.
@@ -101,14 +103,7 @@ func (r *runner) loop(ctx context.Context) {
 
 // sleep waits d (scaled), or until ctx ends; it reports whether to go on.
 func (r *runner) sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(time.Duration(float64(d) / r.cfg.Speed))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
+	return backoff.Sleep(ctx, time.Duration(float64(d)/r.cfg.Speed))
 }
 
 // call runs the script of one call.

@@ -98,13 +98,18 @@ func (e *Engine) auditEntry(c conversation.Conversation, out conversation.Outcom
 	if actor == "" {
 		actor = "system"
 	}
+	reason := in.Note
+	if reason == "" {
+		// An end that says nothing else is explained by its reason.
+		reason = string(in.EndReason)
+	}
 	return audit.Entry{
 		At:             now,
 		ConversationID: c.ID,
 		Actor:          actor,
 		Action:         action(in),
 		Capability:     string(in.Capability),
-		Reason:         in.Note,
+		Reason:         reason,
 		Outcome:        outcomeText(out, in),
 		Detail:         raw,
 	}

@@ -82,6 +82,11 @@ type Call struct {
 	scratch    [2][FrameSamples]int16
 	// advancing is set while a worker of Recorder.Run commits the call.
 	advancing atomic.Bool
+	// sending says which channels' peers should be sending; heard is when
+	// each last took a packet (or started sending). See silentFor.
+	sending  [2]bool
+	heard    [2]time.Time
+	timedOut bool
 }
 
 // ID returns the conversation id.
@@ -106,6 +111,7 @@ func (c *Call) Push(ch Channel, p *rtp.Packet, arrival time.Time) {
 	i := int(ch & 1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.heardAt(i, arrival)
 	pos, pcm, ok := c.streams[i].receive(p, c.tl.floor(arrival))
 	if !ok {
 		return

@@ -19,6 +19,11 @@ type Listener struct {
 	ports *Ports
 	once  sync.Once
 	done  chan struct{}
+
+	mu     sync.Mutex
+	filter *peerFilter // nil until Expect: nothing is taken
+	call   *Call       // the call and channel fed, when Call.Listen made it
+	ch     Channel
 }
 
 func newListener(conn *net.UDPConn, port int, ports *Ports) *Listener {
@@ -32,16 +37,16 @@ func (l *Listener) Port() int { return l.port }
 func (l *Listener) Addr() netip.AddrPort { return l.conn.LocalAddr().(*net.UDPAddr).AddrPort() }
 
 // Serve reads datagrams and passes each to handle until the listener is
-// closed, with the time the kernel received it (zero where the platform
-// does not say). handle must not keep the slice: it is reused for the
-// next read.
-func (l *Listener) Serve(handle func(b []byte, at time.Time)) error {
+// closed, with its source and the time the kernel received it (zero where
+// the platform does not say). handle must not keep the slice: it is
+// reused for the next read.
+func (l *Listener) Serve(handle func(b []byte, from netip.AddrPort, at time.Time)) error {
 	defer close(l.done)
 	buf := make([]byte, 2048)
 	oob := make([]byte, 128)
 	stamps := enableTimestamps(l.conn)
 	for {
-		n, oobn, _, _, err := l.conn.ReadMsgUDPAddrPort(buf, oob)
+		n, oobn, _, from, err := l.conn.ReadMsgUDPAddrPort(buf, oob)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return nil
@@ -56,7 +61,7 @@ func (l *Listener) Serve(handle func(b []byte, at time.Time)) error {
 		if stamps {
 			at = receivedAt(oob[:oobn])
 		}
-		handle(buf[:n], at)
+		handle(buf[:n], from, at)
 	}
 }
 
@@ -75,8 +80,10 @@ func (l *Listener) Close() error {
 func (l *Listener) Wait() { <-l.done }
 
 // Listen binds an RTP port for channel ch of the call and feeds what
-// arrives there into it until the call is released. payloads is the
-// negotiated payload type map (nil for the static G.711 types).
+// arrives there from the listener's peer into it until the call is
+// released; the peer is set with Expect, and until then nothing is taken.
+// payloads is the negotiated payload type map (nil for the static G.711
+// types).
 func (c *Call) Listen(ch Channel, payloads PayloadMap) (*Listener, error) {
 	if c.rec.ports == nil {
 		return nil, errors.New("media: recorder has no rtp ports")
@@ -91,6 +98,7 @@ func (c *Call) Listen(ch Channel, payloads PayloadMap) (*Listener, error) {
 		l.Close()
 		return nil, ErrStopped
 	}
+	l.call, l.ch = c, ch&1
 	c.listeners = append(c.listeners, l)
 	if payloads != nil {
 		c.streams[ch&1].payloads = payloads
@@ -98,9 +106,12 @@ func (c *Call) Listen(ch Channel, payloads PayloadMap) (*Listener, error) {
 	c.mu.Unlock()
 	go func() {
 		var p rtp.Packet
-		err := l.Serve(func(b []byte, at time.Time) {
-			if p.Unmarshal(b) == nil {
+		err := l.Serve(func(b []byte, from netip.AddrPort, at time.Time) {
+			switch v := l.admit(b, from, &p); v {
+			case admitted:
 				c.Push(ch, &p, c.rec.arrival(at))
+			case foreign, unauthenticated:
+				c.reject(ch, v)
 			}
 		})
 		if err != nil {

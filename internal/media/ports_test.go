@@ -178,6 +178,9 @@ func TestCallListens(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if err := l.Expect(Peer{Addr: conn.LocalAddr().(*net.UDPAddr).AddrPort()}); err != nil {
+			t.Fatal(err)
+		}
 		for i := range packets {
 			b, err := s.packet(i).Marshal()
 			if err != nil {

@@ -52,6 +52,14 @@ type Config struct {
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Metrics, if set, counts rejected packets and media timeouts.
+	Metrics *Metrics
+	// RTPTimeout, if positive, is how long a call may go without RTP on
+	// every stream whose peer should be sending before OnMediaTimeout is
+	// called with its conversation id (once, on its own goroutine), which
+	// should end it.
+	RTPTimeout     time.Duration
+	OnMediaTimeout func(id string)
 }
 
 // Recorder records the conversations of the built-in SIPREC recorder. It
@@ -69,6 +77,9 @@ type Recorder struct {
 	now             func() time.Time
 	realClock       bool // now is time.Now: kernel receive times may be used
 	log             *slog.Logger
+	metrics         *Metrics
+	rtpTimeout      time.Duration
+	onMediaTimeout  func(id string)
 
 	mu    sync.Mutex
 	calls map[string]*Call
@@ -95,6 +106,7 @@ func NewRecorder(cfg Config) (*Recorder, error) {
 		checkpointEvery: samples(orDefault(cfg.CheckpointEvery, DefaultCheckpointEvery)),
 		tick:            orDefault(cfg.Tick, DefaultTick),
 		now:             cfg.Now, log: cfg.Logger, calls: map[string]*Call{},
+		metrics: cfg.Metrics, rtpTimeout: cfg.RTPTimeout, onMediaTimeout: cfg.OnMediaTimeout,
 	}
 	if !r.host.IsValid() {
 		r.host = netip.AddrFrom4([4]byte{127, 0, 0, 1})
@@ -266,6 +278,7 @@ func (r *Recorder) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 		calls = r.snapshot(calls[:0])
+		r.checkSilence(calls)
 		for _, c := range calls {
 			if !c.advancing.CompareAndSwap(false, true) {
 				continue

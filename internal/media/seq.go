@@ -69,12 +69,6 @@ func (t *seqTracker) accept(seq uint16) (ext int64, newest bool, v seqVerdict) {
 	return ext, false, seqAccept
 }
 
-// reset makes the next packet start a new run, as a new source does.
-func (t *seqTracker) reset() {
-	t.spanned = t.expected()
-	t.started = false
-}
-
 func (t *seqTracker) restart(seq uint16) {
 	t.spanned = t.expected()
 	t.started, t.probing = true, false

@@ -20,7 +20,7 @@ func TestListenerStampsArrival(t *testing.T) {
 	}
 	got := make(chan time.Time, 1)
 	go func() {
-		_ = l.Serve(func(b []byte, at time.Time) {
+		_ = l.Serve(func(b []byte, _ netip.AddrPort, at time.Time) {
 			select {
 			case got <- at:
 			default:

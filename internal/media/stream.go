@@ -20,21 +20,40 @@ type StreamStats struct {
 	Ignored    int64 `json:"ignored"`    // no audio: telephone events, unknown payload types
 	Lost       int64 `json:"lost"`       // sequence numbers that never arrived
 	Resyncs    int64 `json:"resyncs"`    // re-anchored to the wall clock
+	SSRCs      int64 `json:"ssrcs"`      // synchronization sources the accepted peer used
+	// Foreign counts packets dropped because they came from another
+	// address than the stream's negotiated (or latched) source.
+	Foreign int64 `json:"foreign"`
+	// Unauthenticated counts packets dropped because they failed SRTP
+	// authentication or replay checks, or were not SRTP where it was
+	// negotiated.
+	Unauthenticated int64 `json:"unauthenticated"`
+}
+
+// ssrcState follows one synchronization source of a stream: its sequence
+// numbers and where its timestamps sit on the timeline.
+type ssrcState struct {
+	ssrc     uint32
+	seq      seqTracker
+	anchored bool
+	anchor   int64 // timeline position of extended timestamp 0
+	refTS    int64 // extended timestamp of the newest packet
+	used     uint64
 }
 
 // stream turns the RTP packets of one source into samples at positions on
 // the conversation timeline: the arrival of the first packet plus the
 // timestamp delta at 8 kHz.
+//
+// Only the accepted peer's packets reach a stream (see Listener), so an
+// SSRC change is that peer re-anchoring its media: the new SSRC gets its
+// own sequence and anchor, and the previous one is remembered, so its
+// stragglers, or its return, still land where they belong.
 type stream struct {
 	payloads PayloadMap
-	ssrc     uint32
-	oldSSRC  uint32
-	hasSSRC  bool
-	hasOld   bool
-	seq      seqTracker
-	anchored bool
-	anchor   int64 // timeline position of extended timestamp 0
-	refTS    int64 // extended timestamp of the newest packet
+	srcs     [2]*ssrcState
+	uses     uint64
+	lostGone int64 // lost packets of sources forgotten
 	stats    StreamStats
 	scratch  [maxPayload]int16
 }
@@ -51,11 +70,8 @@ func newStream(payloads PayloadMap) *stream {
 // timeline position at which p arrived. The samples are valid until the
 // next call.
 func (s *stream) receive(p *rtp.Packet, arrival int64) (pos int64, pcm []int16, ok bool) {
-	if !s.source(p.SSRC) {
-		s.stats.Late++
-		return 0, nil, false
-	}
-	_, newest, v := s.seq.accept(p.SequenceNumber)
+	src := s.source(p.SSRC)
+	_, newest, v := src.seq.accept(p.SequenceNumber)
 	switch v {
 	case seqDuplicate:
 		s.stats.Duplicates++
@@ -65,66 +81,78 @@ func (s *stream) receive(p *rtp.Packet, arrival int64) (pos int64, pcm []int16, 
 		return 0, nil, false
 	}
 	s.stats.Packets++
-	ts := s.extend(p.Timestamp, newest)
-	if newest {
-		s.resync(ts, arrival)
+	ts := src.extend(p.Timestamp, newest)
+	if newest && src.resync(ts, arrival) {
+		s.stats.Resyncs++
 	}
 	n := Decode(s.payloads[p.PayloadType], p.Payload, s.scratch[:])
 	if n == 0 {
 		s.stats.Ignored++
 		return 0, nil, false
 	}
-	return s.anchor + ts, s.scratch[:n], true
+	return src.anchor + ts, s.scratch[:n], true
 }
 
-// source follows SSRC changes: a new source starts a new sequence and a new
-// anchor; stragglers of the previous source are dropped.
-func (s *stream) source(ssrc uint32) bool {
-	switch {
-	case !s.hasSSRC:
-		s.ssrc, s.hasSSRC = ssrc, true
-	case ssrc == s.ssrc:
-	case s.hasOld && ssrc == s.oldSSRC:
-		return false
-	default:
-		s.oldSSRC, s.hasOld = s.ssrc, true
-		s.ssrc = ssrc
-		s.seq.reset()
-		s.anchored = false
+// source returns the state of ssrc, starting one for a new SSRC in place
+// of the one used least recently.
+func (s *stream) source(ssrc uint32) *ssrcState {
+	s.uses++
+	oldest := 0
+	for i, st := range s.srcs {
+		if st != nil && st.ssrc == ssrc {
+			st.used = s.uses
+			return st
+		}
+		if st == nil || s.srcs[oldest] != nil && st.used < s.srcs[oldest].used {
+			oldest = i
+		}
 	}
-	return true
+	if gone := s.srcs[oldest]; gone != nil {
+		s.lostGone += gone.seq.lost()
+	}
+	st := &ssrcState{ssrc: ssrc, used: s.uses}
+	s.srcs[oldest] = st
+	s.stats.SSRCs++
+	return st
 }
 
 // extend unwraps a 32-bit timestamp around the newest one seen.
-func (s *stream) extend(ts uint32, newest bool) int64 {
-	if !s.anchored {
-		s.refTS = int64(ts)
-		return s.refTS
+func (st *ssrcState) extend(ts uint32, newest bool) int64 {
+	if !st.anchored {
+		st.refTS = int64(ts)
+		return st.refTS
 	}
-	ext := s.refTS + int64(int32(ts-uint32(s.refTS)))
+	ext := st.refTS + int64(int32(ts-uint32(st.refTS)))
 	if newest {
-		s.refTS = ext
+		st.refTS = ext
 	}
 	return ext
 }
 
-// resync anchors the stream at its first packet and again whenever the
-// newest packet's timestamp strays too far from its arrival.
-func (s *stream) resync(ts, arrival int64) {
-	if !s.anchored {
-		s.anchor, s.anchored = arrival-ts, true
-		return
+// resync anchors the source at its first packet and again whenever the
+// newest packet's timestamp strays too far from its arrival. It reports
+// whether an anchored source was moved.
+func (st *ssrcState) resync(ts, arrival int64) bool {
+	if !st.anchored {
+		st.anchor, st.anchored = arrival-ts, true
+		return false
 	}
-	drift := s.anchor + ts - arrival
+	drift := st.anchor + ts - arrival
 	if drift > resyncThreshold || drift < -resyncThreshold {
-		s.anchor = arrival - ts
-		s.stats.Resyncs++
+		st.anchor = arrival - ts
+		return true
 	}
+	return false
 }
 
 // snapshot returns the stream's counters.
 func (s *stream) snapshot() StreamStats {
 	st := s.stats
-	st.Lost = s.seq.lost()
+	st.Lost = s.lostGone
+	for _, src := range s.srcs {
+		if src != nil {
+			st.Lost += src.seq.lost()
+		}
+	}
 	return st
 }

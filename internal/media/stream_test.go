@@ -266,3 +266,30 @@ func TestTimestampJumpReanchors(t *testing.T) {
 		}
 	}
 }
+
+// TestSSRCChangeKeepsTheAudio: the accepted peer re-anchors its media (a
+// new SSRC, sequence and timestamps), a straggler of the old SSRC arrives
+// after the change, and later the old SSRC comes back. None of it may cost
+// genuine audio.
+func TestSSRCChangeKeepsTheAudio(t *testing.T) {
+	arr := inOrder(75)
+	reanchored := sender{freq: callerTone.freq, ssrc: 0x9999, seq0: 1, ts0: 77}
+	var out []arrival
+	var straggler arrival
+	for _, a := range arr {
+		if a.ch == Caller && a.i == 24 {
+			straggler = a // arrives after the first packet of the new SSRC
+			continue
+		}
+		if a.ch == Caller && a.i >= 25 && a.i < 50 {
+			a.pkt = reanchored.packet(a.i)
+		}
+		out = append(out, a)
+		if a.ch == Caller && a.i == 25 {
+			straggler.at = a.at
+			out = append(out, straggler)
+		}
+	}
+	_, left, right := readWAVBytes(t, recordArrivals(t, t.TempDir(), out))
+	checkExact(t, left, right, 0, 0, 75*FrameSamples)
+}

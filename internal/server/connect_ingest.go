@@ -95,7 +95,7 @@ func (ad *connectAdapter) deadLetters(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	dls, err := ad.a.store.DeadLetters(r.Context(), limit)
+	dls, err := amazonconnect.ListDeadLetters(r.Context(), ad.a.store, limit)
 	if err != nil {
 		ad.a.log.Error("list dead letters", "err", err)
 		api.WriteJSON(w, http.StatusInternalServerError, ingestFailure{Error: ingestError{Code: "internal", Message: "internal error"}})

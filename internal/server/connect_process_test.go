@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -23,9 +22,10 @@ import (
 // buildHush builds cmd/hush into dir, as it ships (no race detector).
 func buildHushBinary(t *testing.T, dir string) string {
 	t.Helper()
+	// go test puts its own GOROOT/bin first on PATH.
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		t.Fatalf("go command: %v", err)
 	}
 	bin := filepath.Join(dir, "hush")
 	cmd := exec.Command(goBin, "build", "-o", bin, "github.com/hush-cc/hush/cmd/hush")
@@ -46,7 +46,6 @@ type hushProc struct {
 
 type procLog struct {
 	lines chan string
-	all   strings.Builder
 }
 
 // startHushProc runs `hush serve` with the Connect flags and waits until it

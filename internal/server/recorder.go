@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/netip"
@@ -32,9 +33,36 @@ type RecorderConfig struct {
 	ASR string
 	// ASRWorkers bounds concurrent transcriptions; zero means one per CPU.
 	ASRWorkers int
+	// SRTP is the media transport policy: off, optional (the default when
+	// empty) or required.
+	SRTP string
+	// LatchRTP takes each stream's RTP from the first source it comes from
+	// instead of the address its offer named (for SBCs behind NAT).
+	LatchRTP bool
+	// RTPTimeout ends a call whose sending streams all carry no RTP for
+	// that long, as media-timeout; zero never does.
+	RTPTimeout time.Duration
 	// SIPReady, if set, is told the bound SIP address once the recorder
 	// answers.
 	SIPReady func(addr netip.AddrPort)
+	// SIPTLSListen, when set, is where SIP over TLS is answered too, with
+	// the certificate chain and key in SIPTLSCert and SIPTLSKey (PEM).
+	SIPTLSListen, SIPTLSCert, SIPTLSKey string
+	// SIPTLSClientCA, when set, is a PEM file of the CAs whose client
+	// certificates TLS clients must present.
+	SIPTLSClientCA string
+	// SIPTLSReady, if set, is told the bound TLS address once the
+	// recorder answers.
+	SIPTLSReady func(addr netip.AddrPort)
+	// SIPAllow lists the sources (addresses or CIDR prefixes, comma
+	// separated) that may open recording sessions; empty allows all.
+	SIPAllow string
+	// SIPStrict refuses INVITEs known as recording sessions only by
+	// their metadata (no Require: siprec, no +sip.src).
+	SIPStrict bool
+	// SIPT1 is SIP's round-trip estimate; zero means 500 ms. A 200 OK
+	// not ACKed within 64*SIPT1 ends its session.
+	SIPT1 time.Duration
 }
 
 // DefaultAgentPattern picks the participant whose AOR user part starts
@@ -65,6 +93,20 @@ func setupRecorder(ctx context.Context, a *assembly) error {
 	if err != nil {
 		return err
 	}
+	allow, err := siprec.ParseAllow(rc.SIPAllow)
+	if err != nil {
+		return fmt.Errorf("--sip-allow: %w", err)
+	}
+	var tlsConf *tls.Config
+	if rc.SIPTLSListen != "" {
+		if tlsConf, err = siprec.ServerTLS(rc.SIPTLSCert, rc.SIPTLSKey, rc.SIPTLSClientCA); err != nil {
+			return err
+		}
+	}
+	srtpPolicy, err := siprec.ParseSRTPPolicy(rc.SRTP)
+	if err != nil {
+		return err
+	}
 	var rule *siprec.AgentRule
 	if rc.AgentPattern != "" {
 		if rule, err = siprec.NewAgentRule(rc.AgentPattern); err != nil {
@@ -78,9 +120,12 @@ func setupRecorder(ctx context.Context, a *assembly) error {
 	if err != nil {
 		return err
 	}
+	var srv *siprec.Server // set before the recorder runs
 	cfg := media.Config{
 		Dir: filepath.Join(a.cfg.Data, RecordingsDir), CommitDelay: a.cfg.CommitDelay,
 		Policy: media.Policy(rc.Policy), Ports: ports, Host: host, Logger: a.log,
+		Metrics: media.NewMetrics(a.registry), RTPTimeout: rc.RTPTimeout,
+		OnMediaTimeout: func(id string) { srv.EndSilent(id) },
 	}
 	if tr != nil {
 		cfg.Transcriber = tr.Open
@@ -89,19 +134,25 @@ func setupRecorder(ctx context.Context, a *assembly) error {
 		return err
 	}
 	a.backends[siprec.Platform] = rec
-	srv, err := siprec.Listen(siprec.Config{
+	srv, err = siprec.Listen(siprec.Config{
 		Listen: rc.SIPListen, Recorder: rec, Control: &recorderControl{a: a, transcribes: tr != nil},
 		Rule: rule, Addr: host, Logger: a.log,
+		TLSListen: rc.SIPTLSListen, TLS: tlsConf, Allow: allow, Strict: rc.SIPStrict, T1: rc.SIPT1,
+		Metrics: siprec.NewMetrics(a.registry), SRTP: srtpPolicy, LatchRTP: rc.LatchRTP,
 	})
 	if err != nil {
 		return err
 	}
+	a.late = append(a.late, func(ctx context.Context) error { return closeInterrupted(ctx, a, rec) })
 	a.routes = append(a.routes, recordingRoutes(a, rec)...)
 	a.runners = append(a.runners,
 		func(ctx context.Context) { _ = rec.Run(ctx) },
 		func(ctx context.Context) {
 			if rc.SIPReady != nil {
 				rc.SIPReady(srv.Addr())
+			}
+			if rc.SIPTLSReady != nil && rc.SIPTLSListen != "" {
+				rc.SIPTLSReady(srv.TLSAddr())
 			}
 			if err := srv.Serve(ctx); err != nil {
 				a.log.Error("siprec server stopped", "err", err)

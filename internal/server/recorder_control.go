@@ -47,7 +47,31 @@ func (c *recorderControl) Source(ctx context.Context, id, source string, sending
 }
 
 // End ends the conversation, which stops its recording.
-func (c *recorderControl) End(ctx context.Context, id string, at time.Time) error {
-	_, err := c.a.engine.Apply(ctx, id, conversation.Input{Kind: conversation.KindEnd, At: at, Actor: actorSIPREC})
+func (c *recorderControl) End(ctx context.Context, id string, at time.Time, reason conversation.EndReason) error {
+	_, err := c.a.engine.Apply(ctx, id, conversation.Input{Kind: conversation.KindEnd, At: at, Actor: actorSIPREC,
+		EndReason: reason, Note: endNote(reason)})
 	return err
+}
+
+// endNote is the audit's human reason for an end.
+func endNote(r conversation.EndReason) string {
+	switch r {
+	case conversation.EndMediaTimeout:
+		return "no RTP on any sending stream for the RTP timeout"
+	case conversation.EndRecorderRestarted:
+		return "recording interrupted: the recorder restarted during the call"
+	}
+	return string(r)
+}
+
+// Exists reports whether conversation id is in the store.
+func (c *recorderControl) Exists(ctx context.Context, id string) (bool, error) {
+	_, err := c.a.store.Conversation(ctx, id)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, store.ErrNotFound):
+		return false, nil
+	}
+	return false, err
 }

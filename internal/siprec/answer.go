@@ -53,7 +53,11 @@ func BuildAnswer(o Offer, opts AnswerOptions) ([]byte, error) {
 			sd.MediaDescriptions = append(sd.MediaDescriptions, refused(s))
 			continue
 		}
-		sd.MediaDescriptions = append(sd.MediaDescriptions, accept(s, port))
+		md, err := accept(s, port)
+		if err != nil {
+			return nil, err
+		}
+		sd.MediaDescriptions = append(sd.MediaDescriptions, md)
 		accepted++
 	}
 	if accepted == 0 {
@@ -66,9 +70,17 @@ func BuildAnswer(o Offer, opts AnswerOptions) ([]byte, error) {
 	return b, nil
 }
 
-func accept(s Stream, port int) *sdp.MediaDescription {
+func accept(s Stream, port int) (*sdp.MediaDescription, error) {
 	md := &sdp.MediaDescription{
 		MediaName: sdp.MediaName{Media: "audio", Port: sdp.RangedPort{Value: port}, Protos: []string{"RTP", "AVP"}},
+	}
+	if s.Proto == ProtoSAVP {
+		md.MediaName.Protos = []string{"RTP", "SAVP"}
+		c, err := answerCrypto(*s.Crypto)
+		if err != nil {
+			return nil, err
+		}
+		md.Attributes = append(md.Attributes, sdp.NewAttribute("crypto", c))
 	}
 	for _, c := range s.Accepted() {
 		pt := strconv.Itoa(int(c.PT))
@@ -86,7 +98,7 @@ func accept(s Stream, port int) *sdp.MediaDescription {
 		dir = Inactive
 	}
 	md.Attributes = append(md.Attributes, sdp.NewPropertyAttribute(string(dir)))
-	return md
+	return md, nil
 }
 
 // refused answers a stream with port 0, keeping one of its formats as RFC

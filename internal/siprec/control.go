@@ -3,6 +3,8 @@ package siprec
 import (
 	"context"
 	"time"
+
+	"github.com/hush-cc/hush/internal/conversation"
 )
 
 // Control is what the recording server tells the rest of hush: a recorded
@@ -15,8 +17,11 @@ type Control interface {
 	// Source reports that the client stopped (sending false) or resumed
 	// sending the stream named source at time at.
 	Source(ctx context.Context, id, source string, sending bool, at time.Time) error
-	// End reports that the recording session ended at at.
-	End(ctx context.Context, id string, at time.Time) error
+	// End reports that the recording session ended at at, and why.
+	End(ctx context.Context, id string, at time.Time, reason conversation.EndReason) error
+	// Exists reports whether conversation id exists already: an INVITE
+	// naming one is refused before anything is opened for it.
+	Exists(ctx context.Context, id string) (bool, error)
 }
 
 // SessionInfo describes a recorded call as the INVITE presents it.
@@ -35,3 +40,14 @@ type SessionInfo struct {
 // Platform is the conversation platform of calls recorded over SIPREC;
 // the recorder is its backend.
 const Platform = "siprec"
+
+// Why a recording session ended, as Control.End is told.
+const (
+	EndBye          = conversation.EndBye
+	EndShutdown     = conversation.EndShutdown
+	EndSessionTimer = conversation.EndSessionTimer
+	EndAnswerLost   = conversation.EndAnswerLost
+	EndCancelled    = conversation.EndCancelled
+	EndACKTimeout   = conversation.EndACKTimeout
+	EndMediaTimeout = conversation.EndMediaTimeout
+)

@@ -3,6 +3,7 @@ package siprec
 import (
 	"context"
 	"maps"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,19 +39,26 @@ type dialog struct {
 	id       string // conversation id
 	callID   string
 	localTag string
-	invite   *sip.Request // the INVITE that opened it, to address a BYE
-	call     *media.Call
-	legs     map[int]*leg // by m= line index
-	sessID   uint64
-	version  uint64
-	answer   []byte // the last SDP answer
-	meta     Metadata
-	assign   Assignment
-	interval time.Duration // session timer, zero without one
-	expiry   *time.Timer
-	timerGen uint64 // counts armings of expiry
-	cseq     uint32 // of requests the recorder sends
-	ended    bool
+	// remoteTag, peer and transport identify the client: its From-tag and
+	// the socket and transport its INVITE came from.
+	remoteTag string
+	peer      netip.AddrPort
+	transport string
+	invite    *sip.Request // the INVITE that opened it, to address a BYE
+	call      *media.Call
+	legs      map[int]*leg // by m= line index
+	sessID    uint64
+	version   uint64
+	answer    []byte // the last SDP answer
+	meta      Metadata
+	assign    Assignment
+	interval  time.Duration // session timer, zero without one
+	expiry    *time.Timer
+	timerGen  uint64      // counts armings of expiry
+	acked     bool        // the client ACKed the 200 OK to its INVITE
+	ackWait   *time.Timer // ends the session if the ACK never comes
+	cseq      uint32      // of requests the recorder sends
+	ended     bool
 }
 
 // sourceChange is a stream that stopped or resumed sending.
@@ -90,6 +98,9 @@ func (s *Server) negotiate(d *dialog, o Offer) ([]byte, []sourceChange, error) {
 		}
 		if st.Acceptable() {
 			d.call.SetPayloads(l.ch, payloads(st))
+			if err := l.listener.Expect(st.peer(s.cfg.LatchRTP)); err != nil {
+				return nil, nil, notAcceptable("srtp: %v", err)
+			}
 		}
 		l.stream = st
 		if sending := st.Acceptable() && st.Sending(); sending != l.sending {
@@ -125,7 +136,7 @@ func (s *Server) legsFor(d *dialog, o Offer) ([]*leg, error) {
 		}
 		ln, err := d.call.Listen(ch, payloads(st))
 		if err != nil {
-			return nil, Refusal(StatusServiceUnavailable, "rtp port: %v", err)
+			return nil, Refusal(StatusServiceUnavailable, "rtp port: %w", err)
 		}
 		legs[i] = &leg{stream: st, ch: ch, listener: ln, sending: true}
 		d.legs[st.Index] = legs[i]
@@ -178,7 +189,7 @@ func (s *Server) report(ctx context.Context, d *dialog, changes []sourceChange, 
 // end ends a recording session: Control ends the conversation, which
 // stops and finalizes the recording. If Control cannot, the recording is
 // stopped here, so no call and no port outlives its session.
-func (s *Server) end(ctx context.Context, d *dialog, why string) {
+func (s *Server) end(ctx context.Context, d *dialog, why conversation.EndReason) {
 	d.mu.Lock()
 	if d.ended {
 		d.mu.Unlock()
@@ -188,6 +199,9 @@ func (s *Server) end(ctx context.Context, d *dialog, why string) {
 	if d.expiry != nil {
 		d.expiry.Stop()
 	}
+	if d.ackWait != nil {
+		d.ackWait.Stop()
+	}
 	began := d.call != nil
 	d.mu.Unlock()
 	s.forget(d)
@@ -196,7 +210,7 @@ func (s *Server) end(ctx context.Context, d *dialog, why string) {
 		return
 	}
 	now := s.cfg.Now()
-	if err := s.cfg.Control.End(ctx, d.id, now); err != nil {
+	if err := s.cfg.Control.End(ctx, d.id, now, why); err != nil {
 		s.log.Error("end conversation", "conversation", d.id, "err", err)
 		for _, k := range conversation.AllCapabilities() {
 			if err := d.call.Stop(ctx, k, now); err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 
+	"github.com/hush-cc/hush/internal/conversation"
 	"github.com/hush-cc/hush/internal/media"
 )
 
@@ -35,7 +36,9 @@ func (c *countingControl) Begin(context.Context, SessionInfo) error {
 
 func (c *countingControl) Source(context.Context, string, string, bool, time.Time) error { return nil }
 
-func (c *countingControl) End(context.Context, string, time.Time) error {
+func (c *countingControl) Exists(context.Context, string) (bool, error) { return false, nil }
+
+func (c *countingControl) End(context.Context, string, time.Time, conversation.EndReason) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.ends++
@@ -118,7 +121,7 @@ func parseInvite(t *testing.T, callID string) *sip.Request {
 func TestShutdownLeavesAFailedOpenAlone(t *testing.T) {
 	s, rec, ports, ctl := openRig(t)
 	req := parseInvite(t, "taken@test")
-	d, offer, err := s.admit(req)
+	d, offer, err := s.admit(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +147,7 @@ func TestShutdownLeavesAFailedOpenAlone(t *testing.T) {
 func TestShutdownBeforeOpen(t *testing.T) {
 	s, rec, ports, ctl := openRig(t)
 	req := parseInvite(t, "early@test")
-	d, offer, err := s.admit(req)
+	d, offer, err := s.admit(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +170,7 @@ func TestShutdownBeforeOpen(t *testing.T) {
 // openSession admits and opens an INVITE, as onInvite does.
 func openSession(t *testing.T, s *Server, req *sip.Request) *dialog {
 	t.Helper()
-	d, offer, err := s.admit(req)
+	d, offer, err := s.admit(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,7 +35,12 @@ func (s *Server) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	var once sync.Once
 	cancelled := make(chan struct{})
 	tx.OnCancel(func(*sip.Request) { once.Do(func() { close(cancelled) }) })
-	d, offer, err := s.admit(req)
+	if !s.mayOpen(req) {
+		s.cfg.Metrics.Refused.WithLabelValues(refusedForbidden).Inc()
+		s.refuse(req, tx, Refusal(StatusForbidden, "source %s is not in the allow list", req.Source()))
+		return
+	}
+	d, offer, err := s.admit(ctx, req)
 	if err != nil {
 		s.refuse(req, tx, err)
 		return
@@ -51,9 +57,10 @@ func (s *Server) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	res := s.answerResponse(req, d, answer)
 	if err := tx.Respond(res); err != nil {
 		s.log.Warn("answer lost; ending the session", "conversation", d.id, "err", err)
-		s.end(ctx, d, "answer not sent")
+		s.end(ctx, d, EndAnswerLost)
 		return
 	}
+	s.armACK(d)
 	s.log.Info("recording session started", "conversation", d.id, "agent", d.assign.AgentID)
 }
 
@@ -61,14 +68,15 @@ var errCancelled = errors.New("siprec: INVITE cancelled")
 
 // admit checks a new INVITE and reserves its Call-ID. Nothing is opened
 // yet, so a refusal leaves nothing behind.
-func (s *Server) admit(req *sip.Request) (*dialog, Offer, error) {
+func (s *Server) admit(ctx context.Context, req *sip.Request) (*dialog, Offer, error) {
 	if req.CallID() == nil || req.To() == nil || req.From() == nil {
 		return nil, Offer{}, malformed("INVITE lacks Call-ID, From or To")
 	}
 	if bad := unsupportedRequired(req); len(bad) > 0 {
 		return nil, Offer{}, Refusal(StatusBadExtension, "unsupported extensions: %s", strings.Join(bad, ", "))
 	}
-	if !isRecordingSession(req) {
+	marked := isRecordingSession(req)
+	if !marked && s.cfg.Strict {
 		return nil, Offer{}, notAcceptable("not a SIPREC recording session (no siprec option tag)")
 	}
 	interval, _, err := sessionExpires(req)
@@ -80,12 +88,21 @@ func (s *Server) admit(req *sip.Request) (*dialog, Offer, error) {
 	}
 	body, err := SplitBody(contentType(req), req.Body())
 	if err != nil {
+		if !marked {
+			return nil, Offer{}, notAcceptable("not a SIPREC recording session (no siprec option tag)")
+		}
 		return nil, Offer{}, err
+	}
+	if !marked {
+		if !body.RecordingSession {
+			return nil, Offer{}, notAcceptable("not a SIPREC recording session (no siprec option tag, no recording-session metadata)")
+		}
+		s.lenient.note(s.log, req)
 	}
 	if body.SDP == nil {
 		return nil, Offer{}, notAcceptable("INVITE carries no SDP offer")
 	}
-	offer, err := ParseOffer(body.SDP)
+	offer, err := s.parseOffer(body.SDP)
 	if err != nil {
 		return nil, Offer{}, err
 	}
@@ -99,9 +116,21 @@ func (s *Server) admit(req *sip.Request) (*dialog, Offer, error) {
 		}
 	}
 	callID := req.CallID().Value()
+	remoteTag, _ := req.From().Params.Get("tag")
+	peer, _ := sourceAddr(req)
 	d := &dialog{
 		id: ConversationID(callID), callID: callID, localTag: newTag(), invite: req,
+		remoteTag: remoteTag, peer: peer, transport: req.Transport(),
 		legs: map[int]*leg{}, sessID: uint64(time.Now().Unix()), meta: meta, interval: interval,
+	}
+	// A conversation of that id exists (an earlier call, or one from
+	// elsewhere): refuse before anything is opened, so no file of the
+	// existing conversation is created, touched or served.
+	if exists, err := s.cfg.Control.Exists(ctx, d.id); err != nil {
+		return nil, Offer{}, fmt.Errorf("siprec: look up conversation: %w", err)
+	} else if exists {
+		s.cfg.Metrics.Refused.WithLabelValues(refusedExists).Inc()
+		return nil, Offer{}, Refusal(StatusForbidden, "conversation %s exists", d.id)
 	}
 	if s.cfg.Rule != nil {
 		d.assign = s.cfg.Rule.Assign(meta, offer)
@@ -145,6 +174,9 @@ func (s *Server) open(ctx context.Context, req *sip.Request, d *dialog, offer Of
 	}
 	d.call = call
 	answer, changes, err := s.negotiate(d, offer)
+	if errors.Is(err, media.ErrNoPorts) {
+		s.cfg.Metrics.Refused.WithLabelValues(refusedNoPorts).Inc()
+	}
 	if err == nil && isClosed(cancelled) {
 		err = errCancelled
 	}
@@ -161,7 +193,7 @@ func (s *Server) open(ctx context.Context, req *sip.Request, d *dialog, offer Of
 	s.report(ctx, d, changes, start)
 	if isClosed(cancelled) {
 		d.mu.Unlock()
-		s.end(ctx, d, "cancelled")
+		s.end(ctx, d, EndCancelled)
 		d.mu.Lock()
 		return nil, errCancelled
 	}
@@ -248,7 +280,7 @@ func (s *Server) renegotiate(d *dialog, req *sip.Request) ([]byte, []sourceChang
 	}
 	var offer *Offer
 	if body.SDP != nil {
-		o, err := ParseOffer(body.SDP)
+		o, err := s.parseOffer(body.SDP)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -300,7 +332,7 @@ func (s *Server) onBye(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	s.writeSidecar(d, true)
 	d.mu.Unlock()
-	s.end(ctx, d, "bye")
+	s.end(ctx, d, EndBye)
 	s.reply(req, tx, sip.StatusOK, "OK")
 }
 

@@ -60,12 +60,24 @@ type Stream struct {
 	Addr      netip.Addr
 	Direction Direction
 	Codecs    []Codec // in offer order; empty for non-RTP media
+	// Crypto is the first a=crypto line of an RTP/SAVP stream the recorder
+	// can use; nil when there is none.
+	Crypto *Crypto
+	// policy is the recorder's SRTP policy, which parseOffer applies.
+	policy SRTPPolicy
 }
 
-// Acceptable reports whether the recorder can receive s: RTP audio with a
-// G.711 codec at 8 kHz.
+// Media transports.
+const (
+	ProtoAVP  = "RTP/AVP"
+	ProtoSAVP = "RTP/SAVP"
+)
+
+// Acceptable reports whether the recorder can receive s: audio with a
+// G.711 codec at 8 kHz, over plain RTP or SDES-SRTP as the SRTP policy
+// allows.
 func (s Stream) Acceptable() bool {
-	if s.Media != "audio" || s.Proto != "RTP/AVP" || s.Port == 0 {
+	if s.Media != "audio" || s.Port == 0 || !s.transportAllowed() {
 		return false
 	}
 	for _, c := range s.Codecs {
@@ -74,6 +86,25 @@ func (s Stream) Acceptable() bool {
 		}
 	}
 	return false
+}
+
+// transportAllowed reports whether the SRTP policy takes s's transport.
+func (s Stream) transportAllowed() bool {
+	switch s.Proto {
+	case ProtoAVP:
+		return s.policy != SRTPRequired
+	case ProtoSAVP:
+		return s.policy != SRTPOff && s.Crypto != nil
+	}
+	return false
+}
+
+// source returns the address and port the offer named for s.
+func (s Stream) source() netip.AddrPort {
+	if !s.Addr.IsValid() {
+		return netip.AddrPort{}
+	}
+	return netip.AddrPortFrom(s.Addr.Unmap(), uint16(s.Port))
 }
 
 // Accepted returns the codecs of s the recorder takes, in offer order: the
@@ -114,7 +145,12 @@ func (o Offer) Acceptable() ([]Stream, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, notAcceptable("no G.711 audio stream on RTP/AVP in the offer")
+		for _, s := range o.Streams {
+			if s.Media == "audio" && s.Proto == ProtoAVP && s.policy == SRTPRequired {
+				return nil, notAcceptable("plain RTP offered; this recorder requires SRTP (RTP/SAVP with a=crypto)")
+			}
+		}
+		return nil, notAcceptable("no G.711 audio stream on RTP/AVP or RTP/SAVP the recorder takes")
 	}
 	return out, nil
 }
@@ -178,6 +214,21 @@ func parseStream(i int, md *sdp.MediaDescription, sd *sdp.SessionDescription) (S
 			return Stream{}, err
 		}
 		s.Codecs = codecs
+	}
+	if s.Proto == ProtoSAVP {
+		for _, a := range md.Attributes {
+			if a.Key != "crypto" {
+				continue
+			}
+			c, ok, err := parseCrypto(a.Value)
+			if err != nil {
+				return Stream{}, err
+			}
+			if ok {
+				s.Crypto = &c
+				break
+			}
+		}
 	}
 	return s, nil
 }

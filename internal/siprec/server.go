@@ -2,6 +2,7 @@ package siprec
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -37,12 +38,42 @@ type Config struct {
 	// Addr is the address put in SDP answers, where RTP is expected.
 	// Invalid means the listen host, or 127.0.0.1 when that is unspecified.
 	Addr netip.Addr
+	// SRTP says which media transports are taken; empty is SRTPOptional.
+	SRTP SRTPPolicy
+	// LatchRTP takes each stream's RTP from the first source it comes
+	// from instead of the address its offer named, for clients behind NAT.
+	LatchRTP bool
 	// MinSE is the smallest session interval accepted; zero means
 	// DefaultMinSE.
-	MinSE  time.Duration
-	Now    func() time.Time
-	Logger *slog.Logger
+	MinSE time.Duration
+	// TLSListen, when set, is a further address where SIP is answered
+	// over TLS, with TLS as its configuration (see ServerTLS).
+	TLSListen string
+	TLS       *tls.Config
+	// Allow lists the sources that may open recording sessions; an INVITE
+	// from elsewhere gets 403. Empty allows every source. Listed sources
+	// may also send in-dialog requests for any session.
+	Allow []netip.Prefix
+	// Strict refuses INVITEs that carry recording metadata but neither
+	// Require: siprec nor the +sip.src Contact feature tag.
+	Strict bool
+	// T1 is the SIP round-trip estimate (RFC 3261 section 17): a 200 OK
+	// not ACKed within 64*T1 ends its session. Zero means 500 ms.
+	T1 time.Duration
+	// RetryAfter is what a 503 for want of RTP ports asks the client to
+	// wait; zero means DefaultRetryAfter.
+	RetryAfter time.Duration
+	// Metrics, if set, count refusals and teardowns.
+	Metrics *Metrics
+	Now     func() time.Time
+	Logger  *slog.Logger
 }
+
+// DefaultRetryAfter is the Retry-After of a 503 for want of RTP ports.
+const DefaultRetryAfter = 30 * time.Second
+
+// defaultT1 is RFC 3261's T1.
+const defaultT1 = 500 * time.Millisecond
 
 // Server is a SIPREC recording server (SRS, RFC 7866).
 type Server struct {
@@ -53,7 +84,12 @@ type Server struct {
 	client *sipgo.Client
 	udp    net.PacketConn
 	tcp    net.Listener
+	tls    net.Listener // nil without TLS
 	addr   netip.AddrPort
+	// sipLog bounds what peers can make hush log: the SIP stack's own
+	// logging and refusals go through it.
+	sipLog  *slog.Logger
+	lenient lenientLog
 
 	mu      sync.Mutex
 	dialogs map[string]*dialog // by Call-ID
@@ -74,11 +110,31 @@ func Listen(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.T1 == 0 {
+		cfg.T1 = defaultT1
+	}
+	if cfg.RetryAfter == 0 {
+		cfg.RetryAfter = DefaultRetryAfter
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics(nil)
+	}
+	if cfg.TLSListen != "" && cfg.TLS == nil {
+		return nil, errors.New("siprec: a TLS listen address needs a TLS configuration")
+	}
 	udp, tcp, err := bindBoth(cfg.Listen)
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger.With("component", "siprec"), udp: udp, tcp: tcp, dialogs: map[string]*dialog{}}
+	s.sipLog = newBoundedLogger(s.log.Handler())
+	if cfg.TLSListen != "" {
+		if s.tls, err = tls.Listen("tcp", cfg.TLSListen, cfg.TLS); err != nil {
+			udp.Close()
+			tcp.Close()
+			return nil, fmt.Errorf("siprec: listen tls %s: %w", cfg.TLSListen, err)
+		}
+	}
 	s.addr = tcp.Addr().(*net.TCPAddr).AddrPort()
 	if !s.cfg.Addr.IsValid() {
 		s.cfg.Addr = s.addr.Addr().Unmap()
@@ -87,8 +143,7 @@ func Listen(cfg Config) (*Server, error) {
 		}
 	}
 	if err := s.setup(); err != nil {
-		udp.Close()
-		tcp.Close()
+		s.closeSockets()
 		return nil, err
 	}
 	return s, nil
@@ -120,16 +175,19 @@ func bindBoth(addr string) (net.PacketConn, net.Listener, error) {
 }
 
 func (s *Server) setup() error {
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent("hush"), sipgo.WithUserAgentHostname(s.cfg.Addr.String()))
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("hush"), sipgo.WithUserAgentHostname(s.cfg.Addr.String()),
+		sipgo.WithUserAgenTLSConfig(clientTLS(s.cfg.TLS)),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(s.sipLog)),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(s.sipLog)))
 	if err != nil {
 		return fmt.Errorf("siprec: user agent: %w", err)
 	}
-	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(s.log))
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(s.sipLog))
 	if err != nil {
 		ua.Close()
 		return fmt.Errorf("siprec: server: %w", err)
 	}
-	client, err := sipgo.NewClient(ua, sipgo.WithClientHostname(s.cfg.Addr.String()))
+	client, err := sipgo.NewClient(ua, sipgo.WithClientHostname(s.cfg.Addr.String()), sipgo.WithClientLogger(s.sipLog))
 	if err != nil {
 		ua.Close()
 		return fmt.Errorf("siprec: client: %w", err)
@@ -137,7 +195,7 @@ func (s *Server) setup() error {
 	s.ua, s.srv, s.client = ua, srv, client
 	srv.OnInvite(s.onInvite)
 	srv.OnUpdate(s.onUpdate)
-	srv.OnAck(func(*sip.Request, sip.ServerTransaction) {})
+	srv.OnAck(s.onAck)
 	srv.OnBye(s.onBye)
 	srv.OnCancel(s.onCancel)
 	srv.OnOptions(s.onOptions)
@@ -148,13 +206,33 @@ func (s *Server) setup() error {
 // Addr returns the bound address.
 func (s *Server) Addr() netip.AddrPort { return s.addr }
 
+// TLSAddr returns the bound TLS address, or the zero value without TLS.
+func (s *Server) TLSAddr() netip.AddrPort {
+	if s.tls == nil {
+		return netip.AddrPort{}
+	}
+	return s.tls.Addr().(*net.TCPAddr).AddrPort()
+}
+
+func (s *Server) closeSockets() {
+	s.udp.Close()
+	s.tcp.Close()
+	if s.tls != nil {
+		s.tls.Close()
+	}
+}
+
 // Serve answers SIP until ctx ends, then ends every recording session
 // still up and closes the sockets.
 func (s *Server) Serve(ctx context.Context) error {
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- s.srv.ServeUDP(s.udp) }()
 	go func() { errc <- s.srv.ServeTCP(s.tcp) }()
-	s.log.Info("siprec listening", "addr", s.addr.String(), "media", s.cfg.Addr.String())
+	if s.tls != nil {
+		go func() { errc <- s.srv.ServeTLS(s.tls) }()
+		s.log.Info("siprec listening on TLS", "addr", s.TLSAddr().String(), "clientCertificates", s.cfg.TLS.ClientAuth == tls.RequireAndVerifyClientCert)
+	}
+	s.log.Info("siprec listening", "addr", s.addr.String(), "media", s.cfg.Addr.String(), "allow", len(s.cfg.Allow))
 	var err error
 	select {
 	case <-ctx.Done():
@@ -178,10 +256,9 @@ func (s *Server) shutdown() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	for _, d := range ds {
-		s.end(ctx, d, "shutdown")
+		s.end(ctx, d, EndShutdown)
 	}
-	s.udp.Close()
-	s.tcp.Close()
+	s.closeSockets()
 	s.ua.Close()
 }
 
@@ -230,11 +307,25 @@ func (s *Server) onCancel(req *sip.Request, tx sip.ServerTransaction) {
 }
 
 // dialogOf returns the dialog an in-dialog request belongs to; when there is
-// none it answers 481 itself and returns nil.
+// none, or the request does not carry the dialog's tags, it answers 481
+// itself and returns nil; when it comes from a source other than the
+// dialog's peer (or a listed SBC), 403. Either way nothing changes.
 func (s *Server) dialogOf(req *sip.Request, tx sip.ServerTransaction) *dialog {
 	d := s.match(req)
-	if d == nil {
+	switch {
+	case d == nil:
 		s.noDialog(req, tx)
+		return nil
+	case !tagsMatch(req, d):
+		s.cfg.Metrics.Rejected.WithLabelValues("481").Inc()
+		s.sipLog.Info("in-dialog request with foreign tags refused", "method", req.Method, "conversation", d.id, "source", req.Source())
+		s.noDialog(req, tx)
+		return nil
+	case !s.fromPeer(req, d):
+		s.cfg.Metrics.Rejected.WithLabelValues("403").Inc()
+		s.sipLog.Info("in-dialog request from another source refused", "method", req.Method, "conversation", d.id, "source", req.Source())
+		s.reply(req, tx, StatusForbidden, reasonPhrase(StatusForbidden), warning("not the session's peer"))
+		return nil
 	}
 	return d
 }
@@ -277,18 +368,42 @@ func (s *Server) reply(req *sip.Request, tx sip.ServerTransaction, status int, r
 // Warning header (RFC 3261 section 20.43), with the headers its status
 // requires: Unsupported on a 420, Min-SE on a 422 (RFC 4028), whether the
 // request opens a session or refreshes one.
+//
+// The Warning text is the error's only when the error describes the request
+// itself (its syntax or its offer); other refusals get a fixed text, so no
+// answer names a file, another call or hush's internals.
 func (s *Server) refuse(req *sip.Request, tx sip.ServerTransaction, err error) {
 	status := Status(err)
-	s.log.Info("refused", "method", req.Method, "status", status, "err", err)
+	s.sipLog.Info("refused", "method", req.Method, "status", status, "source", req.Source(), "err", err)
 	var headers []sip.Header
 	switch status {
 	case StatusBadExtension:
 		headers = append(headers, sip.NewHeader("Unsupported", strings.Join(unsupportedRequired(req), ", ")))
 	case StatusIntervalTooBrief:
 		headers = append(headers, sip.NewHeader("Min-SE", secondsValue(s.cfg.MinSE)))
+	case StatusServiceUnavailable:
+		headers = append(headers, sip.NewHeader("Retry-After", secondsValue(s.cfg.RetryAfter)))
 	}
-	headers = append(headers, sip.NewHeader("Warning", fmt.Sprintf("399 hush %q", warningText(err))))
+	headers = append(headers, warning(publicText(err)))
 	s.reply(req, tx, status, reasonPhrase(status), headers...)
+}
+
+// warning makes a Warning header (RFC 3261 section 20.43) saying text.
+func warning(text string) sip.Header {
+	return sip.NewHeader("Warning", fmt.Sprintf("399 hush %q", warningText(text)))
+}
+
+// publicText is what a refusal may tell the client about err.
+func publicText(err error) string {
+	switch Status(err) {
+	case StatusBadRequest, StatusUnsupportedMediaType, StatusNotAcceptableHere, StatusBadExtension, StatusIntervalTooBrief:
+		return err.Error()
+	case StatusForbidden:
+		return "not allowed to record this session"
+	case StatusServiceUnavailable:
+		return "no capacity; retry later"
+	}
+	return "internal error"
 }
 
 func (s *Server) respond(tx sip.ServerTransaction, res *sip.Response) {
@@ -297,9 +412,9 @@ func (s *Server) respond(tx sip.ServerTransaction, res *sip.Response) {
 	}
 }
 
-// warningText makes an error fit in a quoted Warning header.
-func warningText(err error) string {
-	b := []rune(err.Error())
+// warningText makes a text fit in a quoted Warning header.
+func warningText(text string) string {
+	b := []rune(text)
 	if len(b) > 200 {
 		b = b[:200]
 	}

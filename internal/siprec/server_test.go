@@ -3,6 +3,7 @@ package siprec_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 	"github.com/hush-cc/hush/internal/engine"
 	"github.com/hush-cc/hush/internal/media"
 	"github.com/hush-cc/hush/internal/siprec"
+	"github.com/hush-cc/hush/internal/store"
 	"github.com/hush-cc/hush/internal/store/sqlite"
 )
 
@@ -38,6 +40,7 @@ type rig struct {
 // with a gate that can hold Begin back (to cancel an INVITE in flight).
 type gatedControl struct {
 	eng     *engine.Engine
+	store   *sqlite.Store
 	mu      sync.Mutex
 	hold    chan struct{} // closed to let a held Begin go on
 	entered chan struct{} // receives when Begin is held
@@ -65,12 +68,27 @@ func (c *gatedControl) Source(ctx context.Context, id, source string, sending bo
 	return err
 }
 
-func (c *gatedControl) End(ctx context.Context, id string, at time.Time) error {
-	_, err := c.eng.Apply(ctx, id, conversation.Input{Kind: conversation.KindEnd, At: at, Actor: "siprec"})
+func (c *gatedControl) Exists(ctx context.Context, id string) (bool, error) {
+	_, err := c.store.Conversation(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (c *gatedControl) End(ctx context.Context, id string, at time.Time, reason conversation.EndReason) error {
+	_, err := c.eng.Apply(ctx, id, conversation.Input{Kind: conversation.KindEnd, At: at, Actor: "siprec", EndReason: reason})
 	return err
 }
 
 func newRig(t *testing.T) *rig {
+	t.Helper()
+	return newRigWith(t, 47000, 47999, nil)
+}
+
+// newRigWith makes a rig whose RTP ports are lo-hi and whose server
+// configuration configure (if set) changes.
+func newRigWith(t *testing.T, lo, hi int, configure func(*siprec.Config)) *rig {
 	t.Helper()
 	dir := t.TempDir()
 	ctx := context.Background()
@@ -78,7 +96,7 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ports, err := media.NewPorts(47000, 47999)
+	ports, err := media.NewPorts(lo, hi)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,8 +113,12 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctl := &gatedControl{eng: eng}
-	srv, err := siprec.Listen(siprec.Config{Listen: "127.0.0.1:0", Recorder: rec, Control: ctl, Rule: rule, Logger: log})
+	ctl := &gatedControl{eng: eng, store: st}
+	cfg := siprec.Config{Listen: "127.0.0.1:0", Recorder: rec, Control: ctl, Rule: rule, Logger: log}
+	if configure != nil {
+		configure(&cfg)
+	}
+	srv, err := siprec.Listen(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,6 +162,7 @@ func (r *rig) peer() *peer {
 // request is a SIP request to write.
 type request struct {
 	method, callID, toTag string
+	fromTag               string // "sbc-1" when empty
 	cseq                  int
 	headers               []string // "Name: value"
 	contentType           string
@@ -161,7 +184,10 @@ func (p *peer) send(rq request) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s sip:srs@%s SIP/2.0\r\n", rq.method, p.to)
 	fmt.Fprintf(&b, "Via: SIP/2.0/UDP %s;branch=%s;rport\r\n", local, rq.branch)
-	fmt.Fprintf(&b, "From: <sip:sbc@%s>;tag=sbc-1\r\nTo: %s\r\nCall-ID: %s\r\n", local, to, rq.callID)
+	if rq.fromTag == "" {
+		rq.fromTag = "sbc-1"
+	}
+	fmt.Fprintf(&b, "From: <sip:sbc@%s>;tag=%s\r\nTo: %s\r\nCall-ID: %s\r\n", local, rq.fromTag, to, rq.callID)
 	feature := ";+sip.src"
 	if rq.plain {
 		feature = ""

@@ -36,7 +36,7 @@ func (s *Server) expire(d *dialog, gen uint64) {
 	}
 	bye := s.byeRequest(d)
 	d.mu.Unlock()
-	s.end(ctx, d, "session timer expired")
+	s.end(ctx, d, EndSessionTimer)
 	if bye == nil {
 		return
 	}

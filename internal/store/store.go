@@ -1,5 +1,6 @@
 // Package store defines how hush persists conversations, its event log, the
-// audit chain, API keys and webhooks. Implementations live in sub-packages.
+// audit chain, API keys, webhooks and the platform adapters' state.
+// Implementations live in sub-packages.
 package store
 
 import (
@@ -152,5 +153,6 @@ type Store interface {
 	Audit
 	Keys
 	Webhooks
+	Adapters
 	Close() error
 }

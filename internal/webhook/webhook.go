@@ -14,13 +14,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/hush-cc/hush/internal/backoff"
 	"github.com/hush-cc/hush/internal/store"
 )
 
@@ -43,7 +43,8 @@ type Dispatcher struct {
 	Wake   func() <-chan struct{}
 	Client *http.Client
 	Logger *slog.Logger
-	// Attempts per event, and the backoff between them.
+	// Attempts per event, and the backoff between them (full jitter: see
+	// package backoff).
 	Attempts int
 	Base     time.Duration
 	Max      time.Duration
@@ -203,12 +204,8 @@ func (d *Dispatcher) deliver(ctx context.Context, h store.Webhook, ev store.Even
 			d.Logger.Warn("webhook delivery given up", "webhook", h.ID, "seq", ev.Seq, "attempts", attempt, "err", err)
 			return true
 		}
-		wait := min(d.Base<<(attempt-1), d.Max)
-		wait = wait/2 + rand.N(wait/2+1)
-		select {
-		case <-ctx.Done():
+		if !(backoff.Policy{Base: d.Base, Max: d.Max}).Wait(ctx, attempt) {
 			return false
-		case <-time.After(wait):
 		}
 	}
 }

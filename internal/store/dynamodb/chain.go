@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/hush-cc/hush/internal/audit"
+	"github.com/hush-cc/hush/internal/backoff"
 )
 
 // The audit chain and the event log share one head item: the last audit
@@ -43,6 +43,14 @@ const maxChainAttempts = 64
 
 // maxClaim bounds the writes of one claim (the head item's size).
 const maxClaim = 100
+
+// Backoffs between attempts: a claim lost to another process is retried
+// soon, as the winner completes its claim in a few round trips; items left
+// unprocessed mean DynamoDB is throttling, so those wait longer.
+var (
+	claimBackoff       = backoff.Policy{Base: 5 * time.Millisecond, Max: 50 * time.Millisecond}
+	unprocessedBackoff = backoff.Policy{Base: 10 * time.Millisecond, Max: time.Second}
+)
 
 // chainTimeout bounds the chaining of one group: it runs on after the
 // caller that led it is cancelled, since it chains others' writes too.
@@ -180,10 +188,9 @@ func (s *Store) lead(ctx context.Context) {
 // chainGroup claims positions for a group of writes and completes them.
 func (s *Store) chainGroup(ctx context.Context, group []*chainReq) error {
 	for attempt := range maxChainAttempts {
-		if attempt > 0 {
-			// Lost to another process: back off, with jitter.
-			d := time.Duration(min(attempt, 6)) * 5 * time.Millisecond
-			time.Sleep(d/2 + time.Duration(rand.Int64N(int64(d))))
+		// Lost to another process: back off, with jitter.
+		if attempt > 0 && !claimBackoff.Wait(ctx, attempt) {
+			return fmt.Errorf("chain %d writes: %w", len(group), ctx.Err())
 		}
 		h, err := s.readHead(ctx)
 		if err != nil {
@@ -352,8 +359,8 @@ func (s *Store) batchWrite(ctx context.Context, items []item, del bool) error {
 		}
 		pending := map[string][]types.WriteRequest{s.table: reqs}
 		for attempt := 0; len(pending) > 0; attempt++ {
-			if attempt > 0 {
-				time.Sleep(time.Duration(min(attempt, 8)) * 10 * time.Millisecond)
+			if attempt > 0 && !unprocessedBackoff.Wait(ctx, attempt) {
+				return ctx.Err()
 			}
 			out, err := s.db.BatchWriteItem(ctx, &ddb.BatchWriteItemInput{RequestItems: pending})
 			if err != nil {

@@ -1,5 +1,5 @@
 // Package dynamodb stores hush's conversations, audit chain, event log and
-// Amazon Connect agent memory in one DynamoDB table, for the Lambda
+// the platform adapters' state in one DynamoDB table, for the Lambda
 // deployment. It uses conditional writes on a version attribute and no
 // transactions (DynamoDB Local peers such as dynalite lack them), so a write
 // is a sequence of single-item writes ordered to stay consistent across a
@@ -30,8 +30,9 @@ const (
 )
 
 // Store is a store.Conversations on one DynamoDB table, with the audit
-// chain, the event log and the Connect adapter's agent memory and dead
-// letters beside the conversations. Several processes may share a table.
+// chain, the event log and the platform adapters' state, checkpoints and
+// dead letters beside the conversations. Several processes may share a
+// table.
 type Store struct {
 	db    *ddb.Client
 	table string

@@ -12,11 +12,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/hush-cc/hush/internal/amazonconnect"
 	"github.com/hush-cc/hush/internal/amazonconnect/peertest"
 	"github.com/hush-cc/hush/internal/audit"
 	"github.com/hush-cc/hush/internal/conversation"
 	"github.com/hush-cc/hush/internal/store"
+	"github.com/hush-cc/hush/internal/store/storetest"
 )
 
 var t0 = time.Date(2026, 3, 4, 15, 0, 0, 123_000_000, time.UTC)
@@ -257,49 +257,40 @@ func TestStore(t *testing.T) {
 		verify(t, s, 3)
 	})
 
-	t.Run("agent memory and dead letters", func(t *testing.T) {
+	t.Run("adapters", func(t *testing.T) {
+		storetest.Adapters(t, newTestStore(t, client))
+	})
+
+	t.Run("a dead letter cut short by a crash is completed when offered again", func(t *testing.T) {
 		s := newTestStore(t, client)
-		const arn = "arn:aws:connect:us-east-1:1:instance/i/agent/ñ"
-		if m, v, err := s.AgentMemory(ctx, arn); err != nil || v != 0 || m.Contacts != nil {
-			t.Fatalf("none: %+v %d %v", m, v, err)
+		d := store.DeadLetter{Namespace: "adapter", Key: "events/shardId-0/42", Reason: "invalid-utf8", Data: []byte{0xff}}
+		s.crash = func(step string) error {
+			if step == "dead letter marker" {
+				return errors.New("crash")
+			}
+			return nil
 		}
-		m := amazonconnect.Memory{LastEventAt: t0, RecentEvents: []string{"e1"}, Contacts: map[string]amazonconnect.ContactMemory{"c1": {InitialContactID: "c1", OnHold: true, At: t0}}}
-		if err := s.PutAgentMemory(ctx, arn, m, 0); err != nil {
-			t.Fatal(err)
+		if err := s.PutDeadLetter(ctx, d); err == nil {
+			t.Fatal("no crash")
 		}
-		if err := s.PutAgentMemory(ctx, arn, m, 0); !errors.Is(err, store.ErrConflict) {
-			t.Fatalf("second first put: %v", err)
+		if dls, err := s.DeadLetters(ctx, "adapter", 0); err != nil || len(dls) != 0 {
+			t.Fatalf("after the crash: %+v, %v", dls, err)
 		}
-		if err := s.PutAgentMemory(ctx, arn, m, 1); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.PutAgentMemory(ctx, arn, m, 1); !errors.Is(err, store.ErrConflict) {
-			t.Fatalf("stale put: %v", err)
-		}
-		got, v, err := s.AgentMemory(ctx, arn)
-		if err != nil || v != 2 || !got.Contacts["c1"].OnHold || !got.LastEventAt.Equal(t0) {
-			t.Fatalf("memory %+v %d %v", got, v, err)
-		}
-		d := amazonconnect.DeadLetter{Stream: "events", ShardID: "shardId-0", SequenceNumber: "42", Data: []byte{0xff, 0xfe}, Reason: "invalid-utf8", Error: "bad"}
+		s.crash = nil
 		for range 2 {
 			if err := s.PutDeadLetter(ctx, d); err != nil {
 				t.Fatal(err)
 			}
 		}
-		dls, err := s.DeadLetters(ctx, 0)
-		if err != nil || len(dls) != 1 || string(dls[0].Data) != "\xff\xfe" || dls[0].Reason != "invalid-utf8" || dls[0].StoredAt.IsZero() {
-			t.Fatalf("dead letters %+v %v", dls, err)
+		if dls, err := s.DeadLetters(ctx, "adapter", 0); err != nil || len(dls) != 1 || dls[0].Key != d.Key || dls[0].StoredAt.IsZero() {
+			t.Fatalf("offered again: %+v, %v", dls, err)
 		}
-		// A record as large as Kinesis allows outgrows an item: it is kept
-		// cut, never refused, or it would hold its shard up.
-		big := amazonconnect.DeadLetter{Stream: "events", ShardID: "shardId-0", SequenceNumber: "43",
-			Data: []byte(strings.Repeat("x", 1<<20)), Reason: "invalid-json", Error: "unexpected end"}
-		if err := s.PutDeadLetter(ctx, big); err != nil {
-			t.Fatalf("a 1 MiB record: %v", err)
-		}
-		dls, err = s.DeadLetters(ctx, 0)
-		if err != nil || len(dls) != 2 || len(dls[1].Data) != maxDeadLetterData || !strings.Contains(dls[1].Error, "cut") {
-			t.Fatalf("dead letters after a 1 MiB record: %d, %v", len(dls), err)
+	})
+
+	t.Run("a namespace with # is refused", func(t *testing.T) {
+		s := newTestStore(t, client)
+		if err := s.PutAdapterState(ctx, "a#b", "k", []byte("v"), 0); err == nil {
+			t.Fatal("accepted")
 		}
 	})
 }

@@ -1,6 +1,3 @@
-// Package storetest is the contract every store.Store implementation
-// keeps: one suite of assertions that each implementation's tests run
-// against a fresh store of their own.
 package storetest
 
 import (
@@ -24,7 +21,8 @@ type Factory struct {
 	OpenPair func(t *testing.T) (store.Store, store.Store)
 }
 
-// Run runs the whole contract.
+// Run runs the whole contract of store.Store: one suite of assertions that
+// each implementation's tests run against fresh stores of their own.
 func Run(t *testing.T, f Factory) {
 	tests := map[string]func(*testing.T, Factory){
 		"ConversationRoundTrip":   testConversationRoundTrip,
@@ -40,6 +38,7 @@ func Run(t *testing.T, f Factory) {
 		"TwoStoresOneWinner":      testTwoStoresOneWinner,
 		"TwoStoresOneChainAndLog": testTwoStoresOneChainAndLog,
 		"Cluster":                 testCluster,
+		"Adapters":                func(t *testing.T, f Factory) { Adapters(t, f.Open(t)) },
 	}
 	for name, test := range tests {
 		t.Run(name, func(t *testing.T) { test(t, f) })

@@ -98,6 +98,9 @@ test('a command whose completion never comes times out with a readable message',
   const { hush, client } = await setup(t, { operationTimeoutMs: 50 });
   hush.addConversation('c1');
   hush.opts.withholdCompletion = true;
+  // Open the stream first: on a loaded machine connecting can take longer
+  // than the 50 ms, and only the completion's wait is under test.
+  await client.ready();
   await assert.rejects(client.pauseRecording({ liveWorkItemId: 'c1' }), /has not confirmed it within/);
 });
 

@@ -2,7 +2,7 @@
 // event stream, and ended calls with timeline, recording and transcript.
 import { byId, clear, h, show } from './dom.js';
 import { renderLegend, renderTimeline } from './timeline-svg.js';
-import { callStateLabel, capabilityLine, explainError, formatDuration, formatTime, reasonShort } from './words.js';
+import { callStateLabel, capabilityLine, endReasonLabel, explainError, formatDuration, formatTime, reasonShort } from './words.js';
 
 const MAX_ENDED = 50;
 
@@ -68,12 +68,14 @@ export function createSupervisorView(app) {
       const open = h('button', { type: 'button', 'data-testid': 'ended-open', 'data-conversation-id': conv.id, text: `Open ${conv.id}` });
       open.addEventListener('click', () => openDetail(conv.id, open));
       const length = conv.endedAt ? formatDuration(Date.parse(conv.endedAt) - Date.parse(conv.createdAt)) : '';
+      const why = endReasonLabel(conv.endReason);
       endedList.appendChild(
         h(
           'li',
-          { class: 'call', 'data-testid': 'ended-call', 'data-conversation-id': conv.id },
+          { class: 'call', 'data-testid': 'ended-call', 'data-conversation-id': conv.id, 'data-end-reason': conv.endReason || '' },
           open,
           h('span', { class: 'muted', text: ` agent ${conv.agentId || 'unknown'} · ended ${formatTime(conv.endedAt || conv.updatedAt)}${length ? ' · ' + length : ''}` }),
+          why ? h('strong', { class: 'end-reason', 'data-testid': 'end-reason', text: ` · ${why}` }) : null,
         ),
       );
     }

@@ -31,6 +31,22 @@ export function callStateLabel(s) {
   return CALL_STATES[s] || (s ? String(s) : 'Unknown');
 }
 
+const END_REASONS = {
+  'media-timeout': 'ended: no audio arrived for the RTP timeout',
+  'recorder-restarted': 'recording interrupted: the recorder restarted during the call',
+  'ack-timeout': 'ended: the SBC never confirmed the session (no ACK)',
+  'session-expired': 'ended: the SBC stopped refreshing the session',
+  'answer-lost': 'ended: the recorder could not answer the SBC',
+  cancelled: 'ended: the SBC cancelled the session',
+  shutdown: 'recording interrupted: hush was stopped during the call',
+};
+
+/** endReasonLabel says why a call ended, or '' when it ended the ordinary way (a hang-up). */
+export function endReasonLabel(r) {
+  if (!r || r === 'bye') return '';
+  return END_REASONS[r] || `ended: ${r}`;
+}
+
 const REASON_KINDS = {
   hold: 'Caller on hold',
   secure: 'Secure payment in progress',
@@ -98,6 +114,8 @@ export function describeEvent(type, data) {
     }
   }
   switch (type) {
+    case 'conversation.ended':
+      return data.endReason ? `Call ${endReasonLabel(data.endReason)}.` : 'Call ended.';
     case 'secure-session.started':
       return 'Secure payment started: recording and transcription paused.';
     case 'secure-session.completed':

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { capabilityLine, describeEvent, explainError, formatDuration, problemText, reasonLabel } from '../js/words.js';
+import { capabilityLine, describeEvent, endReasonLabel, explainError, formatDuration, problemText, reasonLabel } from '../js/words.js';
 import { readParams } from '../pay/pay.js';
 
 test('capabilityLine says when the recorder has not confirmed yet', () => {
@@ -70,4 +70,11 @@ test('the payment page accepts only http(s) completion URLs', () => {
   assert.equal(readParams('?completeUrl=javascript:alert(1)', base).completeUrl, '');
   assert.equal(readParams('?completeUrl=/v1/secure-sessions/s2/complete', base).completeUrl, 'http://hush.local/v1/secure-sessions/s2/complete');
   assert.deepEqual(readParams('', base), { sessionId: '', completeUrl: '' });
+});
+
+test('a call the recorder did not end the ordinary way says why', () => {
+  assert.equal(endReasonLabel('recorder-restarted'), 'recording interrupted: the recorder restarted during the call');
+  assert.match(endReasonLabel('media-timeout'), /RTP timeout/);
+  assert.equal(endReasonLabel(undefined), '');
+  assert.equal(describeEvent('conversation.ended', { endReason: 'recorder-restarted' }), 'Call recording interrupted: the recorder restarted during the call.');
 });
