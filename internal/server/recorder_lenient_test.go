@@ -21,7 +21,7 @@ func TestLenientSIPpScenarios(t *testing.T) {
 	} {
 		t.Run(sc.file, func(t *testing.T) {
 			id := strings.TrimSuffix(sc.file, ".xml") + "-1"
-			if err, out := runSipp(t, h.sip.String(), sc.file, "u1", id, 44700+100*i); err != nil {
+			if out, err := runSipp(t, h.sip.String(), sc.file, "u1", id, 44700+100*i); err != nil {
 				t.Fatalf("sipp: %v\n%s", err, out)
 			}
 			m := h.waitFinalized(id)
@@ -35,7 +35,7 @@ func TestLenientSIPpScenarios(t *testing.T) {
 			}
 
 			sid := "strict-" + id
-			if err, out := runSipp(t, strict.sip.String(), sc.file, "u1", sid, 44900+10*i); err == nil || !strings.Contains(out, "488") {
+			if out, err := runSipp(t, strict.sip.String(), sc.file, "u1", sid, 44900+10*i); err == nil || !strings.Contains(out, "488") {
 				t.Fatalf("sipp against --siprec-strict: %v\n%s", err, out)
 			}
 			if st := strict.do("GET", "/v1/conversations/"+sid, "", nil); st != 404 {
@@ -60,7 +60,7 @@ func TestRefusedDuplicateServesNoTranscript(t *testing.T) {
 	}
 	var before auditEntries
 	h.do("GET", "/v1/audit?conversation="+id, "", &before)
-	err, out := runSipp(t, h.sip.String(), "oracle.xml", "t1", id, 45200)
+	out, err := runSipp(t, h.sip.String(), "oracle.xml", "t1", id, 45200)
 	if err == nil || !strings.Contains(out, "403") {
 		t.Fatalf("sipp with an existing conversation's Call-ID: %v\n%s", err, out)
 	}

@@ -55,8 +55,8 @@ func startHushWith(t *testing.T, rtpPorts string, configure func(*Config)) *hush
 }
 
 // runSipp runs scenario (in internal/siprec/testdata/sipp) for one call
-// to addr and returns sipp's error and output.
-func runSipp(t *testing.T, addr, scenario, transport, callID string, mediaPort int) (error, string) {
+// to addr and returns sipp's output and error.
+func runSipp(t *testing.T, addr, scenario, transport, callID string, mediaPort int) (string, error) {
 	t.Helper()
 	path, _ := filepath.Abs(filepath.Join("..", "siprec", "testdata", "sipp", scenario))
 	sipp := exec.Command(sippPath, addr, "-sf", path, "-m", "1", "-t", transport,
@@ -66,7 +66,7 @@ func runSipp(t *testing.T, addr, scenario, transport, callID string, mediaPort i
 	var out bytes.Buffer
 	sipp.Stdout, sipp.Stderr = &out, &out
 	err := sipp.Run()
-	return err, out.String()
+	return out.String(), err
 }
 
 // waitFinalized waits for conversation id's recording to be complete.
@@ -219,7 +219,7 @@ func TestSIPOverTLSRecordsACall(t *testing.T) {
 	bridge := tlsBridge(t, tlsAddr, &tls.Config{RootCAs: p.pool, Certificates: []tls.Certificate{p.client}, ServerName: "127.0.0.1"})
 
 	const id = "tls-call-1"
-	if err, out := runSipp(t, bridge, "oracle.xml", "t1", id, 44300); err != nil {
+	if out, err := runSipp(t, bridge, "oracle.xml", "t1", id, 44300); err != nil {
 		t.Fatalf("sipp over TLS: %v\n%s", err, out)
 	}
 	m := h.waitFinalized(id)

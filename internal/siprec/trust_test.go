@@ -426,3 +426,31 @@ func counterValue(t *testing.T, c prometheus.Counter) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+// With an allow list, an SBC cluster may send in-dialog requests from
+// another listed node.
+func TestListedSourceMayActInADialog(t *testing.T) {
+	r := newRigWith(t, 46050, 46099, func(c *siprec.Config) {
+		c.Allow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	})
+	p := r.peer()
+	const cid = "cluster-1@test"
+	p.send(invite(cid))
+	ok := p.final("INVITE")
+	if ok.status != 200 {
+		t.Fatalf("INVITE: %d", ok.status)
+	}
+	p.send(request{method: "ACK", callID: cid, toTag: ok.toTag(), cseq: 1})
+	other := r.secondSocket()
+	other.send(request{method: "BYE", callID: cid, toTag: ok.toTag(), fromTag: "forged", cseq: 2})
+	if got := other.final("BYE"); got.status != 481 {
+		t.Fatalf("BYE from a listed node with a foreign From-tag: %d, want 481", got.status)
+	}
+	other.send(request{method: "BYE", callID: cid, toTag: ok.toTag(), cseq: 3})
+	if got := other.final("BYE"); got.status != 200 {
+		t.Fatalf("BYE from another listed node: %d, want 200", got.status)
+	}
+	r.waitConversation(cid, func(c conversation.Conversation) bool {
+		return c.CallState == conversation.Ended && c.EndReason == siprec.EndBye
+	})
+}
