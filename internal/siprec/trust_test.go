@@ -346,6 +346,12 @@ func TestLenientRecordingSessionDetection(t *testing.T) {
 		t.Fatalf("lenient INVITE: %d\n%s", got.status, got.body)
 	}
 	r.waitConversation("lenient-1@test", func(c conversation.Conversation) bool { return c.Recording.State == conversation.InProgress })
+	// Metadata without a Content-Disposition marks it as well.
+	ct, body := multipart(offer("sendrecv"), metadata)
+	p.send(request{method: "INVITE", callID: "lenient-2@test", cseq: 1, plain: true, contentType: ct, body: body})
+	if got := p.finalFor("lenient-2@test", "INVITE"); got.status != 200 || strings.Count(got.body, "a=recvonly") != 2 {
+		t.Fatalf("lenient INVITE without dispositions: %d\n%s", got.status, got.body)
+	}
 
 	strict := newRigWith(t, 46800, 46899, func(c *siprec.Config) { c.Strict = true })
 	q := strict.peer()
