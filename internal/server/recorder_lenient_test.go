@@ -18,6 +18,7 @@ func TestLenientSIPpScenarios(t *testing.T) {
 	for i, sc := range []struct{ file, source string }{
 		{"lenient-quick.xml", ""},
 		{"lenient-hold.xml", "event.source-pause"},
+		{"lenient-bare.xml", ""},
 	} {
 		t.Run(sc.file, func(t *testing.T) {
 			id := strings.TrimSuffix(sc.file, ".xml") + "-1"
@@ -35,7 +36,7 @@ func TestLenientSIPpScenarios(t *testing.T) {
 			}
 
 			sid := "strict-" + id
-			if out, err := sippCall(t, strict.sip.String(), sc.file, "u1", sid, 44900+10*i); err == nil || !strings.Contains(out, "488") {
+			if out, err := sippCall(t, strict.sip.String(), sc.file, "u1", sid, 43500+10*i); err == nil || !strings.Contains(out, "488") {
 				t.Fatalf("sipp against --siprec-strict: %v\n%s", err, out)
 			}
 			if st := strict.do("GET", "/v1/conversations/"+sid, "", nil); st != 404 {

@@ -24,18 +24,11 @@ const (
 	typeMultipart = "multipart/mixed"
 )
 
-// dispRecordingSession is the Content-Disposition of the metadata part.
-const dispRecordingSession = "recording-session"
-
 // Body holds the parts of an INVITE body the recorder reads. A part that is
 // absent is nil.
 type Body struct {
 	SDP      []byte
 	Metadata []byte
-	// RecordingSession reports that the metadata came as a multipart
-	// part with Content-Disposition: recording-session (RFC 7866
-	// section 9.1), which marks a SIPREC INVITE on its own.
-	RecordingSession bool
 }
 
 // SplitBody splits an INVITE (or re-INVITE, UPDATE, BYE) body by its
@@ -118,9 +111,5 @@ func (b *Body) add(part *multipart.Part) error {
 		return malformed("multipart part %s: %v", mt, err)
 	}
 	*dst = data
-	if dst == &b.Metadata {
-		disp, _, err := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
-		b.RecordingSession = err == nil && disp == dispRecordingSession
-	}
 	return nil
 }

@@ -94,8 +94,11 @@ func (s *Server) admit(ctx context.Context, req *sip.Request) (*dialog, Offer, e
 		return nil, Offer{}, err
 	}
 	if !marked {
-		if !body.RecordingSession {
-			return nil, Offer{}, notAcceptable("not a SIPREC recording session (no siprec option tag, no recording-session metadata)")
+		// Recording metadata (RFC 7865's media type, with or without
+		// Content-Disposition: recording-session) is sent only to a
+		// recorder: it marks the INVITE as well as the option tag would.
+		if body.Metadata == nil {
+			return nil, Offer{}, notAcceptable("not a SIPREC recording session (no siprec option tag, no recording metadata)")
 		}
 		s.lenient.note(s.log, req)
 	}

@@ -55,7 +55,8 @@ type Config struct {
 	// may also send in-dialog requests for any session.
 	Allow []netip.Prefix
 	// Strict refuses INVITEs that carry recording metadata but neither
-	// Require: siprec nor the +sip.src Contact feature tag.
+	// the siprec option tag nor the +sip.src Contact feature tag; without
+	// it, the metadata marks a recording session on its own.
 	Strict bool
 	// T1 is the SIP round-trip estimate (RFC 3261 section 17): a 200 OK
 	// not ACKed within 64*T1 ends its session. Zero means 500 ms.
@@ -178,7 +179,13 @@ func (s *Server) setup() error {
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent("hush"), sipgo.WithUserAgentHostname(s.cfg.Addr.String()),
 		sipgo.WithUserAgenTLSConfig(clientTLS(s.cfg.TLS)),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(s.sipLog)),
-		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(s.sipLog)))
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(s.sipLog),
+			// A response that matches no transaction is a peer's to send at
+			// will; the stack's default logs each one outside the bounded
+			// logger.
+			sip.WithTransactionLayerUnhandledResponseHandler(func(r *sip.Response) {
+				s.sipLog.Debug("response matching no transaction", "status", r.StatusCode, "source", r.Source())
+			})))
 	if err != nil {
 		return fmt.Errorf("siprec: user agent: %w", err)
 	}

@@ -327,7 +327,7 @@ func TestMalformedRequestsAreRefusedWithoutLeaks(t *testing.T) {
 		rq   request
 		want int
 	}{
-		{"not a recording session", request{method: "INVITE", plain: true, contentType: ctMulti, body: goodBody}, 488},
+		{"not a recording session", request{method: "INVITE", plain: true, contentType: "application/sdp", body: offer("sendonly")}, 488},
 		{"unknown required extension", request{method: "INVITE", headers: []string{"Require: siprec, foo"}, contentType: ctMulti, body: goodBody}, 420},
 		{"session interval too small", request{method: "INVITE", headers: []string{"Require: siprec", "Session-Expires: 30"}, contentType: ctMulti, body: goodBody}, 422},
 		{"garbled session interval", request{method: "INVITE", headers: []string{"Require: siprec", "Session-Expires: soon"}, contentType: ctMulti, body: goodBody}, 400},

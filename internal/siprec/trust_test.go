@@ -346,6 +346,12 @@ func TestLenientRecordingSessionDetection(t *testing.T) {
 		t.Fatalf("lenient INVITE: %d\n%s", got.status, got.body)
 	}
 	r.waitConversation("lenient-1@test", func(c conversation.Conversation) bool { return c.Recording.State == conversation.InProgress })
+	// Metadata without a Content-Disposition marks it as well.
+	ct, body := multipart(offer("sendrecv"), metadata)
+	p.send(request{method: "INVITE", callID: "lenient-2@test", cseq: 1, plain: true, contentType: ct, body: body})
+	if got := p.finalFor("lenient-2@test", "INVITE"); got.status != 200 || strings.Count(got.body, "a=recvonly") != 2 {
+		t.Fatalf("lenient INVITE without dispositions: %d\n%s", got.status, got.body)
+	}
 
 	strict := newRigWith(t, 46800, 46899, func(c *siprec.Config) { c.Strict = true })
 	q := strict.peer()
@@ -425,4 +431,32 @@ func counterValue(t *testing.T, c prometheus.Counter) float64 {
 		t.Fatal(err)
 	}
 	return m.GetCounter().GetValue()
+}
+
+// With an allow list, an SBC cluster may send in-dialog requests from
+// another listed node.
+func TestListedSourceMayActInADialog(t *testing.T) {
+	r := newRigWith(t, 46050, 46099, func(c *siprec.Config) {
+		c.Allow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	})
+	p := r.peer()
+	const cid = "cluster-1@test"
+	p.send(invite(cid))
+	ok := p.final("INVITE")
+	if ok.status != 200 {
+		t.Fatalf("INVITE: %d", ok.status)
+	}
+	p.send(request{method: "ACK", callID: cid, toTag: ok.toTag(), cseq: 1})
+	other := r.secondSocket()
+	other.send(request{method: "BYE", callID: cid, toTag: ok.toTag(), fromTag: "forged", cseq: 2})
+	if got := other.final("BYE"); got.status != 481 {
+		t.Fatalf("BYE from a listed node with a foreign From-tag: %d, want 481", got.status)
+	}
+	other.send(request{method: "BYE", callID: cid, toTag: ok.toTag(), cseq: 3})
+	if got := other.final("BYE"); got.status != 200 {
+		t.Fatalf("BYE from another listed node: %d, want 200", got.status)
+	}
+	r.waitConversation(cid, func(c conversation.Conversation) bool {
+		return c.CallState == conversation.Ended && c.EndReason == siprec.EndBye
+	})
 }
