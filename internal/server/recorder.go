@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
 	"path/filepath"
@@ -32,9 +33,6 @@ type RecorderConfig struct {
 	ASR string
 	// ASRWorkers bounds concurrent transcriptions; zero means one per CPU.
 	ASRWorkers int
-	// SIPReady, if set, is told the bound SIP address once the recorder
-	// answers.
-	SIPReady func(addr netip.AddrPort)
 }
 
 // DefaultAgentPattern picks the participant whose AOR user part starts
@@ -46,79 +44,89 @@ const DefaultAgentPattern = `(?i)^sips?:agent[-_.]?(?P<agent>[^@;:]+)@`
 // segment maps, transcripts and recording metadata.
 const RecordingsDir = "recordings"
 
-// setupRecorder wires the built-in SIPREC recorder when configured: the SIP
-// server, the media backend and the recording routes.
-func setupRecorder(ctx context.Context, a *assembly) error {
-	rc := a.cfg.Recorder
+// recorder is the built-in SIPREC recorder as configured: its media
+// backend, then, once the engine exists, its SIP server.
+type recorder struct {
+	cfg  RecorderConfig
+	host netip.Addr
+	rule *siprec.AgentRule
+	rec  *media.Recorder
+	// transcribes is whether calls are transcribed.
+	transcribes bool
+}
+
+// newRecorder builds the recorder's media backend and transcriber, or
+// returns nil when the recorder is off.
+func newRecorder(s *Server, rc RecorderConfig) (*recorder, error) {
 	if rc.SIPListen == "" {
-		return nil
+		return nil, nil
 	}
 	lo, hi, err := media.ParsePortRange(rc.RTPPorts)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ports, err := media.NewPorts(lo, hi)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	host, err := rtpHost(rc)
-	if err != nil {
-		return err
+	r := &recorder{cfg: rc}
+	if r.host, err = rtpHost(rc); err != nil {
+		return nil, err
 	}
-	var rule *siprec.AgentRule
 	if rc.AgentPattern != "" {
-		if rule, err = siprec.NewAgentRule(rc.AgentPattern); err != nil {
-			return err
+		if r.rule, err = siprec.NewAgentRule(rc.AgentPattern); err != nil {
+			return nil, err
 		}
 	}
-	var rec *media.Recorder
-	tr, err := openTranscriber(rc, a, func(id string, t asr.Transcript, final bool) error {
-		return rec.WriteSidecar(id, asr.SidecarName, t, final)
+	tr, err := openTranscriber(rc, s.log, func(id string, t asr.Transcript, final bool) error {
+		return r.rec.WriteSidecar(id, asr.SidecarName, t, final)
 	})
 	if err != nil {
-		return err
+		return nil, err
+	}
+	if tr != nil {
+		r.transcribes = true
+		s.closers = append(s.closers, func() {
+			if err := tr.Close(); err != nil {
+				s.log.Warn("close transcriber", "err", err)
+			}
+		})
 	}
 	cfg := media.Config{
-		Dir: filepath.Join(a.cfg.Data, RecordingsDir), CommitDelay: a.cfg.CommitDelay,
-		Policy: media.Policy(rc.Policy), Ports: ports, Host: host, Logger: a.log,
+		Dir: filepath.Join(s.cfg.Data, RecordingsDir), CommitDelay: s.cfg.CommitDelay,
+		Policy: media.Policy(rc.Policy), Ports: ports, Host: r.host, Logger: s.log,
 	}
 	if tr != nil {
 		cfg.Transcriber = tr.Open
 	}
-	if rec, err = media.NewRecorder(cfg); err != nil {
-		return err
+	if r.rec, err = media.NewRecorder(cfg); err != nil {
+		return nil, err
 	}
-	a.backends[siprec.Platform] = rec
+	s.runners = append(s.runners, func(ctx context.Context) { _ = r.rec.Run(ctx) })
+	s.closers = append(s.closers, func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := r.rec.Close(cctx); err != nil {
+			s.log.Error("finalize recordings", "err", err)
+		}
+	})
+	return r, nil
+}
+
+// attach binds the SIP server, which turns what it sees into inputs of the
+// server's engine.
+func (r *recorder) attach(s *Server) error {
 	srv, err := siprec.Listen(siprec.Config{
-		Listen: rc.SIPListen, Recorder: rec, Control: &recorderControl{a: a, transcribes: tr != nil},
-		Rule: rule, Addr: host, Logger: a.log,
+		Listen: r.cfg.SIPListen, Recorder: r.rec, Control: &recorderControl{engine: s.engine, transcribes: r.transcribes},
+		Rule: r.rule, Addr: r.host, Logger: s.log,
 	})
 	if err != nil {
 		return err
 	}
-	a.routes = append(a.routes, recordingRoutes(a, rec)...)
-	a.runners = append(a.runners,
-		func(ctx context.Context) { _ = rec.Run(ctx) },
-		func(ctx context.Context) {
-			if rc.SIPReady != nil {
-				rc.SIPReady(srv.Addr())
-			}
-			if err := srv.Serve(ctx); err != nil {
-				a.log.Error("siprec server stopped", "err", err)
-			}
-		})
-	if tr != nil {
-		a.closers = append(a.closers, func() {
-			if err := tr.Close(); err != nil {
-				a.log.Warn("close transcriber", "err", err)
-			}
-		})
-	}
-	a.closers = append(a.closers, func() {
-		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := rec.Close(cctx); err != nil {
-			a.log.Error("finalize recordings", "err", err)
+	s.sip = srv.Addr()
+	s.runners = append(s.runners, func(ctx context.Context) {
+		if err := srv.Serve(ctx); err != nil {
+			s.log.Error("siprec server stopped", "err", err)
 		}
 	})
 	return nil
@@ -149,11 +157,11 @@ func rtpHost(rc RecorderConfig) (netip.Addr, error) {
 
 // openTranscriber starts the transcription engine, or returns nil when
 // transcription is off.
-func openTranscriber(rc RecorderConfig, a *assembly, write func(string, asr.Transcript, bool) error) (*asr.Transcriber, error) {
+func openTranscriber(rc RecorderConfig, log *slog.Logger, write func(string, asr.Transcript, bool) error) (*asr.Transcriber, error) {
 	eng, err := asr.Open(rc.ASR, rc.ASRWorkers)
 	if err != nil || eng == nil {
 		return nil, err
 	}
-	a.log.Info("transcription engine", "engine", eng.Name())
-	return asr.New(asr.Config{Engine: eng, Write: write, Workers: rc.ASRWorkers, Logger: a.log})
+	log.Info("transcription engine", "engine", eng.Name())
+	return asr.New(asr.Config{Engine: eng, Write: write, Workers: rc.ASRWorkers, Logger: log})
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hush-cc/hush/internal/conversation"
+	"github.com/hush-cc/hush/internal/engine"
 	"github.com/hush-cc/hush/internal/siprec"
 	"github.com/hush-cc/hush/internal/store"
 )
@@ -14,9 +15,8 @@ import (
 const actorSIPREC = "siprec"
 
 // recorderControl turns what the SIPREC server sees into engine inputs.
-// The engine exists by the time the first request is served.
 type recorderControl struct {
-	a           *assembly
+	engine      *engine.Engine
 	transcribes bool
 }
 
@@ -26,7 +26,7 @@ func (c *recorderControl) Begin(ctx context.Context, s siprec.SessionInfo) error
 	if c.transcribes {
 		tr = conversation.InProgress
 	}
-	_, err := c.a.engine.Create(ctx, conversation.Spec{
+	_, err := c.engine.Create(ctx, conversation.Spec{
 		ID: s.ConversationID, AgentID: s.AgentID, Platform: siprec.Platform, Attributes: s.Attributes,
 		Recording: conversation.InProgress, Transcription: tr, At: s.Start,
 	}, actorSIPREC)
@@ -42,12 +42,12 @@ func (c *recorderControl) Source(ctx context.Context, id, source string, sending
 	if sending {
 		kind = conversation.KindSourceResume
 	}
-	_, err := c.a.engine.Apply(ctx, id, conversation.Input{Kind: kind, SourceID: source, At: at, Actor: actorSIPREC})
+	_, err := c.engine.Apply(ctx, id, conversation.Input{Kind: kind, SourceID: source, At: at, Actor: actorSIPREC})
 	return err
 }
 
 // End ends the conversation, which stops its recording.
 func (c *recorderControl) End(ctx context.Context, id string, at time.Time) error {
-	_, err := c.a.engine.Apply(ctx, id, conversation.Input{Kind: conversation.KindEnd, At: at, Actor: actorSIPREC})
+	_, err := c.engine.Apply(ctx, id, conversation.Input{Kind: conversation.KindEnd, At: at, Actor: actorSIPREC})
 	return err
 }
