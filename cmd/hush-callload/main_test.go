@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hush-cc/hush/internal/server"
+	"github.com/hush-cc/hush/internal/server/servertest"
 )
 
 func TestOptionsKeepTheLoadOnLoopback(t *testing.T) {
@@ -40,20 +41,17 @@ func TestOptionsKeepTheLoadOnLoopback(t *testing.T) {
 // complete, every pause timed.
 func TestLoadAgainstHush(t *testing.T) {
 	ctx := context.Background()
-	h, err := server.Start(ctx, server.Config{
+	h := servertest.Start(t, server.Config{
 		Data: t.TempDir(), Listen: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler),
 		Recorder: server.RecorderConfig{SIPListen: "127.0.0.1:0", RTPPorts: "45200-45299", ASR: "energy"},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	key, err := h.AdminKey()
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := options{sip: h.SIP, api: h.URL(), key: key, pid: os.Getpid(), calls: 4, duration: 2 * time.Second, ramp: 200 * time.Millisecond, pauses: 4}
+	o := options{sip: h.SIPAddr(), api: h.URL(), key: key, pid: os.Getpid(), calls: 4, duration: 2 * time.Second, ramp: 200 * time.Millisecond, pauses: 4}
 	rep, err := load(ctx, o, io.Discard)
-	if err := h.Stop(); err != nil {
+	if err := h.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/hush-cc/hush/internal/testwait"
 	"io"
 	"log/slog"
 	"os"
@@ -266,10 +267,10 @@ func TestHandler(t *testing.T) {
 // by the client is still recorded once the server finishes it.
 func waitCalls(t *testing.T, srv *connecttest.Server, n int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for len(srv.Calls()) < n && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	testwait.Eventually(t, func() (bool, error) {
+		got := len(srv.Calls())
+		return got >= n, fmt.Errorf("%d calls", got)
+	}, "%d Connect calls", n)
 }
 
 func TestConfigFromEnv(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,34 +27,19 @@ func demoDefaults(fs *flag.FlagSet, cfg *server.Config) {
 	}
 }
 
-// startDemoTraffic arranges for the traffic generator to start once hush
-// answers SIP and HTTP; it stops with ctx (Ctrl-C).
-func startDemoTraffic(ctx context.Context, cfg *server.Config) {
-	sip := make(chan netip.AddrPort, 1)
-	cfg.Recorder.SIPReady = func(a netip.AddrPort) { sip <- a }
-	ready := cfg.Ready
-	cfg.Ready = func(addr, keyFile string) {
-		ready(addr, keyFile)
-		go func() {
-			var sa netip.AddrPort
-			select {
-			case sa = <-sip:
-			case <-ctx.Done():
-				return
-			}
-			key, err := os.ReadFile(filepath.Join(cfg.Data, server.AdminKeyFile))
-			if err != nil {
-				cfg.Logger.Warn("demo: no admin key file; secure payments and agent pauses are skipped", "err", err)
-			}
-			err = demo.Run(ctx, demo.Config{
-				SIP:    sa,
-				API:    demo.API{Base: "http://" + addr, Key: strings.TrimSpace(string(key))},
-				Logger: cfg.Logger,
-			})
-			if err != nil {
-				cfg.Logger.Error("demo traffic stopped", "err", err)
-			}
-		}()
+// runDemoTraffic places the demo's calls to srv until ctx ends (Ctrl-C).
+func runDemoTraffic(ctx context.Context, cfg *server.Config, srv *server.Server) {
+	key, err := os.ReadFile(filepath.Join(cfg.Data, server.AdminKeyFile))
+	if err != nil {
+		cfg.Logger.Warn("demo: no admin key file; secure payments and agent pauses are skipped", "err", err)
+	}
+	err = demo.Run(ctx, demo.Config{
+		SIP:    srv.SIPAddr(),
+		API:    demo.API{Base: srv.URL(), Key: strings.TrimSpace(string(key))},
+		Logger: cfg.Logger,
+	})
+	if err != nil {
+		cfg.Logger.Error("demo traffic stopped", "err", err)
 	}
 }
 

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"github.com/hush-cc/hush/internal/testwait"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	_ "modernc.org/sqlite"
 )
@@ -40,19 +40,15 @@ func startServe(t *testing.T, data string) (addr string, stop func() int) {
 	done := make(chan int, 1)
 	var errb bytes.Buffer
 	go func() { done <- run(ctx, []string{"serve", "--data", data, "--listen", addr}, &bytes.Buffer{}, &errb) }()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	t.Cleanup(cancel)
+	testwait.Eventually(t, func() (bool, error) {
 		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			break
+		if err != nil {
+			return false, err
 		}
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("hush serve did not come up: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		resp.Body.Close()
+		return true, nil
+	}, "hush serve to answer")
 	return addr, func() int { cancel(); return <-done }
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -63,17 +64,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer, demo bool) erro
 		// lazier collector buys throughput cheaply.
 		debug.SetGCPercent(400)
 	}
-	cfg.Ready = func(addr, keyFile string) {
-		fmt.Fprintf(stderr, "hush is listening on http://%s\n", addr)
-		if keyFile != "" {
-			fmt.Fprintf(stderr, "created the first admin key; it is in %s (readable only by you)\n", keyFile)
-		}
-		if demo {
-			printDemoHelp(stderr, addr, cfg.Data)
-		}
+	srv, err := server.New(ctx, *cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "hush is listening on http://%s\n", srv.Addr())
+	if srv.AdminKeyFile() != "" {
+		fmt.Fprintf(stderr, "created the first admin key; it is in %s (readable only by you)\n", srv.AdminKeyFile())
 	}
 	if demo {
-		startDemoTraffic(ctx, cfg)
+		printDemoHelp(stderr, srv.Addr(), cfg.Data)
+		go runDemoTraffic(ctx, cfg, srv)
 	}
-	return server.Run(ctx, *cfg)
+	return errors.Join(srv.Serve(ctx), srv.Close())
 }

@@ -3,6 +3,8 @@ package amazonconnect_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"github.com/hush-cc/hush/internal/testwait"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -83,13 +85,9 @@ func person(id string) connecttest.Agent {
 // waitCalls waits until Connect has had n calls and returns them.
 func waitCalls(t *testing.T, srv *connecttest.Server, n int) []string {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for len(srv.Calls()) < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("calls %q, want %d", srv.Ops(), n)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testwait.Eventually(t, func() (bool, error) {
+		return len(srv.Calls()) >= n, fmt.Errorf("calls %q", srv.Ops())
+	}, "%d Connect calls", n)
 	return srv.Ops()
 }
 
@@ -354,17 +352,10 @@ func TestApplierReconcilesRememberedContacts(t *testing.T) {
 	if calls[len(calls)-1] != "SuspendContactRecording c1 200" {
 		t.Fatalf("calls %q", calls)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		c, _ := env.st.Conversation(ctx, "c1")
-		if c.Recording.State == conversation.Paused && c.Recording.Driving == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("recording %+v", c.Recording)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testwait.Eventually(t, func() (bool, error) {
+		c, err := env.st.Conversation(ctx, "c1")
+		return err == nil && c.Recording.State == conversation.Paused && c.Recording.Driving == nil, fmt.Errorf("recording %+v (%v)", c.Recording, err)
+	}, "the recording to be confirmed paused")
 }
 
 func backendFor(t *testing.T) engine.Backend {

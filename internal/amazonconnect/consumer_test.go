@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hush-cc/hush/internal/testwait"
 	"io"
 	"log/slog"
 	"slices"
@@ -113,17 +114,10 @@ func (l *ledger) eventIDs(key string) []string {
 	return ids
 }
 
-// waitFor polls cond until it holds; the bound only keeps a broken test
-// from hanging.
+// waitFor waits until cond holds.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testwait.Eventually(t, func() (bool, error) { return cond(), nil }, "%s", what)
 }
 
 // runConsumer runs a consumer until the returned stop is called.

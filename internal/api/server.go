@@ -22,8 +22,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Registry serves /metrics and receives the HTTP instruments.
 	Registry *prometheus.Registry
-	// Extra routes come from platform adapters and the recorder.
-	Extra []Route
+	// Recordings, if set, serves the built-in recorder's documents.
+	Recordings Recordings
+	// ConnectIngest, if set, takes Amazon Connect agent events over HTTP.
+	ConnectIngest ConnectIngest
 	// Console, if set, serves everything outside /v1 (the web console).
 	Console http.Handler
 	// SecurePageURL is the template of the secure payment page, with
@@ -68,7 +70,7 @@ func New(cfg Config) *Server {
 		cfg.Now = time.Now
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), metrics: newHTTPMetrics(cfg.Registry), streamsDone: make(chan struct{})}
-	s.routes = append(s.coreRoutes(), cfg.Extra...)
+	s.routes = append(append(s.coreRoutes(), s.recordingRoutes()...), s.connectRoutes()...)
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
 	}

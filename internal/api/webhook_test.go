@@ -3,6 +3,8 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"github.com/hush-cc/hush/internal/testwait"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -52,19 +54,11 @@ func TestWebhookDeliveryIsSignedRetriedAndLogged(t *testing.T) {
 
 	e.register("c1", "alice")
 	e.mustDo(202, "POST", "/v1/conversations/c1/end", e.ingest, nil)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	testwait.Eventually(t, func() (bool, error) {
 		mu.Lock()
-		n := len(got)
-		mu.Unlock()
-		if n == 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("received %d events, want 2", n)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		defer mu.Unlock()
+		return len(got) == 2, fmt.Errorf("received %d events", len(got))
+	}, "two events")
 	mu.Lock()
 	if got[0].Type != "conversation.created" || got[1].Type != "conversation.ended" || got[0].Seq >= got[1].Seq {
 		t.Fatalf("deliveries out of order or unfiltered: %+v", got)

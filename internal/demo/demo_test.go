@@ -10,6 +10,7 @@ import (
 	"github.com/hush-cc/hush/internal/demo"
 	"github.com/hush-cc/hush/internal/media"
 	"github.com/hush-cc/hush/internal/server"
+	"github.com/hush-cc/hush/internal/server/servertest"
 )
 
 // The demo's SBC records calls on a real hush, and each call shows every
@@ -17,14 +18,11 @@ import (
 func TestDemoTrafficShowsEveryPause(t *testing.T) {
 	data := t.TempDir()
 	log := slog.New(slog.DiscardHandler)
-	h, err := server.Start(context.Background(), server.Config{
+	h := servertest.Start(t, server.Config{
 		Data: data, Listen: "127.0.0.1:0", Logger: log,
 		Recorder: server.RecorderConfig{SIPListen: "127.0.0.1:0", RTPPorts: "45000-45099", ASR: "energy",
 			AgentPattern: server.DefaultAgentPattern},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	key, err := h.AdminKey()
 	if err != nil {
 		t.Fatal(err)
@@ -33,11 +31,11 @@ func TestDemoTrafficShowsEveryPause(t *testing.T) {
 	// At eight times real speed a call's script takes about 6 s.
 	dctx, stop := context.WithTimeout(context.Background(), 9*time.Second)
 	defer stop()
-	err = demo.Run(dctx, demo.Config{SIP: h.SIP, API: demo.API{Base: h.URL(), Key: key}, Calls: 1, Speed: 8, Logger: log})
+	err = demo.Run(dctx, demo.Config{SIP: h.SIPAddr(), API: demo.API{Base: h.URL(), Key: key}, Calls: 1, Speed: 8, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.Stop(); err != nil {
+	if err := h.Close(); err != nil {
 		t.Fatal(err)
 	}
 	maps, _ := filepath.Glob(filepath.Join(data, server.RecordingsDir, "demo-*.segments.json"))

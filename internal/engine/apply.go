@@ -89,7 +89,7 @@ func (e *Engine) apply(ctx context.Context, l *lane, in conversation.Input, p co
 		if err != nil {
 			return Reply{}, err
 		}
-		now := e.cfg.Now()
+		now := e.cfg.Clock.Now()
 		out, err := conversation.Apply(conv, in, now, p)
 		if err != nil {
 			return Reply{}, err
@@ -128,7 +128,7 @@ func (e *Engine) create(ctx context.Context, l *lane, spec conversation.Spec, ac
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return Reply{}, err
 	}
-	now := e.cfg.Now()
+	now := e.cfg.Clock.Now()
 	if spec.At.IsZero() {
 		spec.At = now
 	}
@@ -167,7 +167,7 @@ func (e *Engine) clampRetroactive(in conversation.Input) conversation.Input {
 	if in.Kind != conversation.KindCommand {
 		return in
 	}
-	now := e.cfg.Now()
+	now := e.cfg.Clock.Now()
 	if in.At.IsZero() || in.At.After(now) {
 		in.At = now
 	}
@@ -201,9 +201,9 @@ func (e *Engine) schedule(l *lane, c conversation.Conversation) {
 	if deadline.IsZero() || e.ctx.Err() != nil {
 		return
 	}
-	wait := max(deadline.Sub(e.cfg.Now()), 0) + 10*time.Millisecond
+	wait := max(deadline.Sub(e.cfg.Clock.Now()), 0) + 10*time.Millisecond
 	id := l.id
-	l.timer = time.AfterFunc(wait, func() {
+	l.timer = e.cfg.Clock.AfterFunc(wait, func() {
 		if !e.work.begin() {
 			return
 		}

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hush-cc/hush/internal/clock"
 	"github.com/hush-cc/hush/internal/conversation"
 	"github.com/hush-cc/hush/internal/store"
 )
@@ -31,10 +32,12 @@ type Config struct {
 	ReconcileEvery time.Duration
 	// DriveTimeout bounds one backend call.
 	DriveTimeout time.Duration
-	Now          func() time.Time
-	NewID        func() string
-	Logger       *slog.Logger
-	Metrics      *Metrics
+	// Clock tells the time and runs the expiry timers and the
+	// reconciler's ticker (default the wall clock).
+	Clock   clock.Clock
+	NewID   func() string
+	Logger  *slog.Logger
+	Metrics *Metrics
 }
 
 func (c *Config) defaults() {
@@ -53,8 +56,8 @@ func (c *Config) defaults() {
 	if c.DriveTimeout == 0 {
 		c.DriveTimeout = 10 * time.Second
 	}
-	if c.Now == nil {
-		c.Now = time.Now
+	if c.Clock == nil {
+		c.Clock = clock.Real{}
 	}
 	if c.NewID == nil {
 		c.NewID = NewID

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -11,11 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hush-cc/hush/internal/clock/clocktest"
 	"github.com/hush-cc/hush/internal/conversation"
 	"github.com/hush-cc/hush/internal/engine"
 	"github.com/hush-cc/hush/internal/none"
 	"github.com/hush-cc/hush/internal/store"
 	"github.com/hush-cc/hush/internal/store/sqlite"
+	"github.com/hush-cc/hush/internal/testwait"
 )
 
 func openStore(t testing.TB, path string) *sqlite.Store {
@@ -75,20 +78,19 @@ func (h *harness) command(id string, c conversation.Capability, op conversation.
 	return r
 }
 
-// waitFor polls the store until cond holds for conversation id.
+// waitFor waits until cond holds for conversation id in the store.
 func (h *harness) waitFor(id string, what string, cond func(conversation.Conversation) bool) conversation.Conversation {
 	h.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := h.store.Conversation(context.Background(), id)
-		if err == nil && cond(c) {
-			return c
+	var c conversation.Conversation
+	testwait.Eventually(h.t, func() (bool, error) {
+		var err error
+		c, err = h.store.Conversation(context.Background(), id)
+		if err != nil {
+			return false, err
 		}
-		if time.Now().After(deadline) {
-			h.t.Fatalf("%s: timed out waiting for %s; last state %+v (err %v)", id, what, c.Recording, err)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return cond(c), fmt.Errorf("recording %+v", c.Recording)
+	}, "%s: %s", id, what)
+	return c
 }
 
 // operationEvents returns the operation-completed events of a conversation.
@@ -178,14 +180,19 @@ func TestPermanentFailureIsReportedAndNotRetried(t *testing.T) {
 		calls.Add(1)
 		return "", engine.Permanent(errors.New("contact not found"))
 	})
-	h := newHarness(t, engine.Config{Backends: map[string]engine.Backend{"gone": gone}, ReconcileEvery: 20 * time.Millisecond})
+	clk := clocktest.New(time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC))
+	h := newHarness(t, engine.Config{Backends: map[string]engine.Backend{"gone": gone}, ReconcileEvery: time.Minute, Clock: clk})
 	h.create("c1", "gone")
 	r := h.command("c1", conversation.Recording, conversation.OpPause, "agent:alice")
 	c := h.waitFor("c1", "failure recorded", func(c conversation.Conversation) bool { return c.Recording.Failure != nil })
 	if !c.Recording.Failure.Final || c.Recording.State != conversation.InProgress {
 		t.Fatalf("failure = %+v state %s, want final failure and state unchanged", c.Recording.Failure, c.Recording.State)
 	}
-	time.Sleep(100 * time.Millisecond) // several reconciler sweeps
+	// Each tick is taken only once the previous sweep is over: four ticks,
+	// an hour past the failure, make at least three whole sweeps.
+	for range 4 {
+		clk.Advance(15 * time.Minute)
+	}
 	if n := calls.Load(); n != 1 {
 		t.Fatalf("backend called %d times after a final failure, want 1", n)
 	}
@@ -337,12 +344,30 @@ func TestTwoEnginesOnOneFile(t *testing.T) {
 	}
 }
 
+// A manual pause holds until its maximum age and is released then, by the
+// expiry timer alone (the reconciler's sweep is an hour away).
 func TestManualPauseExpires(t *testing.T) {
+	clk := clocktest.New(time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC))
 	p := conversation.DefaultPolicy()
-	p.ManualMaxAge = 150 * time.Millisecond
-	h := newHarness(t, engine.Config{Policy: p})
+	h := newHarness(t, engine.Config{Policy: p, Clock: clk, ReconcileEvery: time.Hour})
 	h.create("c1", none.Platform)
 	h.command("c1", conversation.Recording, conversation.OpPause, "agent:alice")
+	paused := func() bool {
+		c, err := h.store.Conversation(context.Background(), "c1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(c.Recording.Reasons) == 1 && c.Recording.State == conversation.Paused
+	}
+	// Expiry timers run within Advance: what they do is done when it returns.
+	clk.Advance(p.ManualMaxAge - time.Second)
+	if !paused() {
+		t.Fatal("the pause was released a second before its maximum age")
+	}
+	clk.Advance(2 * time.Second)
+	if paused() {
+		t.Fatal("the pause outlived its maximum age")
+	}
 	h.waitFor("c1", "auto-resumed", func(c conversation.Conversation) bool {
 		return len(c.Recording.Reasons) == 0 && c.Recording.State == conversation.InProgress
 	})
@@ -361,7 +386,7 @@ func TestManualPauseExpires(t *testing.T) {
 
 func TestRetroactivePauseIsClamped(t *testing.T) {
 	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
-	h := newHarness(t, engine.Config{Now: func() time.Time { return now }, MaxRetroactive: 5 * time.Second})
+	h := newHarness(t, engine.Config{Clock: clocktest.New(now), MaxRetroactive: 5 * time.Second})
 	h.create("c1", none.Platform)
 	r, err := h.eng.Apply(context.Background(), "c1", conversation.Input{
 		Kind: conversation.KindCommand, Capability: conversation.Recording, Operation: conversation.OpPause,

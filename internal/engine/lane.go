@@ -3,8 +3,8 @@ package engine
 import (
 	"hash/maphash"
 	"sync"
-	"time"
 
+	"github.com/hush-cc/hush/internal/clock"
 	"github.com/hush-cc/hush/internal/conversation"
 )
 
@@ -29,7 +29,7 @@ type lane struct {
 	running bool
 	// conv caches the last persisted state; nil means read it from the store.
 	conv  *conversation.Conversation
-	timer *time.Timer
+	timer clock.Timer
 }
 
 func (ls *lanes) init() {

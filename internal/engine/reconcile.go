@@ -9,13 +9,13 @@ import (
 )
 
 func (e *Engine) reconcileLoop() {
-	t := time.NewTicker(e.cfg.ReconcileEvery)
+	t := e.cfg.Clock.NewTicker(e.cfg.ReconcileEvery)
 	defer t.Stop()
 	for {
 		select {
 		case <-e.ctx.Done():
 			return
-		case <-t.C:
+		case <-t.Chan():
 			if err := e.reconcileAll(e.ctx, false); err != nil && e.ctx.Err() == nil {
 				e.cfg.Logger.Error("reconcile", "err", err)
 			}
@@ -32,7 +32,7 @@ func (e *Engine) reconcileAll(ctx context.Context, startup bool) error {
 	if err != nil {
 		return err
 	}
-	now := e.cfg.Now()
+	now := e.cfg.Clock.Now()
 	p := e.cfg.Policy
 	if startup {
 		p.StaleDrive = 0

@@ -3,6 +3,8 @@ package media
 import (
 	"context"
 	"errors"
+	"fmt"
+	"github.com/hush-cc/hush/internal/testwait"
 	"math/rand/v2"
 	"net"
 	"net/netip"
@@ -193,13 +195,10 @@ func TestCallListens(t *testing.T) {
 		conn.Close()
 	}
 	// Loopback UDP does not drop these few packets; wait until all are in.
-	deadline := time.Now().Add(10 * time.Second)
-	for st := call.Stats(); st.Caller.Packets < packets || st.Agent.Packets < packets; st = call.Stats() {
-		if time.Now().After(deadline) {
-			t.Fatalf("packets received: %+v", st)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testwait.Eventually(t, func() (bool, error) {
+		st := call.Stats()
+		return st.Caller.Packets >= packets && st.Agent.Packets >= packets, fmt.Errorf("received %+v", st)
+	}, "every packet")
 	if ports.InUse() != 2 {
 		t.Fatalf("%d ports in use, want 2", ports.InUse())
 	}

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/hush-cc/hush/internal/amazonconnect"
+	"github.com/hush-cc/hush/internal/api"
 	"github.com/hush-cc/hush/internal/conversation"
 )
 
@@ -41,34 +42,35 @@ type ConnectConfig struct {
 	PollInterval time.Duration
 }
 
-// connectAdapter is the wired adapter; its applier exists once the engine
-// does, before any request is served.
+// connectAdapter is Amazon Connect as configured: its recording backend,
+// then, once the engine exists, its event applier.
 type connectAdapter struct {
-	a       *assembly
-	applier *amazonconnect.Applier
+	cfg      ConnectConfig
+	applier  amazonconnect.ApplierConfig
+	consumer amazonconnect.ConsumerConfig
+	backend  *amazonconnect.Backend
 }
 
-// setupConnect wires Amazon Connect when configured: the recording API
-// backend, the Kinesis consumer and the HTTP ingest route.
-func setupConnect(ctx context.Context, a *assembly) error {
-	c := a.cfg.Connect
+// newConnect checks the Connect configuration and builds the recording API
+// backend; nil when Connect is not configured.
+func newConnect(ctx context.Context, c ConnectConfig) (*connectAdapter, error) {
 	if c.InstanceARN == "" {
 		if c.KinesisStream != "" {
-			return errors.New("--kinesis-stream needs --connect-instance-arn: the events drive that instance's recordings")
+			return nil, errors.New("--kinesis-stream needs --connect-instance-arn: the events drive that instance's recordings")
 		}
-		return nil
+		return nil, nil
 	}
 	applierCfg, err := c.applierConfig()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	consumerCfg, err := c.consumerConfig()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	client, err := amazonconnect.NewClient(ctx, c.InstanceARN)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	backend, err := amazonconnect.NewBackend(client, amazonconnect.BackendConfig{
 		InstanceARN:   c.InstanceARN,
@@ -77,39 +79,40 @@ func setupConnect(ctx context.Context, a *assembly) error {
 		Burst:         c.Burst,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	a.backends[amazonconnect.Platform] = backend
-	ad := &connectAdapter{a: a}
-	a.routes = append(a.routes, ad.routes()...)
-	a.late = append(a.late, func(ctx context.Context) error {
-		applierCfg.Logger = a.log
-		ap, err := amazonconnect.NewApplier(a.engine, a.store, applierCfg)
-		if err != nil {
-			return err
+	return &connectAdapter{cfg: c, applier: applierCfg, consumer: consumerCfg, backend: backend}, nil
+}
+
+// attach builds the event applier on the server's engine, and the Kinesis
+// consumer when a stream is configured, and returns what the HTTP ingest
+// route applies events with.
+func (ad *connectAdapter) attach(ctx context.Context, s *Server) (api.ConnectIngest, error) {
+	ad.applier.Logger = s.log
+	ap, err := amazonconnect.NewApplier(s.engine, s.store, ad.applier)
+	if err != nil {
+		return nil, err
+	}
+	ingest := connectIngest{applier: ap, store: s.store}
+	if ad.cfg.KinesisStream == "" {
+		return ingest, nil
+	}
+	kc, err := amazonconnect.NewKinesisClient(ctx, ad.cfg.KinesisStream, amazonconnect.Region(ad.cfg.InstanceARN))
+	if err != nil {
+		return nil, err
+	}
+	ad.consumer.Logger = s.log
+	consumer, err := amazonconnect.NewConsumer(kc, ad.consumer, ap, s.store, s.store)
+	if err != nil {
+		return nil, err
+	}
+	s.runners = append(s.runners, func(ctx context.Context) {
+		if err := consumer.Run(ctx); err != nil {
+			s.log.Error("kinesis consumer stopped", "err", err)
 		}
-		ad.applier = ap
-		if c.KinesisStream == "" {
-			return nil
-		}
-		kc, err := amazonconnect.NewKinesisClient(ctx, c.KinesisStream, amazonconnect.Region(c.InstanceARN))
-		if err != nil {
-			return err
-		}
-		consumerCfg.Logger = a.log
-		consumer, err := amazonconnect.NewConsumer(kc, consumerCfg, ap, a.store, a.store)
-		if err != nil {
-			return err
-		}
-		a.runners = append(a.runners, func(ctx context.Context) {
-			if err := consumer.Run(ctx); err != nil {
-				a.log.Error("kinesis consumer stopped", "err", err)
-			}
-		})
-		a.log.Info("consuming Amazon Connect agent events", "stream", c.KinesisStream, "instance", c.InstanceARN)
-		return nil
 	})
-	return nil
+	s.log.Info("consuming Amazon Connect agent events", "stream", ad.cfg.KinesisStream, "instance", ad.cfg.InstanceARN)
+	return ingest, nil
 }
 
 func (c ConnectConfig) applierConfig() (amazonconnect.ApplierConfig, error) {

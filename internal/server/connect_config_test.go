@@ -2,14 +2,16 @@ package server
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/hush-cc/hush/internal/amazonconnect/connecttest"
+	"github.com/hush-cc/hush/internal/amazonconnect/peertest"
 )
 
 func TestConnectConfigIsChecked(t *testing.T) {
-	connectAWSEnv(t, "http://127.0.0.1:1", "http://127.0.0.1:1")
+	peertest.IsolateAWS(t, "AWS_ENDPOINT_URL_CONNECT", "http://127.0.0.1:1", "AWS_ENDPOINT_URL_KINESIS", "http://127.0.0.1:1")
 	arn := connecttest.InstanceARN
 	for _, tc := range []struct {
 		cc   ConnectConfig
@@ -24,7 +26,10 @@ func TestConnectConfigIsChecked(t *testing.T) {
 		{ConnectConfig{InstanceARN: arn, KinesisStream: "not a stream"}, "kinesis stream"},
 		{ConnectConfig{InstanceARN: arn, Rate: -1}, "--connect-rate"},
 	} {
-		err := Run(context.Background(), Config{Data: t.TempDir(), Listen: "127.0.0.1:0", Connect: tc.cc, Logger: connectTestLogger()})
+		s, err := New(context.Background(), Config{Data: t.TempDir(), Listen: "127.0.0.1:0", Connect: tc.cc, Logger: slog.New(slog.DiscardHandler)})
+		if err == nil {
+			s.Close()
+		}
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: %v, want an error about %s", tc.cc, err, tc.want)
 		}

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,7 +18,7 @@ func TestOpenAPICoversTheWholeAssembly(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
 	t.Setenv("AWS_ENDPOINT_URL_CONNECT", "http://127.0.0.1:9")
-	r, err := Start(context.Background(), Config{
+	r, err := New(context.Background(), Config{
 		Data:     t.TempDir(),
 		Listen:   "127.0.0.1:0",
 		Logger:   slog.New(slog.DiscardHandler),
@@ -27,9 +28,11 @@ func TestOpenAPICoversTheWholeAssembly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	served := make(chan error, 1)
+	go func() { served <- r.Serve(context.Background()) }()
 	defer func() {
-		if err := r.Stop(); err != nil {
-			t.Errorf("run: %v", err)
+		if err := errors.Join(r.Close(), <-served); err != nil {
+			t.Errorf("serve: %v", err)
 		}
 	}()
 	resp, err := http.Get(r.URL() + "/v1/openapi.json")

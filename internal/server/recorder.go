@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
 	"path/filepath"
@@ -42,18 +43,12 @@ type RecorderConfig struct {
 	// RTPTimeout ends a call whose sending streams all carry no RTP for
 	// that long, as media-timeout; zero never does.
 	RTPTimeout time.Duration
-	// SIPReady, if set, is told the bound SIP address once the recorder
-	// answers.
-	SIPReady func(addr netip.AddrPort)
 	// SIPTLSListen, when set, is where SIP over TLS is answered too, with
 	// the certificate chain and key in SIPTLSCert and SIPTLSKey (PEM).
 	SIPTLSListen, SIPTLSCert, SIPTLSKey string
 	// SIPTLSClientCA, when set, is a PEM file of the CAs whose client
 	// certificates TLS clients must present.
 	SIPTLSClientCA string
-	// SIPTLSReady, if set, is told the bound TLS address once the
-	// recorder answers.
-	SIPTLSReady func(addr netip.AddrPort)
 	// SIPAllow lists the sources (addresses or CIDR prefixes, comma
 	// separated) that may open recording sessions; empty allows all.
 	SIPAllow string
@@ -74,102 +69,119 @@ const DefaultAgentPattern = `(?i)^sips?:agent[-_.]?(?P<agent>[^@;:]+)@`
 // segment maps, transcripts and recording metadata.
 const RecordingsDir = "recordings"
 
-// setupRecorder wires the built-in SIPREC recorder when configured: the SIP
-// server, the media backend and the recording routes.
-func setupRecorder(ctx context.Context, a *assembly) error {
-	rc := a.cfg.Recorder
+// recorder is the built-in SIPREC recorder as configured: its media
+// backend, then, once the engine exists, its SIP server.
+type recorder struct {
+	cfg   RecorderConfig
+	host  netip.Addr
+	rule  *siprec.AgentRule
+	allow []netip.Prefix
+	tls   *tls.Config
+	srtp  siprec.SRTPPolicy
+	rec   *media.Recorder
+	sip   *siprec.Server
+	// transcribes is whether calls are transcribed.
+	transcribes bool
+}
+
+// newRecorder builds the recorder's media backend and transcriber, or
+// returns nil when the recorder is off.
+func newRecorder(s *Server, rc RecorderConfig) (*recorder, error) {
 	if rc.SIPListen == "" {
-		return nil
+		return nil, nil
 	}
 	lo, hi, err := media.ParsePortRange(rc.RTPPorts)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ports, err := media.NewPorts(lo, hi)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	host, err := rtpHost(rc)
-	if err != nil {
-		return err
+	r := &recorder{cfg: rc}
+	if r.host, err = rtpHost(rc); err != nil {
+		return nil, err
 	}
-	allow, err := siprec.ParseAllow(rc.SIPAllow)
-	if err != nil {
-		return fmt.Errorf("--sip-allow: %w", err)
-	}
-	var tlsConf *tls.Config
-	if rc.SIPTLSListen != "" {
-		if tlsConf, err = siprec.ServerTLS(rc.SIPTLSCert, rc.SIPTLSKey, rc.SIPTLSClientCA); err != nil {
-			return err
-		}
-	}
-	srtpPolicy, err := siprec.ParseSRTPPolicy(rc.SRTP)
-	if err != nil {
-		return err
-	}
-	var rule *siprec.AgentRule
 	if rc.AgentPattern != "" {
-		if rule, err = siprec.NewAgentRule(rc.AgentPattern); err != nil {
-			return err
+		if r.rule, err = siprec.NewAgentRule(rc.AgentPattern); err != nil {
+			return nil, err
 		}
 	}
-	var rec *media.Recorder
-	tr, err := openTranscriber(rc, a, func(id string, t asr.Transcript, final bool) error {
-		return rec.WriteSidecar(id, asr.SidecarName, t, final)
+	if r.allow, err = siprec.ParseAllow(rc.SIPAllow); err != nil {
+		return nil, fmt.Errorf("--sip-allow: %w", err)
+	}
+	if rc.SIPTLSListen != "" {
+		if r.tls, err = siprec.ServerTLS(rc.SIPTLSCert, rc.SIPTLSKey, rc.SIPTLSClientCA); err != nil {
+			return nil, err
+		}
+	}
+	if r.srtp, err = siprec.ParseSRTPPolicy(rc.SRTP); err != nil {
+		return nil, err
+	}
+	tr, err := openTranscriber(rc, s.log, func(id string, t asr.Transcript, final bool) error {
+		return r.rec.WriteSidecar(id, asr.SidecarName, t, final)
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var srv *siprec.Server // set before the recorder runs
+	if tr != nil {
+		r.transcribes = true
+		s.closers = append(s.closers, func() {
+			if err := tr.Close(); err != nil {
+				s.log.Warn("close transcriber", "err", err)
+			}
+		})
+	}
 	cfg := media.Config{
-		Dir: filepath.Join(a.cfg.Data, RecordingsDir), CommitDelay: a.cfg.CommitDelay,
-		Policy: media.Policy(rc.Policy), Ports: ports, Host: host, Logger: a.log,
-		Metrics: media.NewMetrics(a.registry), RTPTimeout: rc.RTPTimeout,
-		OnMediaTimeout: func(id string) { srv.EndSilent(id) },
+		Dir: filepath.Join(s.cfg.Data, RecordingsDir), CommitDelay: s.cfg.CommitDelay,
+		Policy: media.Policy(rc.Policy), Ports: ports, Host: r.host, Logger: s.log,
+		Metrics: media.NewMetrics(s.registry), RTPTimeout: rc.RTPTimeout,
+		// The SIP server exists before the recorder runs (attach).
+		OnMediaTimeout: func(id string) { r.sip.EndSilent(id) },
 	}
 	if tr != nil {
 		cfg.Transcriber = tr.Open
 	}
-	if rec, err = media.NewRecorder(cfg); err != nil {
+	if r.rec, err = media.NewRecorder(cfg); err != nil {
+		return nil, err
+	}
+	s.runners = append(s.runners, func(ctx context.Context) { _ = r.rec.Run(ctx) })
+	s.closers = append(s.closers, func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := r.rec.Close(cctx); err != nil {
+			s.log.Error("finalize recordings", "err", err)
+		}
+	})
+	return r, nil
+}
+
+// attach binds the SIP server, which turns what it sees into inputs of the
+// server's engine.
+func (r *recorder) attach(ctx context.Context, s *Server) error {
+	control := &recorderControl{engine: s.engine, store: s.store, transcribes: r.transcribes}
+	// Calls an earlier run left live are closed before any new call can
+	// be answered.
+	if err := closeInterrupted(ctx, s, r.rec); err != nil {
 		return err
 	}
-	a.backends[siprec.Platform] = rec
-	srv, err = siprec.Listen(siprec.Config{
-		Listen: rc.SIPListen, Recorder: rec, Control: &recorderControl{a: a, transcribes: tr != nil},
-		Rule: rule, Addr: host, Logger: a.log,
-		TLSListen: rc.SIPTLSListen, TLS: tlsConf, Allow: allow, Strict: rc.SIPStrict, T1: rc.SIPT1,
-		Metrics: siprec.NewMetrics(a.registry), SRTP: srtpPolicy, LatchRTP: rc.LatchRTP,
+	srv, err := siprec.Listen(siprec.Config{
+		Listen: r.cfg.SIPListen, Recorder: r.rec, Control: control,
+		Rule: r.rule, Addr: r.host, Logger: s.log,
+		TLSListen: r.cfg.SIPTLSListen, TLS: r.tls, Allow: r.allow, Strict: r.cfg.SIPStrict, T1: r.cfg.SIPT1,
+		Metrics: siprec.NewMetrics(s.registry), SRTP: r.srtp, LatchRTP: r.cfg.LatchRTP,
 	})
 	if err != nil {
 		return err
 	}
-	a.late = append(a.late, func(ctx context.Context) error { return closeInterrupted(ctx, a, rec) })
-	a.routes = append(a.routes, recordingRoutes(a, rec)...)
-	a.runners = append(a.runners,
-		func(ctx context.Context) { _ = rec.Run(ctx) },
-		func(ctx context.Context) {
-			if rc.SIPReady != nil {
-				rc.SIPReady(srv.Addr())
-			}
-			if rc.SIPTLSReady != nil && rc.SIPTLSListen != "" {
-				rc.SIPTLSReady(srv.TLSAddr())
-			}
-			if err := srv.Serve(ctx); err != nil {
-				a.log.Error("siprec server stopped", "err", err)
-			}
-		})
-	if tr != nil {
-		a.closers = append(a.closers, func() {
-			if err := tr.Close(); err != nil {
-				a.log.Warn("close transcriber", "err", err)
-			}
-		})
+	r.sip = srv
+	s.sip = srv.Addr()
+	if r.cfg.SIPTLSListen != "" {
+		s.sipTLS = srv.TLSAddr()
 	}
-	a.closers = append(a.closers, func() {
-		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := rec.Close(cctx); err != nil {
-			a.log.Error("finalize recordings", "err", err)
+	s.runners = append(s.runners, func(ctx context.Context) {
+		if err := srv.Serve(ctx); err != nil {
+			s.log.Error("siprec server stopped", "err", err)
 		}
 	})
 	return nil
@@ -200,11 +212,11 @@ func rtpHost(rc RecorderConfig) (netip.Addr, error) {
 
 // openTranscriber starts the transcription engine, or returns nil when
 // transcription is off.
-func openTranscriber(rc RecorderConfig, a *assembly, write func(string, asr.Transcript, bool) error) (*asr.Transcriber, error) {
+func openTranscriber(rc RecorderConfig, log *slog.Logger, write func(string, asr.Transcript, bool) error) (*asr.Transcriber, error) {
 	eng, err := asr.Open(rc.ASR, rc.ASRWorkers)
 	if err != nil || eng == nil {
 		return nil, err
 	}
-	a.log.Info("transcription engine", "engine", eng.Name())
-	return asr.New(asr.Config{Engine: eng, Write: write, Workers: rc.ASRWorkers, Logger: a.log})
+	log.Info("transcription engine", "engine", eng.Name())
+	return asr.New(asr.Config{Engine: eng, Write: write, Workers: rc.ASRWorkers, Logger: log})
 }

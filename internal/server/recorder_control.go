@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hush-cc/hush/internal/conversation"
+	"github.com/hush-cc/hush/internal/engine"
 	"github.com/hush-cc/hush/internal/siprec"
 	"github.com/hush-cc/hush/internal/store"
 )
@@ -14,9 +15,9 @@ import (
 const actorSIPREC = "siprec"
 
 // recorderControl turns what the SIPREC server sees into engine inputs.
-// The engine exists by the time the first request is served.
 type recorderControl struct {
-	a           *assembly
+	engine      *engine.Engine
+	store       store.Conversations
 	transcribes bool
 }
 
@@ -26,7 +27,7 @@ func (c *recorderControl) Begin(ctx context.Context, s siprec.SessionInfo) error
 	if c.transcribes {
 		tr = conversation.InProgress
 	}
-	_, err := c.a.engine.Create(ctx, conversation.Spec{
+	_, err := c.engine.Create(ctx, conversation.Spec{
 		ID: s.ConversationID, AgentID: s.AgentID, Platform: siprec.Platform, Attributes: s.Attributes,
 		Recording: conversation.InProgress, Transcription: tr, At: s.Start,
 	}, actorSIPREC)
@@ -42,13 +43,13 @@ func (c *recorderControl) Source(ctx context.Context, id, source string, sending
 	if sending {
 		kind = conversation.KindSourceResume
 	}
-	_, err := c.a.engine.Apply(ctx, id, conversation.Input{Kind: kind, SourceID: source, At: at, Actor: actorSIPREC})
+	_, err := c.engine.Apply(ctx, id, conversation.Input{Kind: kind, SourceID: source, At: at, Actor: actorSIPREC})
 	return err
 }
 
 // End ends the conversation, which stops its recording.
 func (c *recorderControl) End(ctx context.Context, id string, at time.Time, reason conversation.EndReason) error {
-	_, err := c.a.engine.Apply(ctx, id, conversation.Input{Kind: conversation.KindEnd, At: at, Actor: actorSIPREC,
+	_, err := c.engine.Apply(ctx, id, conversation.Input{Kind: conversation.KindEnd, At: at, Actor: actorSIPREC,
 		EndReason: reason, Note: endNote(reason)})
 	return err
 }
@@ -66,7 +67,7 @@ func endNote(r conversation.EndReason) string {
 
 // Exists reports whether conversation id is in the store.
 func (c *recorderControl) Exists(ctx context.Context, id string) (bool, error) {
-	_, err := c.a.store.Conversation(ctx, id)
+	_, err := c.store.Conversation(ctx, id)
 	switch {
 	case err == nil:
 		return true, nil

@@ -17,8 +17,8 @@ import (
 // as recorder-restarted, which stops its recording and transcription and
 // is audited and published like any end. It runs before the engine starts
 // and before the SIP server answers, so no new call can be among them.
-func closeInterrupted(ctx context.Context, a *assembly, rec *media.Recorder) error {
-	convs, err := a.store.Conversations(ctx, store.Query{ActiveOnly: true})
+func closeInterrupted(ctx context.Context, s *Server, rec *media.Recorder) error {
+	convs, err := s.store.Conversations(ctx, store.Query{ActiveOnly: true})
 	if err != nil {
 		return fmt.Errorf("recorder restart: list conversations: %w", err)
 	}
@@ -28,20 +28,20 @@ func closeInterrupted(ctx context.Context, a *assembly, rec *media.Recorder) err
 			continue
 		}
 		if err := rec.Recover(c.ID, now); err != nil {
-			a.log.Error("recording interrupted; its files could not be repaired", "conversation", c.ID, "err", err)
+			s.log.Error("recording interrupted; its files could not be repaired", "conversation", c.ID, "err", err)
 		}
 		at := now
 		if c.LastInputAt.After(at) {
 			at = c.LastInputAt
 		}
-		_, err := a.engine.Apply(ctx, c.ID, conversation.Input{
+		_, err := s.engine.Apply(ctx, c.ID, conversation.Input{
 			Kind: conversation.KindEnd, At: at, Actor: actorSIPREC,
 			EndReason: conversation.EndRecorderRestarted, Note: endNote(conversation.EndRecorderRestarted),
 		})
 		if err != nil {
 			return fmt.Errorf("recorder restart: end %s: %w", c.ID, err)
 		}
-		a.log.Warn("recording interrupted: call closed after the recorder restarted", "conversation", c.ID)
+		s.log.Warn("recording interrupted: call closed after the recorder restarted", "conversation", c.ID)
 	}
 	return nil
 }

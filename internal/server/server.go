@@ -9,19 +9,23 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/hush-cc/hush/internal/amazonconnect"
 	"github.com/hush-cc/hush/internal/api"
 	"github.com/hush-cc/hush/internal/auth"
 	"github.com/hush-cc/hush/internal/conversation"
 	"github.com/hush-cc/hush/internal/engine"
 	"github.com/hush-cc/hush/internal/none"
+	"github.com/hush-cc/hush/internal/siprec"
 	"github.com/hush-cc/hush/internal/store"
 	"github.com/hush-cc/hush/internal/store/sqlite"
 	"github.com/hush-cc/hush/internal/webhook"
@@ -42,9 +46,6 @@ type Config struct {
 	Recorder       RecorderConfig
 	// Logger receives hush's logs (default slog.Default()).
 	Logger *slog.Logger
-	// Ready, if set, receives the bound HTTP address and the admin key
-	// file (empty when keys existed already) once hush serves.
-	Ready func(addr, adminKeyFile string)
 }
 
 // AdminKeyFile is the name, in the data directory, of the first admin key.
@@ -61,91 +62,263 @@ func OpenStore(ctx context.Context, dir string) (*sqlite.Store, error) {
 	return sqlite.Open(ctx, filepath.Join(dir, DBFile))
 }
 
-// assembly is a hush being put together. Platform adapters (setupConnect,
-// setupRecorder) add backends before the engine exists, then routes and
-// background runners once it does.
-type assembly struct {
-	cfg      Config
-	log      *slog.Logger
-	store    *sqlite.Store
-	registry *prometheus.Registry
-	backends map[string]engine.Backend
-	engine   *engine.Engine
-	// api is set once the HTTP handler exists; route handlers may use it
-	// at request time (for Access checks).
+// Server is a hush put together: its store open, its listeners bound,
+// every backend registered with its engine. Serve runs it; Close releases
+// it.
+type Server struct {
+	cfg    Config
+	log    *slog.Logger
+	store  *sqlite.Store
+	engine *engine.Engine
 	api    *api.Server
-	routes []api.Route
-	// late hooks run after the engine is created, before it starts.
-	late []func(ctx context.Context) error
-	// runners run in the background until shutdown.
+	http   *http.Server
+	ln     net.Listener
+	sip    netip.AddrPort
+	sipTLS netip.AddrPort
+	// registry holds hush's metrics, served at /metrics.
+	registry *prometheus.Registry
+	keyFile  string
+	// runners run in the background while hush serves.
 	runners []func(ctx context.Context)
 	// closers run at shutdown, after the runners stopped, in reverse order.
 	closers []func()
+
+	mu      sync.Mutex
+	state   serverState
+	closing chan struct{} // closed by Close: a running Serve shuts down
+	served  chan struct{} // closed when Serve has returned
+	close   sync.Once
+	err     error
 }
 
-// Run serves until ctx ends, then shuts down in order: stop taking requests
-// and let in-flight ones finish, stop adapters, let backend drives report,
-// close the store.
-func Run(ctx context.Context, cfg Config) error {
+// ErrClosed is what Serve returns when Close came first.
+var ErrClosed = errors.New("hush: server closed")
+
+type serverState int
+
+const (
+	built serverState = iota
+	serving
+	closed
+)
+
+// New opens the store in cfg.Data (creating the first admin key on an
+// empty one), builds the engine with every configured backend, the
+// platform adapters and the HTTP API, and binds the HTTP listener and,
+// when the recorder is on, the SIP one. Nothing is served until Serve.
+func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	log := cfg.Logger
 	st, err := OpenStore(ctx, cfg.Data)
 	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, store: st, closing: make(chan struct{}), served: make(chan struct{})}
+	if err := s.build(ctx); err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
+	return s, nil
+}
+
+// build puts hush together: backends first, so that the engine starts with
+// all of them, then what needs the engine, then the listeners.
+func (s *Server) build(ctx context.Context) error {
+	cfg := s.cfg
+	var err error
+	if s.keyFile, err = bootstrapAdmin(ctx, s.store, cfg.Data); err != nil {
 		return err
 	}
-	defer func() {
-		if err := st.Close(); err != nil {
-			log.Error("close store", "err", err)
-		}
-	}()
-	keyFile, err := bootstrapAdmin(ctx, st, cfg.Data)
+	s.registry = prometheus.NewRegistry()
+	registry := s.registry
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	backends := map[string]engine.Backend{none.Platform: none.Backend{}}
+	conn, err := newConnect(ctx, cfg.Connect)
 	if err != nil {
 		return err
 	}
-	a := &assembly{cfg: cfg, log: log, store: st, registry: prometheus.NewRegistry(),
-		backends: map[string]engine.Backend{none.Platform: none.Backend{}}}
-	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	defer a.close()
-	for _, setup := range []func(context.Context, *assembly) error{setupConnect, setupRecorder} {
-		if err := setup(ctx, a); err != nil {
-			return err
-		}
+	if conn != nil {
+		backends[amazonconnect.Platform] = conn.backend
 	}
-	a.engine = engine.New(engine.Config{
-		Store:          st,
-		Backends:       a.backends,
+	rec, err := newRecorder(s, cfg.Recorder)
+	if err != nil {
+		return err
+	}
+	if rec != nil {
+		backends[siprec.Platform] = rec.rec
+	}
+	s.engine = engine.New(engine.Config{
+		Store:          s.store,
+		Backends:       backends,
 		Policy:         cfg.policy(),
 		MaxRetroactive: cfg.CommitDelay,
 		ReconcileEvery: cfg.ReconcileEvery,
-		Logger:         log,
-		Metrics:        engine.NewMetrics(a.registry),
+		Logger:         s.log,
+		Metrics:        engine.NewMetrics(registry),
 	})
-	a.closers = append(a.closers, func() { a.engine.Close(5 * time.Second) })
-	for _, hook := range a.late {
-		if err := hook(ctx); err != nil {
-			return err
-		}
-	}
-	if err := a.engine.Start(ctx); err != nil {
-		return err
-	}
-	a.api = api.New(api.Config{
-		Engine:         a.engine,
-		Store:          st,
-		Logger:         log,
-		Registry:       a.registry,
-		Extra:          a.routes,
+	s.closers = append(s.closers, func() { s.engine.Close(5 * time.Second) })
+	apiCfg := api.Config{
+		Engine:         s.engine,
+		Store:          s.store,
+		Logger:         s.log,
+		Registry:       registry,
 		Console:        console.Handler(),
 		SecurePageURL:  cfg.SecurePageURL,
 		AllowedOrigins: cfg.AllowedOrigins,
+	}
+	if conn != nil {
+		if apiCfg.ConnectIngest, err = conn.attach(ctx, s); err != nil {
+			return err
+		}
+	}
+	if rec != nil {
+		if err := rec.attach(ctx, s); err != nil {
+			return err
+		}
+		apiCfg.Recordings = recordings{rec.rec}
+	}
+	s.api = api.New(apiCfg)
+	hooks := &webhook.Dispatcher{Store: s.store, Wake: s.engine.Signal().C, Logger: s.log}
+	s.runners = append(s.runners, hooks.Run)
+	if s.ln, err = net.Listen("tcp", cfg.Listen); err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
+	s.http = &http.Server{
+		Handler:           s.api,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	s.http.RegisterOnShutdown(s.api.CloseStreams)
+	return nil
+}
+
+// Addr is the bound HTTP address.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// URL is hush's HTTP base URL.
+func (s *Server) URL() string { return "http://" + s.Addr() }
+
+// SIPAddr is the recorder's bound SIP address, UDP and TCP; zero when the
+// recorder is off.
+func (s *Server) SIPAddr() netip.AddrPort { return s.sip }
+
+// SIPTLSAddr is the recorder's bound SIP over TLS address; zero when SIP
+// over TLS is off.
+func (s *Server) SIPTLSAddr() netip.AddrPort { return s.sipTLS }
+
+// AdminKeyFile is the file holding the first admin key when New created
+// it, else "".
+func (s *Server) AdminKeyFile() string { return s.keyFile }
+
+// AdminKey reads the first admin key from AdminKeyFile.
+func (s *Server) AdminKey() (string, error) {
+	if s.keyFile == "" {
+		return "", errors.New("the store had keys already: no admin key was created")
+	}
+	b, err := os.ReadFile(s.keyFile)
+	if err != nil {
+		return "", fmt.Errorf("read the admin key: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// Serve re-drives what an earlier run left unconverged, then serves until
+// ctx ends or Close is called, then shuts down in order: stop taking
+// requests and let in-flight ones finish, stop the adapters, let backend
+// drives report, finalize recordings. Serve runs once; it returns nil
+// after a clean shutdown.
+func (s *Server) Serve(ctx context.Context) error {
+	s.mu.Lock()
+	switch s.state {
+	case serving:
+		s.mu.Unlock()
+		return errors.New("hush: Serve called twice")
+	case closed:
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	s.state = serving
+	s.mu.Unlock()
+	defer close(s.served)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-s.closing:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	if err := s.engine.Start(ctx); err != nil {
+		s.release()
+		return err
+	}
+	// The runners outlive ctx: they stop only after the HTTP server has
+	// let the requests in flight finish.
+	rctx, stopRunners := context.WithCancel(context.WithoutCancel(ctx))
+	wait := s.run(rctx)
+	s.log.Info("hush serving", "addr", s.Addr(), "data", s.cfg.Data)
+	err := serveHTTP(ctx, s.http, s.ln, s.log)
+	stopRunners()
+	wait()
+	s.closeAll()
+	return err
+}
+
+// Close shuts down a serving hush as the end of Serve's context would, and
+// waits for that; it releases a hush that never served. Then it closes the
+// store. It may be called more than once.
+func (s *Server) Close() error {
+	s.close.Do(func() {
+		s.mu.Lock()
+		was := s.state
+		s.state = closed
+		s.mu.Unlock()
+		close(s.closing)
+		if was == serving {
+			<-s.served
+		} else {
+			s.release()
+		}
+		s.err = s.store.Close()
 	})
-	hooks := &webhook.Dispatcher{Store: st, Wake: a.engine.Signal().C, Logger: log}
-	a.runners = append(a.runners, hooks.Run)
-	stopRunners := a.startRunners()
-	defer stopRunners()
-	return serveHTTP(ctx, cfg, a.api, a.api.CloseStreams, keyFile)
+	return s.err
+}
+
+// release stops a hush that is not serving: the HTTP listener closes, each
+// runner, given an ended context, lets go of what it holds (the SIP
+// sockets), then the closers run.
+func (s *Server) release() {
+	if s.ln != nil {
+		s.ln.Close()
+	}
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	s.run(ended)()
+	s.closeAll()
+}
+
+// run starts the runners under ctx and returns the function that waits
+// until they have returned.
+func (s *Server) run(ctx context.Context) (wait func()) {
+	var wg sync.WaitGroup
+	for _, r := range s.runners {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r(ctx)
+		}()
+	}
+	return wg.Wait
+}
+
+func (s *Server) closeAll() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
 }
 
 func (c Config) policy() conversation.Policy {
@@ -159,60 +332,19 @@ func (c Config) policy() conversation.Policy {
 	return p
 }
 
-// startRunners starts the background runners and returns the function that
-// stops them and waits until they have.
-func (a *assembly) startRunners() func() {
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	for _, run := range a.runners {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			run(ctx)
-		}()
-	}
-	return func() {
-		cancel()
-		wg.Wait()
-	}
-}
-
-func (a *assembly) close() {
-	for i := len(a.closers) - 1; i >= 0; i-- {
-		a.closers[i]()
-	}
-}
-
-// serveHTTP serves h until ctx ends, then shuts down: stopStreams ends the
-// long-lived streams (server-sent events), which would otherwise hold the
-// shutdown up, while ordinary requests in flight get to finish with their
-// contexts intact.
-func serveHTTP(ctx context.Context, cfg Config, h http.Handler, stopStreams func(), keyFile string) error {
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
-	}
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
-	}
-	srv.RegisterOnShutdown(stopStreams)
+// serveHTTP serves on ln until ctx ends, then shuts down: the server's
+// shutdown hooks end the long-lived streams (server-sent events), which
+// would otherwise hold the shutdown up, while ordinary requests in flight
+// get to finish with their contexts intact.
+func serveHTTP(ctx context.Context, srv *http.Server, ln net.Listener, log *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	cfg.Logger.Info("hush serving", "addr", ln.Addr().String(), "data", cfg.Data)
-	if cfg.Ready != nil {
-		cfg.Ready(ln.Addr().String(), keyFile)
-	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	cfg.Logger.Info("shutting down")
+	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {

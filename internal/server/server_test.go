@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -25,10 +26,14 @@ func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	addr := make(chan string, 1)
-	cfg := Config{Listen: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler), Ready: func(a, _ string) { addr <- a }}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	srv.RegisterOnShutdown(func() { close(streamsStopped) })
 	served := make(chan error, 1)
-	go func() { served <- serveHTTP(ctx, cfg, h, func() { close(streamsStopped) }, "") }()
+	go func() { served <- serveHTTP(ctx, srv, ln, slog.New(slog.DiscardHandler)) }()
 
 	type answer struct {
 		body string
@@ -36,7 +41,7 @@ func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
 	}
 	answered := make(chan answer, 1)
 	go func() {
-		resp, err := http.Get("http://" + <-addr + "/")
+		resp, err := http.Get("http://" + ln.Addr().String() + "/")
 		if err != nil {
 			answered <- answer{err: err}
 			return
@@ -59,28 +64,24 @@ func TestShutdownLetsInFlightRequestsFinish(t *testing.T) {
 	}
 }
 
-// A running hush with an event stream open shuts down cleanly when told
+// A serving hush with an event stream open shuts down cleanly when told
 // to: the stream ends instead of holding the shutdown up. No logger given
 // means the default one, not a crash.
-func TestRunShutsDownWithAnOpenEventStream(t *testing.T) {
+func TestServeShutsDownWithAnOpenEventStream(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	type ready struct{ addr, keyFile string }
-	up := make(chan ready, 1)
-	cfg := Config{Data: t.TempDir(), Listen: "127.0.0.1:0", Ready: func(a, k string) { up <- ready{a, k} }}
-	ran := make(chan error, 1)
-	go func() { ran <- Run(ctx, cfg) }()
-	var r ready
-	select {
-	case r = <-up:
-	case err := <-ran:
-		t.Fatalf("Run: %v", err)
-	}
-	key, err := os.ReadFile(r.keyFile)
+	s, err := New(ctx, Config{Data: t.TempDir(), Listen: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, _ := http.NewRequest("GET", "http://"+r.addr+"/v1/events", nil)
+	defer s.Close()
+	ran := make(chan error, 1)
+	go func() { ran <- s.Serve(ctx) }()
+	key, err := os.ReadFile(s.AdminKeyFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", s.URL()+"/v1/events", nil)
 	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(key)))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -94,7 +95,7 @@ func TestRunShutsDownWithAnOpenEventStream(t *testing.T) {
 
 	cancel()
 	if err := <-ran; err != nil {
-		t.Fatalf("Run after shutdown: %v", err)
+		t.Fatalf("Serve after shutdown: %v", err)
 	}
 	if _, err := io.Copy(io.Discard, body); err != nil {
 		t.Fatalf("the stream did not end cleanly: %v", err)

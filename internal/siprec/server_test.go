@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hush-cc/hush/internal/testwait"
 	"io"
 	"log/slog"
 	"net"
@@ -305,13 +306,10 @@ func invite(callID string) request {
 // release runs when the engine's stop drive reaches the recorder.
 func (r *rig) waitPortsFree() {
 	r.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for r.ports.InUse() != 0 {
-		if time.Now().After(deadline) {
-			r.t.Fatalf("%d RTP ports still in use", r.ports.InUse())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testwait.Eventually(r.t, func() (bool, error) {
+		n := r.ports.InUse()
+		return n == 0, fmt.Errorf("%d in use", n)
+	}, "every RTP port to be free")
 }
 
 func TestMalformedRequestsAreRefusedWithoutLeaks(t *testing.T) {
@@ -472,17 +470,15 @@ func TestSessionLifecycle(t *testing.T) {
 
 func (r *rig) waitConversation(id string, ok func(conversation.Conversation) bool) conversation.Conversation {
 	r.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := r.store.Conversation(context.Background(), id)
-		if err == nil && ok(c) {
-			return c
+	var c conversation.Conversation
+	testwait.Eventually(r.t, func() (bool, error) {
+		var err error
+		if c, err = r.store.Conversation(context.Background(), id); err != nil {
+			return false, err
 		}
-		if time.Now().After(deadline) {
-			r.t.Fatalf("conversation %s never got there: %+v, %v", id, c, err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return ok(c), fmt.Errorf("%+v", c)
+	}, "conversation %s", id)
+	return c
 }
 
 func TestCancelBeforeAnswer(t *testing.T) {

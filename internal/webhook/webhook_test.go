@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"context"
 	"errors"
+	"github.com/hush-cc/hush/internal/testwait"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -36,16 +37,10 @@ func (f *flakyStore) Webhooks(ctx context.Context) ([]store.Webhook, error) {
 	return hooks, err
 }
 
-// eventually polls cond until it holds.
+// eventually waits until cond holds.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+	testwait.Eventually(t, func() (bool, error) { return cond(), nil }, "%s", what)
 }
 
 // A listing of the webhooks that fails says nothing about which exist: a

@@ -1,9 +1,8 @@
-package server
+package e2e
 
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -25,33 +24,27 @@ import (
 	"time"
 
 	"github.com/hush-cc/hush/internal/media"
+	"github.com/hush-cc/hush/internal/server"
+	"github.com/hush-cc/hush/internal/server/servertest"
 )
 
 // startHushWith starts hush with the recorder on and configure's changes.
-func startHushWith(t *testing.T, rtpPorts string, configure func(*Config)) *hush {
+func startHushWith(t *testing.T, rtpPorts string, configure func(*server.Config)) (*hush, *server.Server) {
 	t.Helper()
 	data := t.TempDir()
-	cfg := Config{
+	cfg := server.Config{
 		Data: data, Listen: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler),
-		Recorder: RecorderConfig{SIPListen: "127.0.0.1:0", RTPPorts: rtpPorts, AgentPattern: DefaultAgentPattern, ASR: "energy"},
+		Recorder: server.RecorderConfig{SIPListen: "127.0.0.1:0", RTPPorts: rtpPorts, AgentPattern: server.DefaultAgentPattern, ASR: "energy"},
 	}
 	if configure != nil {
 		configure(&cfg)
 	}
-	r, err := Start(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := r.Stop(); err != nil {
-			t.Errorf("hush stopped with %v", err)
-		}
-	})
+	r := servertest.Start(t, cfg)
 	key, err := r.AdminKey()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &hush{t: t, data: data, http: r.Addr, sip: r.SIP, key: key}
+	return &hush{t: t, data: data, http: r.Addr(), sip: r.SIPAddr(), key: key}, r
 }
 
 // sippCall runs scenario (in internal/siprec/testdata/sipp) for one call
@@ -164,19 +157,11 @@ func writePEM(t *testing.T, path, typ string, der []byte) {
 // certificate, asking for client certificates from p's CA.
 func startTLSHush(t *testing.T, rtpPorts string, p *pki) (*hush, netip.AddrPort) {
 	t.Helper()
-	tlsAddr := make(chan netip.AddrPort, 1)
-	h := startHushWith(t, rtpPorts, func(c *Config) {
+	h, r := startHushWith(t, rtpPorts, func(c *server.Config) {
 		c.Recorder.SIPTLSListen = "127.0.0.1:0"
 		c.Recorder.SIPTLSCert, c.Recorder.SIPTLSKey, c.Recorder.SIPTLSClientCA = p.serverCert, p.serverKy, p.caFile
-		c.Recorder.SIPTLSReady = func(a netip.AddrPort) { tlsAddr <- a }
 	})
-	select {
-	case a := <-tlsAddr:
-		return h, a
-	case <-time.After(10 * time.Second):
-		t.Fatal("the TLS listener never came up")
-	}
-	return nil, netip.AddrPort{}
+	return h, r.SIPTLSAddr()
 }
 
 // tlsBridge accepts TCP connections on a loopback port and carries each

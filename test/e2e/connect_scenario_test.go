@@ -1,4 +1,4 @@
-package server
+package e2e
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 	"github.com/hush-cc/hush/internal/amazonconnect"
 	"github.com/hush-cc/hush/internal/amazonconnect/connecttest"
 	"github.com/hush-cc/hush/internal/conversation"
+	"github.com/hush-cc/hush/internal/server"
 )
 
 const (
@@ -214,7 +215,7 @@ func TestConnectScenarios(t *testing.T) {
 
 	t.Run("Connect throttles for a while", func(t *testing.T) {
 		const gap = 100 * time.Millisecond
-		h := startConnectHush(t, kin, func(c *ConnectConfig) { c.Rate, c.Burst = float64(time.Second/gap), 1 })
+		h := startConnectHush(t, kin, func(c *server.ConnectConfig) { c.Rate, c.Burst = float64(time.Second/gap), 1 })
 		h.connect.FailNext(3, connecttest.Throttled)
 		var evs []connecttest.Event
 		for i := range 3 {

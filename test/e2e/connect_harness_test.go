@@ -1,9 +1,10 @@
-package server
+package e2e
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/hush-cc/hush/internal/testwait"
 	"io"
 	"log/slog"
 	"net/http"
@@ -21,6 +22,8 @@ import (
 	"github.com/hush-cc/hush/internal/amazonconnect/connecttest"
 	"github.com/hush-cc/hush/internal/amazonconnect/peertest"
 	"github.com/hush-cc/hush/internal/conversation"
+	"github.com/hush-cc/hush/internal/server"
+	"github.com/hush-cc/hush/internal/server/servertest"
 	"github.com/hush-cc/hush/internal/store"
 	"github.com/hush-cc/hush/internal/store/sqlite"
 )
@@ -68,13 +71,12 @@ type connectHush struct {
 	key     string
 	// lastSeq is the sequence number of the last record put, per shard.
 	lastSeq map[string]string
-	stop    func()
 	st      *sqlite.Store
 }
 
 // startConnectHush starts kinesalite-backed hush with a fresh stream and a
 // fresh fake Connect API; kinesisURL is a running kinesalite.
-func startConnectHush(t testing.TB, kinesisURL string, tune func(*ConnectConfig)) *connectHush {
+func startConnectHush(t testing.TB, kinesisURL string, tune func(*server.ConnectConfig)) *connectHush {
 	t.Helper()
 	h := &connectHush{t: t, connect: connecttest.Start(t), stream: "agent-events", data: t.TempDir(), lastSeq: map[string]string{}}
 	connectAWSEnv(t, h.connect.URL(), kinesisURL)
@@ -84,7 +86,7 @@ func startConnectHush(t testing.TB, kinesisURL string, tune func(*ConnectConfig)
 	}
 	h.kc = connectKinesisClient(t)
 	createConnectStream(t, h.kc, h.stream)
-	cc := ConnectConfig{InstanceARN: connecttest.InstanceARN, KinesisStream: h.stream, Rate: 1000, Burst: 1000}
+	cc := server.ConnectConfig{InstanceARN: connecttest.InstanceARN, KinesisStream: h.stream, Rate: 1000, Burst: 1000}
 	if tune != nil {
 		tune(&cc)
 	}
@@ -92,31 +94,21 @@ func startConnectHush(t testing.TB, kinesisURL string, tune func(*ConnectConfig)
 	return h
 }
 
-// run starts hush serve in this process and waits until it serves.
-func (h *connectHush) run(cc ConnectConfig) {
+// run starts hush serve in this process; it serves until the test ends.
+func (h *connectHush) run(cc server.ConnectConfig) {
 	t := h.t
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	r, err := Start(ctx, Config{Data: h.data, Listen: "127.0.0.1:0", Connect: cc, ReconcileEvery: time.Second,
+	r := servertest.Start(t, server.Config{Data: h.data, Listen: "127.0.0.1:0", Connect: cc, ReconcileEvery: time.Second,
 		Logger: connectTestLogger()})
-	if err != nil {
-		t.Fatalf("hush serve: %v", err)
-	}
-	h.addr = r.Addr
-	if r.AdminKeyFile != "" {
+	h.addr = r.Addr()
+	if r.AdminKeyFile() != "" {
+		var err error
 		if h.key, err = r.AdminKey(); err != nil {
 			t.Error(err)
 		}
 	}
-	h.stop = func() {
-		if err := r.Stop(); err != nil {
-			t.Errorf("hush serve: %v", err)
-		}
-	}
-	t.Cleanup(h.stop)
 	if h.st == nil {
-		st, err := sqlite.Open(context.Background(), filepath.Join(h.data, DBFile))
+		st, err := sqlite.Open(context.Background(), filepath.Join(h.data, server.DBFile))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -222,16 +214,10 @@ func (h *connectHush) do(method, path string, body []byte, out any) int {
 	return resp.StatusCode
 }
 
-// waitUntil polls cond; the bound only keeps a broken test from hanging.
+// waitConnect waits until cond holds.
 func waitConnect(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testwait.Eventually(t, func() (bool, error) { return cond(), nil }, "%s", what)
 }
 
 // kinesalite starts the Kinesis peer for a group of scenarios.

@@ -1,10 +1,12 @@
-package server
+package e2e
 
 import (
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hush-cc/hush/internal/server"
 )
 
 // TestLenientSIPpScenarios runs the scenarios in the style of SRCs that
@@ -14,7 +16,7 @@ import (
 func TestLenientSIPpScenarios(t *testing.T) {
 	requireSipp(t)
 	h := startHush(t, "44400-44499")
-	strict := startHushWith(t, "44500-44599", func(c *Config) { c.Recorder.SIPStrict = true })
+	strict, _ := startHushWith(t, "44500-44599", func(c *server.Config) { c.Recorder.SIPStrict = true })
 	for i, sc := range []struct{ file, source string }{
 		{"lenient-quick.xml", ""},
 		{"lenient-hold.xml", "event.source-pause"},
@@ -42,7 +44,7 @@ func TestLenientSIPpScenarios(t *testing.T) {
 			if st := strict.do("GET", "/v1/conversations/"+sid, "", nil); st != 404 {
 				t.Fatalf("a refused INVITE made conversation %s: %d", sid, st)
 			}
-			if entries, _ := os.ReadDir(filepath.Join(strict.data, RecordingsDir)); len(entries) != 0 {
+			if entries, _ := os.ReadDir(filepath.Join(strict.data, server.RecordingsDir)); len(entries) != 0 {
 				t.Fatalf("a refused INVITE left files: %v", entries)
 			}
 		})
@@ -70,7 +72,7 @@ func TestRefusedDuplicateServesNoTranscript(t *testing.T) {
 			t.Fatalf("%s after the refusal: %d, want 404", p, st)
 		}
 	}
-	entries, _ := os.ReadDir(filepath.Join(h.data, RecordingsDir))
+	entries, _ := os.ReadDir(filepath.Join(h.data, server.RecordingsDir))
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), id) {
 			t.Fatalf("the refusal left %s", e.Name())

@@ -1,4 +1,4 @@
-package server_test
+package e2e
 
 import (
 	"context"
@@ -20,7 +20,7 @@ import (
 
 // The browser tests drive the console, the sample payment page and a
 // Dynamics 365 customization in headless chromium against a hush assembled
-// by server.Run. They look at the page through the element ids and data
+// by server.New. They look at the page through the element ids and data
 // attributes listed in web/console/README.md, and save a screenshot of each
 // view under artifacts/screenshots/.
 

@@ -1,10 +1,11 @@
-package server_test
+package e2e
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/hush-cc/hush/internal/testwait"
 	"io"
 	"log/slog"
 	"net/http"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/hush-cc/hush/internal/conversation"
 	"github.com/hush-cc/hush/internal/server"
+	"github.com/hush-cc/hush/internal/server/servertest"
 )
 
 // chromiumPath is where Debian's chromium package puts the browser; `make
@@ -37,7 +39,7 @@ const stepTimeout = 30 * time.Second
 // before hush listens.
 const securePage = "/pay/?sessionId={sessionId}&completeUrl={completeUrl}"
 
-// liveHush is a hush assembled by server.Run, serving on a loopback port.
+// liveHush is a hush built by server.New, serving on a loopback port.
 type liveHush struct {
 	t     *testing.T
 	url   string
@@ -56,17 +58,7 @@ func startLiveHush(t *testing.T, tune func(*server.Config)) *liveHush {
 	if tune != nil {
 		tune(&cfg)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
-	defer cancel()
-	h, err := server.Start(ctx, cfg)
-	if err != nil {
-		t.Fatalf("hush did not start: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := h.Stop(); err != nil {
-			t.Errorf("hush stopped with: %v", err)
-		}
-	})
+	h := servertest.Start(t, cfg)
 	key, err := h.AdminKey()
 	if err != nil {
 		t.Fatal(err)
@@ -169,17 +161,10 @@ func (h *liveHush) conversation(id string) conversation.View {
 // that its audit entries are all written.
 func (h *liveHush) settle(id string) {
 	h.t.Helper()
-	deadline := time.Now().Add(stepTimeout)
-	for {
+	testwait.Eventually(h.t, func() (bool, error) {
 		c := h.conversation(id)
-		if c.Recording.State == c.Recording.DesiredState && c.Transcription.State == c.Transcription.DesiredState {
-			return
-		}
-		if time.Now().After(deadline) {
-			h.t.Fatalf("call %s did not settle: %+v", id, c)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return c.Recording.State == c.Recording.DesiredState && c.Transcription.State == c.Transcription.DesiredState, fmt.Errorf("%+v", c)
+	}, "call %s to settle", id)
 }
 
 // auditEntry is the part of an audit entry the tests look at.
@@ -457,7 +442,7 @@ func (b *tab) signIn(baseURL, key string) {
 }
 
 // screenshotDir is artifacts/screenshots at the repository root (the
-// tests run in internal/server); /artifacts/ is git-ignored.
+// tests run in test/e2e); /artifacts/ is git-ignored.
 func screenshotDir(t *testing.T) string {
 	t.Helper()
 	root, err := filepath.Abs(filepath.Join("..", ".."))

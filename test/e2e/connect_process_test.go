@@ -1,4 +1,4 @@
-package server
+package e2e
 
 import (
 	"bufio"
@@ -16,25 +16,9 @@ import (
 
 	"github.com/hush-cc/hush/internal/amazonconnect/connecttest"
 	"github.com/hush-cc/hush/internal/conversation"
+	"github.com/hush-cc/hush/internal/server"
 	"github.com/hush-cc/hush/internal/store"
 )
-
-// buildHush builds cmd/hush into dir, as it ships (no race detector).
-func buildHushBinary(t *testing.T, dir string) string {
-	t.Helper()
-	// go test puts its own GOROOT/bin first on PATH.
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("go command: %v", err)
-	}
-	bin := filepath.Join(dir, "hush")
-	cmd := exec.Command(goBin, "build", "-o", bin, "github.com/hush-cc/hush/cmd/hush")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/hush: %v\n%s", err, out)
-	}
-	return bin
-}
 
 // hushProc is `hush serve` running as a child process.
 type hushProc struct {
@@ -120,7 +104,7 @@ func (p *hushProc) stop(t *testing.T, sig syscall.Signal) error {
 // the fake Connect API.
 func TestConnectProcess(t *testing.T) {
 	kin := startKinesalite(t)
-	bin := buildHushBinary(t, t.TempDir())
+	bin := hushBin
 
 	t.Run("end to end", func(t *testing.T) {
 		h := &connectHush{t: t, connect: connecttest.Start(t), data: t.TempDir(), lastSeq: map[string]string{}, stream: "e2e"}
@@ -205,10 +189,10 @@ func (h *connectHush) openStore() {
 		return
 	}
 	waitConnect(h.t, "the database", func() bool {
-		_, err := os.Stat(filepath.Join(h.data, DBFile))
+		_, err := os.Stat(filepath.Join(h.data, server.DBFile))
 		return err == nil
 	})
-	st, err := OpenStore(context.Background(), h.data)
+	st, err := server.OpenStore(context.Background(), h.data)
 	if err != nil {
 		h.t.Fatal(err)
 	}

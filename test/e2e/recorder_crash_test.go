@@ -1,4 +1,4 @@
-package server
+package e2e
 
 import (
 	"bufio"
@@ -18,6 +18,7 @@ import (
 
 	"github.com/hush-cc/hush/internal/conversation"
 	"github.com/hush-cc/hush/internal/media"
+	"github.com/hush-cc/hush/internal/server"
 )
 
 // recorderProc is `hush serve` with the recorder on, as a child process.
@@ -117,12 +118,12 @@ func (p *recorderProc) get(t *testing.T, key, path string, out any) int {
 // nothing, and the audit chain verifies.
 func TestRestartClosesInterruptedCalls(t *testing.T) {
 	requireSipp(t)
-	bin := buildHushBinary(t, t.TempDir())
+	bin := hushBin
 	data := t.TempDir()
 	sipAddr := freeSIPAddr(t)
 	const rtpPorts = "46000-46099"
 	first := startRecorderProc(t, bin, data, sipAddr, rtpPorts)
-	keyBytes, err := os.ReadFile(filepath.Join(data, AdminKeyFile))
+	keyBytes, err := os.ReadFile(filepath.Join(data, server.AdminKeyFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +147,7 @@ func TestRestartClosesInterruptedCalls(t *testing.T) {
 			toneSender{freq: 1000, ssrc: 2}.send(t, mp+6, ports["agent"], stop))
 	}
 	// Let a few checkpoints of audio reach the disk, then kill hush.
-	wavPath := func(id string) string { return filepath.Join(data, RecordingsDir, id+".wav") }
+	wavPath := func(id string) string { return filepath.Join(data, server.RecordingsDir, id+".wav") }
 	waitFor(t, 20*time.Second, "audio on disk", func() bool {
 		for _, id := range ids {
 			f, err := os.Open(wavPath(id))
@@ -253,7 +254,7 @@ func TestRestartClosesInterruptedCalls(t *testing.T) {
 	}
 	<-second.done
 
-	st, err := OpenStore(context.Background(), data)
+	st, err := server.OpenStore(context.Background(), data)
 	if err != nil {
 		t.Fatal(err)
 	}

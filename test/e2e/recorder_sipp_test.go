@@ -1,8 +1,7 @@
-package server
+package e2e
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -19,11 +18,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hush-cc/hush/internal/testwait"
+
 	"github.com/pion/rtp"
 	"github.com/zaf/g711"
 
 	"github.com/hush-cc/hush/internal/audit"
 	"github.com/hush-cc/hush/internal/media"
+	"github.com/hush-cc/hush/internal/server"
+	"github.com/hush-cc/hush/internal/server/servertest"
 )
 
 // sippPath is where Debian's sip-tester installs sipp.
@@ -47,29 +50,21 @@ type hush struct {
 	key  string
 }
 
-func startHush(t *testing.T, rtpPorts string, opts ...func(*RecorderConfig)) *hush {
+func startHush(t *testing.T, rtpPorts string, opts ...func(*server.RecorderConfig)) *hush {
 	t.Helper()
 	data := t.TempDir()
-	rc := RecorderConfig{SIPListen: "127.0.0.1:0", RTPPorts: rtpPorts, AgentPattern: DefaultAgentPattern, ASR: "energy"}
+	rc := server.RecorderConfig{SIPListen: "127.0.0.1:0", RTPPorts: rtpPorts, AgentPattern: server.DefaultAgentPattern, ASR: "energy"}
 	for _, o := range opts {
 		o(&rc)
 	}
-	r, err := Start(context.Background(), Config{
+	r := servertest.Start(t, server.Config{
 		Data: data, Listen: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler), Recorder: rc,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := r.Stop(); err != nil {
-			t.Errorf("hush stopped with %v", err)
-		}
 	})
 	key, err := r.AdminKey()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &hush{t: t, data: data, http: r.Addr, sip: r.SIP, key: key}
+	return &hush{t: t, data: data, http: r.Addr(), sip: r.SIPAddr(), key: key}
 }
 
 // do calls the API as the admin and decodes a JSON answer into out.
@@ -106,26 +101,28 @@ func (h *hush) doAs(key, method, path, body string, out any) int {
 // returns its streams.
 func (h *hush) sidecarStreams(id string) map[string]int {
 	h.t.Helper()
-	path := filepath.Join(h.data, RecordingsDir, id+".siprec.json")
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	path := filepath.Join(h.data, server.RecordingsDir, id+".siprec.json")
+	out := map[string]int{}
+	testwait.Eventually(h.t, func() (bool, error) {
 		var doc struct {
 			Streams []struct {
 				Channel string `json:"channel"`
 				Port    int    `json:"port"`
 			} `json:"streams"`
 		}
-		if b, err := os.ReadFile(path); err == nil && json.Unmarshal(b, &doc) == nil && len(doc.Streams) == 2 {
-			out := map[string]int{}
-			for _, s := range doc.Streams {
-				out[s.Channel] = s.Port
-			}
-			return out
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return false, err
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	h.t.Fatalf("call %s never started", id)
-	return nil
+		if err := json.Unmarshal(b, &doc); err != nil || len(doc.Streams) != 2 {
+			return false, fmt.Errorf("%d streams (%v)", len(doc.Streams), err)
+		}
+		for _, s := range doc.Streams {
+			out[s.Channel] = s.Port
+		}
+		return true, nil
+	}, "call %s to start", id)
+	return out
 }
 
 // sendTone sends a 620 Hz PCMA tone, 20 ms a packet, to port until stop.
@@ -237,12 +234,13 @@ func frameOf(start, at time.Time) int { return int(at.Sub(start) / media.FrameDu
 // channels' audio outside the pauses, digital silence inside them, each
 // pause starting at the time it names, within a frame.
 func TestSIPRECCallsFromTwoVendors(t *testing.T) {
+	t.Parallel()
 	requireSipp(t)
 	// sipp plays its pcap from the port of the offer's last audio line,
 	// not the first line's it plays to, and the Go sender cannot bind the
 	// port the offer names (sipp holds it): as with an SBC behind NAT, the
 	// recorder latches onto the source each stream's media comes from.
-	h := startHush(t, "41000-41999", func(c *RecorderConfig) { c.LatchRTP = true })
+	h := startHush(t, "41000-41999", func(c *server.RecorderConfig) { c.LatchRTP = true })
 	vendors := []struct {
 		name, scenario, transport string
 		mediaPort                 int
@@ -256,7 +254,7 @@ func TestSIPRECCallsFromTwoVendors(t *testing.T) {
 		t.Run(v.name, func(t *testing.T) {
 			t.Parallel()
 			id := v.name + "-1"
-			scenario, _ := filepath.Abs(filepath.Join("..", "siprec", "testdata", "sipp", v.scenario))
+			scenario, _ := filepath.Abs(filepath.Join("..", "..", "internal", "siprec", "testdata", "sipp", v.scenario))
 			sipp := exec.Command(sippPath, h.sip.String(), "-sf", scenario, "-m", "1", "-t", v.transport,
 				"-i", "127.0.0.1", "-mi", "127.0.0.1", "-p", "0", "-mp", fmt.Sprint(v.mediaPort),
 				"-cid_str", v.name+"-%u", "-nostdin", "-timeout", "30s", "-timeout_error")
@@ -293,13 +291,10 @@ func TestSIPRECCallsFromTwoVendors(t *testing.T) {
 			}
 
 			var m media.SegmentMap
-			deadline := time.Now().Add(15 * time.Second)
-			for h.do("GET", "/v1/conversations/"+id+"/recording/segments", "", &m); !m.Complete; h.do("GET", "/v1/conversations/"+id+"/recording/segments", "", &m) {
-				if time.Now().After(deadline) {
-					t.Fatalf("the recording was never finalized: %+v", m)
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
+			testwait.Eventually(t, func() (bool, error) {
+				h.do("GET", "/v1/conversations/"+id+"/recording/segments", "", &m)
+				return m.Complete, fmt.Errorf("%+v", m)
+			}, "the recording to be finalized")
 			var wav []byte
 			if st := h.do("GET", "/v1/conversations/"+id+"/recording.wav", "", &wav); st != 200 {
 				t.Fatalf("recording.wav: %d", st)
@@ -365,6 +360,7 @@ func checkAccess(t *testing.T, h *hush, id, agent string) {
 
 // A conversation the recorder did not record has no recording.
 func TestNoRecordingIsNotFound(t *testing.T) {
+	t.Parallel()
 	h := startHush(t, "44000-44099")
 	if st := h.do("POST", "/v1/conversations", `{"id":"elsewhere-1","agentId":"alice","recording":"in-progress"}`, nil); st != 201 {
 		t.Fatalf("create: %d", st)
