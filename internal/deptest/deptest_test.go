@@ -20,11 +20,14 @@ var layers = []struct {
 }{
 	// The leaves import nothing of hush: the pure domain and small
 	// foundations.
-	{"domain and foundations", []string{"internal/conversation", "internal/audit", "internal/backoff", "internal/deptest"}},
+	{"domain and foundations", []string{"internal/conversation", "internal/audit", "internal/backoff", "internal/deptest",
+		"internal/clock", "internal/detect"}},
+	// Helpers for tests: fakes of the foundations, and the one wait.
+	{"test support", []string{"internal/clock/clocktest", "internal/testwait"}},
 	{"store", []string{"internal/store"}},
 	{"engine", []string{"internal/engine", "internal/auth"}},
 	{"adapters, api and console", []string{"internal/amazonconnect", "internal/siprec", "internal/media", "internal/asr",
-		"internal/none", "internal/webhook", "internal/api", "internal/demo", "web", "sdk"}},
+		"internal/none", "internal/webhook", "internal/api", "internal/demo", "internal/corpus", "web", "sdk"}},
 	{"server", []string{"internal/server"}},
 	{"commands, deployment and end-to-end tests", []string{"cmd", "deploy", "test"}},
 }
