@@ -25,14 +25,17 @@ func (op Operation) Valid() bool {
 // Kind names an input to a conversation.
 type Kind string
 
-// Input kinds. Hold, Unhold, End, SourcePause and SourceResume are platform
-// events: they carry their own time and may be duplicated or arrive late.
+// Input kinds. Hold, Unhold, End, SourcePause, SourceResume, AutoPause and
+// AutoResume are platform events: they carry their own time and may be
+// duplicated or arrive late. An auto pause names its detector in SourceID.
 const (
 	KindHold           Kind = "hold"
 	KindUnhold         Kind = "unhold"
 	KindEnd            Kind = "end"
 	KindSourcePause    Kind = "source-pause"
 	KindSourceResume   Kind = "source-resume"
+	KindAutoPause      Kind = "auto-pause"
+	KindAutoResume     Kind = "auto-resume"
 	KindCommand        Kind = "command"
 	KindSecureStart    Kind = "secure-start"
 	KindSecureComplete Kind = "secure-complete"
@@ -83,6 +86,17 @@ type Result struct {
 	Final bool `json:"final,omitempty"`
 }
 
+// maxAge returns how long a reason of kind k may be held, zero for no bound.
+func (p Policy) maxAge(k ReasonKind) time.Duration {
+	switch k {
+	case Manual:
+		return p.ManualMaxAge
+	case Auto:
+		return p.AutoMaxAge
+	}
+	return 0
+}
+
 // Policy holds the limits the rules enforce.
 type Policy struct {
 	// ManualMaxAge bounds a manual pause; SecureMaxAge bounds a secure
@@ -90,6 +104,12 @@ type Policy struct {
 	// bound.
 	ManualMaxAge time.Duration
 	SecureMaxAge time.Duration
+	// AutoMaxAge bounds an auto pause whose detector never released it.
+	AutoMaxAge time.Duration
+	// ResumeAuto lets a caller's resume (or start) release auto pauses
+	// too, as if they were the caller's own. Off, only the detector (or the
+	// age limit) releases them.
+	ResumeAuto bool
 	// RetryAfter is how long the reconciler waits after a failed drive
 	// before trying the same target again.
 	RetryAfter time.Duration
@@ -107,6 +127,7 @@ func DefaultPolicy() Policy {
 	return Policy{
 		ManualMaxAge: 15 * time.Minute,
 		SecureMaxAge: 10 * time.Minute,
+		AutoMaxAge:   15 * time.Minute,
 		RetryAfter:   10 * time.Second,
 		StaleDrive:   2 * time.Minute,
 		MaxClockSkew: time.Minute,

@@ -61,8 +61,9 @@ func newMachine(t *rapid.T) *machine {
 	policy := cv.DefaultPolicy()
 	if rapid.IntRange(0, 3).Draw(t, "unbounded") == 0 {
 		// Zero max ages set no bound: pauses then last until released.
-		policy.ManualMaxAge, policy.SecureMaxAge = 0, 0
+		policy.ManualMaxAge, policy.SecureMaxAge, policy.AutoMaxAge = 0, 0, 0
 	}
+	policy.ResumeAuto = rapid.Bool().Draw(t, "resumeAuto")
 	return &machine{
 		c:           out.Conversation,
 		now:         t0,
@@ -98,16 +99,21 @@ var (
 	// The end is one platform event in seven, so most runs see a long
 	// live call and many still see the end.
 	platformKinds = rapid.SampledFrom([]cv.Kind{
-		cv.KindHold, cv.KindHold, cv.KindUnhold, cv.KindUnhold, cv.KindSourcePause, cv.KindSourceResume, cv.KindEnd,
+		cv.KindHold, cv.KindHold, cv.KindUnhold, cv.KindUnhold, cv.KindSourcePause, cv.KindSourceResume,
+		cv.KindAutoPause, cv.KindAutoResume, cv.KindEnd,
 	})
+	detectors = rapid.SampledFrom([]string{"keypad", "spoken"})
 )
 
 func (m *machine) actions() map[string]func(*rapid.T) {
 	return map[string]func(*rapid.T){
 		"platform": func(t *rapid.T) {
 			in := cv.Input{Kind: platformKinds.Draw(t, "kind"), At: m.eventTime(t), EventID: "ev-" + m.nextTx(), Actor: "ingest"}
-			if in.Kind == cv.KindSourcePause || in.Kind == cv.KindSourceResume {
+			switch in.Kind {
+			case cv.KindSourcePause, cv.KindSourceResume:
 				in.SourceID = streams.Draw(t, "stream")
+			case cv.KindAutoPause, cv.KindAutoResume:
+				in.SourceID = detectors.Draw(t, "detector")
 			}
 			m.apply(t, in)
 		},
@@ -174,7 +180,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 // applied: a duplicate, a stale input, or nothing.
 func (m *machine) expectIgnored(in cv.Input) string {
 	switch in.Kind {
-	case cv.KindHold, cv.KindUnhold, cv.KindEnd, cv.KindSourcePause, cv.KindSourceResume:
+	case cv.KindHold, cv.KindUnhold, cv.KindEnd, cv.KindSourcePause, cv.KindSourceResume, cv.KindAutoPause, cv.KindAutoResume:
 		switch {
 		case slices.Contains(m.seen, in.EventID):
 			return cv.IgnoredDuplicate
@@ -193,7 +199,7 @@ func (m *machine) expectIgnored(in cv.Input) string {
 
 func isPlatform(k cv.Kind) bool {
 	switch k {
-	case cv.KindHold, cv.KindUnhold, cv.KindEnd, cv.KindSourcePause, cv.KindSourceResume:
+	case cv.KindHold, cv.KindUnhold, cv.KindEnd, cv.KindSourcePause, cv.KindSourceResume, cv.KindAutoPause, cv.KindAutoResume:
 		return true
 	}
 	return false
@@ -340,6 +346,8 @@ func (m *machine) expired(key reasonKey, r cv.Reason, c cv.Conversation) bool {
 	switch key.kind {
 	case cv.Manual:
 		return m.policy.ManualMaxAge > 0 && m.now.Sub(r.Since) >= m.policy.ManualMaxAge
+	case cv.Auto:
+		return m.policy.AutoMaxAge > 0 && m.now.Sub(r.Since) >= m.policy.AutoMaxAge
 	case cv.Secure:
 		s, ok := c.Session(key.id)
 		return ok && s.State == cv.SessionActive && !s.ExpiresAt.IsZero() && !m.now.Before(s.ExpiresAt)
@@ -353,9 +361,11 @@ func (m *machine) mayRemove(in cv.Input, key reasonKey, r cv.Reason, before cv.C
 		return key.kind == cv.Hold
 	case cv.KindSourceResume:
 		return key.kind == cv.Source && key.id == in.SourceID
+	case cv.KindAutoResume:
+		return key.kind == cv.Auto && key.id == in.SourceID
 	case cv.KindCommand:
-		return (in.Operation == cv.OpResume || in.Operation == cv.OpStart) &&
-			key.k == in.Capability && key.kind == cv.Manual && key.id == in.Actor
+		releases := key.kind == cv.Manual && key.id == in.Actor || key.kind == cv.Auto && m.policy.ResumeAuto
+		return (in.Operation == cv.OpResume || in.Operation == cv.OpStart) && key.k == in.Capability && releases
 	case cv.KindSecureComplete:
 		return key.kind == cv.Secure && key.id == in.SessionID
 	case cv.KindExpire:
@@ -370,6 +380,8 @@ func mayAdd(in cv.Input, key reasonKey) bool {
 		return key.kind == cv.Hold && key.id == ""
 	case cv.KindSourcePause:
 		return key.kind == cv.Source && key.id == in.SourceID
+	case cv.KindAutoPause:
+		return key.kind == cv.Auto && key.id == in.SourceID
 	case cv.KindCommand:
 		return in.Operation == cv.OpPause && key.k == in.Capability && key.kind == cv.Manual && key.id == in.Actor
 	case cv.KindSecureStart:

@@ -70,7 +70,7 @@ type applier struct {
 
 func isPlatformEvent(k Kind) bool {
 	switch k {
-	case KindHold, KindUnhold, KindEnd, KindSourcePause, KindSourceResume:
+	case KindHold, KindUnhold, KindEnd, KindSourcePause, KindSourceResume, KindAutoPause, KindAutoResume:
 		return true
 	}
 	return false
@@ -142,6 +142,10 @@ func (a *applier) dispatch() error {
 		a.addReasonAll(Reason{Kind: Source, ID: a.in.SourceID, Since: a.since(), By: a.in.Actor})
 	case KindSourceResume:
 		a.removeReasonAll(Source, a.in.SourceID)
+	case KindAutoPause:
+		a.addReasonAll(Reason{Kind: Auto, ID: a.in.SourceID, Since: a.since(), By: a.in.Actor})
+	case KindAutoResume:
+		a.removeReasonAll(Auto, a.in.SourceID)
 	case KindCommand:
 		return a.command()
 	case KindSecureStart:
@@ -236,7 +240,7 @@ func (a *applier) command() error {
 	case OpStart:
 		if c.Started {
 			// As in Dynamics 365, starting a paused capability resumes it.
-			removeReason(c, Manual, in.Actor)
+			a.releaseOwn(c)
 		}
 		c.Started = true
 	case OpPause:
@@ -244,12 +248,22 @@ func (a *applier) command() error {
 	case OpResume:
 		// Only the caller's own reason: a resume never releases a hold, a
 		// secure session or another principal's pause.
-		removeReason(c, Manual, in.Actor)
+		a.releaseOwn(c)
 	case OpStop:
 		c.Stopped = true
 	}
 	a.wait(in.Capability)
 	return nil
+}
+
+// releaseOwn removes the reasons a caller's resume may release: its own
+// manual pause and, where the policy treats them as the caller's own, the
+// detectors' auto pauses.
+func (a *applier) releaseOwn(c *Cap) {
+	removeReason(c, Manual, a.in.Actor)
+	if a.policy.ResumeAuto {
+		c.Reasons = slices.DeleteFunc(c.Reasons, func(r Reason) bool { return r.Kind == Auto })
+	}
 }
 
 // wait registers the command as waiting for its capability to converge.

@@ -66,21 +66,18 @@ func (a *applier) expire() {
 			}
 		}
 	}
-	if a.policy.ManualMaxAge <= 0 {
-		return
-	}
 	for _, k := range AllCapabilities() {
 		c := a.next.Cap(k)
 		// Collect first: removing while ranging over the same slice would
 		// skip the reason that slides into the removed one's place.
 		var aged []Reason
 		for _, r := range c.Reasons {
-			if r.Kind == Manual && a.now.Sub(r.Since) >= a.policy.ManualMaxAge {
+			if age := a.policy.maxAge(r.Kind); age > 0 && a.now.Sub(r.Since) >= age {
 				aged = append(aged, r)
 			}
 		}
 		for _, r := range aged {
-			removeReason(c, Manual, r.ID)
+			removeReason(c, r.Kind, r.ID)
 			a.autoResumed(k, r)
 		}
 	}
@@ -112,12 +109,10 @@ func (c Conversation) NextDeadline(p Policy) time.Time {
 			earlier(s.ExpiresAt)
 		}
 	}
-	if p.ManualMaxAge > 0 {
-		for _, k := range AllCapabilities() {
-			for _, r := range c.Cap(k).Reasons {
-				if r.Kind == Manual {
-					earlier(r.Since.Add(p.ManualMaxAge))
-				}
+	for _, k := range AllCapabilities() {
+		for _, r := range c.Cap(k).Reasons {
+			if age := p.maxAge(r.Kind); age > 0 {
+				earlier(r.Since.Add(age))
 			}
 		}
 	}

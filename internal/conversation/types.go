@@ -60,6 +60,9 @@ const (
 	Secure ReasonKind = "secure" // a secure session is open; ID is the session id
 	Manual ReasonKind = "manual" // an agent or API caller; ID is that principal
 	Source ReasonKind = "source" // the media source stopped sending; ID names the stream
+	// Auto: a detector in the built-in recorder heard card digits; ID names
+	// the detector ("keypad", "spoken").
+	Auto ReasonKind = "auto"
 )
 
 // Reason is one held pause reason. Kind and ID identify it; a capability holds

@@ -89,7 +89,7 @@ func (p *pausedGauge) reset(convs []conversation.Conversation) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.gauge.Reset()
-	for _, k := range []conversation.ReasonKind{conversation.Hold, conversation.Secure, conversation.Manual, conversation.Source} {
+	for _, k := range []conversation.ReasonKind{conversation.Hold, conversation.Secure, conversation.Manual, conversation.Source, conversation.Auto} {
 		p.gauge.WithLabelValues(string(k)).Set(0)
 	}
 	for _, c := range convs {

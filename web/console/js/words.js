@@ -51,7 +51,10 @@ const REASON_KINDS = {
   hold: 'Caller on hold',
   secure: 'Secure payment in progress',
   source: 'Audio source stopped sending',
+  auto: 'Paused automatically: card digits',
 };
+
+const DETECTORS = { keypad: 'keypad', spoken: 'spoken' };
 
 /** reasonKindLabel names a pause reason kind. */
 export function reasonKindLabel(kind) {
@@ -59,7 +62,9 @@ export function reasonKindLabel(kind) {
   return REASON_KINDS[kind] || `Paused (${kind})`;
 }
 
-const REASON_SHORT = { hold: 'caller on hold', secure: 'secure payment', manual: 'by hand', source: 'audio source stopped' };
+const REASON_SHORT = {
+  hold: 'caller on hold', secure: 'secure payment', manual: 'by hand', source: 'audio source stopped', auto: 'card digits heard',
+};
 
 /** reasonShort names a reason kind in a few words, for summaries. */
 export function reasonShort(kind) {
@@ -71,6 +76,7 @@ export function reasonLabel(r) {
   if (!r) return '';
   let text;
   if (r.kind === 'manual') text = `Paused by ${r.by || r.id || 'someone'}`;
+  else if (r.kind === 'auto') text = `Paused automatically: card digits (${DETECTORS[r.id] || r.id || 'detector'})`;
   else text = reasonKindLabel(r.kind);
   if (r.note) text += `: “${r.note}”`;
   return text;

@@ -14,6 +14,8 @@ test('reasons read as sentences', () => {
   assert.equal(reasonLabel({ kind: 'secure', id: 's1' }), 'Secure payment in progress');
   assert.equal(reasonLabel({ kind: 'hold' }), 'Caller on hold');
   assert.equal(reasonLabel({ kind: 'source', id: 'rtp-1' }), 'Audio source stopped sending');
+  assert.equal(reasonLabel({ kind: 'auto', id: 'keypad' }), 'Paused automatically: card digits (keypad)');
+  assert.equal(reasonLabel({ kind: 'auto', id: 'spoken' }), 'Paused automatically: card digits (spoken)');
 });
 
 test('errors are explained in plain words, keeping the server message', () => {
