@@ -19,7 +19,10 @@ const usage = `hush — pause contact-center recordings and transcriptions, and 
 Usage:
   hush serve        --data DIR --listen 127.0.0.1:8080 [flags]
   hush demo         [--data DIR] [--listen 127.0.0.1:8080]
-  hush keys create  --data DIR --role admin|supervisor|agent|ingest [--agent ID]
+  hush keys create  --data DIR --role admin|supervisor|agent|ingest [--agent ID] [--name NAME] [--expires 720h|TIME]
+  hush keys list    --data DIR
+  hush keys revoke  ID --data DIR
+  hush keys rotate  ID --data DIR
   hush audit verify --data DIR
   hush version
 
@@ -48,6 +51,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = serve(ctx, rest, stderr, true)
 	case cmd == "keys" && len(rest) > 0 && rest[0] == "create":
 		err = keysCreate(ctx, rest[1:], stdout, stderr)
+	case cmd == "keys" && len(rest) > 0 && rest[0] == "list":
+		err = keysList(ctx, rest[1:], stdout, stderr)
+	case cmd == "keys" && len(rest) > 0 && (rest[0] == "revoke" || rest[0] == "rotate"):
+		err = keyCommand(ctx, rest[0], rest[1:], stdout, stderr)
 	case cmd == "audit" && len(rest) > 0 && rest[0] == "verify":
 		err = auditVerify(ctx, rest[1:], stdout, stderr)
 	case cmd == "version":

@@ -239,7 +239,7 @@ func (a *applier) command() error {
 		}
 		c.Started = true
 	case OpPause:
-		addReason(c, Reason{Kind: Manual, ID: in.Actor, Since: a.since(), By: in.Actor, Note: in.Note})
+		addReason(c, Reason{Kind: Manual, ID: in.Actor, Since: a.since(), By: in.Actor, ByName: in.ActorName, Note: in.Note})
 	case OpResume:
 		// Only the caller's own reason: a resume never releases a hold, a
 		// secure session or another principal's pause.
