@@ -23,7 +23,7 @@ Usage:
   hush keys list    --data DIR
   hush keys revoke  ID --data DIR
   hush keys rotate  ID --data DIR
-  hush audit verify --data DIR
+  hush audit verify --data DIR [--checkpoints FILE|s3://BUCKET/PREFIX] [--public-key FILE]
   hush version
 
 Every flag can also be set as HUSH_<FLAG> in the environment (--data = HUSH_DATA).

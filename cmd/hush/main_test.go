@@ -33,13 +33,14 @@ func freeAddr(t *testing.T) string {
 }
 
 // startServe runs `hush serve` in-process until the returned stop is called.
-func startServe(t *testing.T, data string) (addr string, stop func() int) {
+func startServe(t *testing.T, data string, flags ...string) (addr string, stop func() int) {
 	t.Helper()
 	addr = freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	var errb bytes.Buffer
-	go func() { done <- run(ctx, []string{"serve", "--data", data, "--listen", addr}, &bytes.Buffer{}, &errb) }()
+	args := append([]string{"serve", "--data", data, "--listen", addr}, flags...)
+	go func() { done <- run(ctx, args, &bytes.Buffer{}, &errb) }()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		resp, err := http.Get("http://" + addr + "/healthz")

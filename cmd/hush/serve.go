@@ -31,6 +31,7 @@ func serveFlags(fs *flag.FlagSet, demo bool) (*server.Config, *string) {
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	connectFlags(fs, &cfg.Connect)
 	recorderFlags(fs, &cfg.Recorder)
+	anchorFlags(fs, &cfg.Anchor)
 	return cfg, level
 }
 

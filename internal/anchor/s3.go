@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -109,4 +110,16 @@ func ParseS3URL(u string) (bucket, prefix string, err error) {
 		return "", "", fmt.Errorf("%q names no bucket", u)
 	}
 	return bucket, prefix, nil
+}
+
+// NewS3Client makes an S3 client from the default AWS configuration (the
+// environment, shared files, instance roles). AWS_ENDPOINT_URL_S3 points
+// it elsewhere, e.g. at an S3-compatible store; pathStyle addresses
+// buckets in the path, as most of those need.
+func NewS3Client(ctx context.Context, pathStyle bool) (*s3.Client, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = pathStyle }), nil
 }

@@ -40,6 +40,7 @@ type Config struct {
 	AllowedOrigins []string
 	Connect        ConnectConfig
 	Recorder       RecorderConfig
+	Anchor         AnchorConfig
 	// Logger receives hush's logs (default slog.Default()).
 	Logger *slog.Logger
 	// Ready, if set, receives the bound HTTP address and the admin key
@@ -108,7 +109,7 @@ func Run(ctx context.Context, cfg Config) error {
 		backends: map[string]engine.Backend{none.Platform: none.Backend{}}}
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	defer a.close()
-	for _, setup := range []func(context.Context, *assembly) error{setupConnect, setupRecorder} {
+	for _, setup := range []func(context.Context, *assembly) error{setupConnect, setupRecorder, setupAnchor} {
 		if err := setup(ctx, a); err != nil {
 			return err
 		}
