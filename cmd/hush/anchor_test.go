@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
 	"database/sql"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hush-cc/hush/internal/integrity"
+	"github.com/hush-cc/hush/internal/server"
 )
 
 // hush serve publishes checkpoints to a file outside its data directory;
@@ -60,5 +65,34 @@ func TestCheckpointsCatchATruncatedTail(t *testing.T) {
 	code, out, _ = runCLI(t, "audit", "verify", "--data", data, "--checkpoints", cpFile)
 	if code == 0 || !strings.Contains(out, "missing") || !strings.Contains(out, "to "+strconv.Itoa(last)) {
 		t.Fatalf("truncated: exit %d\n%s", code, out)
+	}
+}
+
+func TestRecordingVerify(t *testing.T) {
+	data := t.TempDir()
+	dir := filepath.Join(data, "recordings")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	wav := filepath.Join(dir, "c1.wav")
+	if err := os.WriteFile(wav, []byte("audio"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := server.OpenStore(context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := integrity.SealFile(context.Background(), st, "c1", integrity.Recording, wav, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if code, out, errs := runCLI(t, "recording", "verify", "c1", "--data", data); code != 0 || !strings.Contains(out, "recording c1.wav: intact") {
+		t.Fatalf("intact: exit %d %s %s", code, out, errs)
+	}
+	if err := os.WriteFile(wav, []byte("audi0"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := runCLI(t, "recording", "verify", "c1", "--data", data); code != 1 || !strings.Contains(out, "MODIFIED") {
+		t.Fatalf("edited: exit %d %s", code, out)
 	}
 }

@@ -57,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = keyCommand(ctx, rest[0], rest[1:], stdout, stderr)
 	case cmd == "audit" && len(rest) > 0 && rest[0] == "verify":
 		err = auditVerify(ctx, rest[1:], stdout, stderr)
+	case cmd == "recording" && len(rest) > 0 && rest[0] == "verify":
+		err = recordingVerify(ctx, rest[1:], stdout, stderr)
 	case cmd == "version":
 		fmt.Fprintln(stdout, "hush", version)
 	case cmd == "help" || cmd == "-h" || cmd == "--help":

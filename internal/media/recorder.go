@@ -52,6 +52,10 @@ type Config struct {
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Finished, if set, is told of each recording whose WAV file is final
+	// and durable. It is called with the call's lock held: it must hand
+	// the work off, not do it.
+	Finished func(id, wavPath string)
 }
 
 // Recorder records the conversations of the built-in SIPREC recorder. It
@@ -69,6 +73,7 @@ type Recorder struct {
 	now             func() time.Time
 	realClock       bool // now is time.Now: kernel receive times may be used
 	log             *slog.Logger
+	onFinished      func(id, wavPath string)
 
 	mu    sync.Mutex
 	calls map[string]*Call
@@ -95,6 +100,7 @@ func NewRecorder(cfg Config) (*Recorder, error) {
 		checkpointEvery: samples(orDefault(cfg.CheckpointEvery, DefaultCheckpointEvery)),
 		tick:            orDefault(cfg.Tick, DefaultTick),
 		now:             cfg.Now, log: cfg.Logger, calls: map[string]*Call{},
+		onFinished: cfg.Finished,
 	}
 	if !r.host.IsValid() {
 		r.host = netip.AddrFrom4([4]byte{127, 0, 0, 1})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hush-cc/hush/internal/asr"
+	"github.com/hush-cc/hush/internal/integrity"
 	"github.com/hush-cc/hush/internal/media"
 	"github.com/hush-cc/hush/internal/siprec"
 )
@@ -72,8 +73,16 @@ func setupRecorder(ctx context.Context, a *assembly) error {
 		}
 	}
 	var rec *media.Recorder
+	// Closers run in reverse: the sealer, first in, stops last, after the
+	// recorder and transcriber have finished their files.
+	seal := newSealer(a)
+	a.closers = append(a.closers, seal.close)
 	tr, err := openTranscriber(rc, a, func(id string, t asr.Transcript, final bool) error {
-		return rec.WriteSidecar(id, asr.SidecarName, t, final)
+		err := rec.WriteSidecar(id, asr.SidecarName, t, final)
+		if err == nil && final {
+			seal.add(id, integrity.Transcript, rec.SidecarPath(id, asr.SidecarName))
+		}
+		return err
 	})
 	if err != nil {
 		return err
@@ -81,6 +90,7 @@ func setupRecorder(ctx context.Context, a *assembly) error {
 	cfg := media.Config{
 		Dir: filepath.Join(a.cfg.Data, RecordingsDir), CommitDelay: a.cfg.CommitDelay,
 		Policy: media.Policy(rc.Policy), Ports: ports, Host: host, Logger: a.log,
+		Finished: func(id, wav string) { seal.add(id, integrity.Recording, wav) },
 	}
 	if tr != nil {
 		cfg.Transcriber = tr.Open
@@ -97,6 +107,7 @@ func setupRecorder(ctx context.Context, a *assembly) error {
 		return err
 	}
 	a.routes = append(a.routes, recordingRoutes(a, rec)...)
+	a.routes = append(a.routes, verifyRoute(a, cfg.Dir))
 	a.runners = append(a.runners,
 		func(ctx context.Context) { _ = rec.Run(ctx) },
 		func(ctx context.Context) {
