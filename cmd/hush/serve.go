@@ -32,6 +32,7 @@ func serveFlags(fs *flag.FlagSet, demo bool) (*server.Config, *string) {
 	connectFlags(fs, &cfg.Connect)
 	recorderFlags(fs, &cfg.Recorder)
 	anchorFlags(fs, &cfg.Anchor)
+	retentionFlags(fs, &cfg.Retention)
 	return cfg, level
 }
 

@@ -41,6 +41,7 @@ type Config struct {
 	Connect        ConnectConfig
 	Recorder       RecorderConfig
 	Anchor         AnchorConfig
+	Retention      RetentionConfig
 	// Logger receives hush's logs (default slog.Default()).
 	Logger *slog.Logger
 	// Ready, if set, receives the bound HTTP address and the admin key
@@ -113,6 +114,9 @@ func Run(ctx context.Context, cfg Config) error {
 		if err := setup(ctx, a); err != nil {
 			return err
 		}
+	}
+	if err := setupRetention(a); err != nil {
+		return err
 	}
 	a.engine = engine.New(engine.Config{
 		Store:          st,
