@@ -24,6 +24,8 @@ Usage:
   hush keys revoke  ID --data DIR
   hush keys rotate  ID --data DIR
   hush audit verify --data DIR [--checkpoints FILE|s3://BUCKET/PREFIX] [--public-key FILE]
+  hush recording verify ID --data DIR
+  hush recording decrypt FILE --identity FILE [--out FILE]
   hush version
 
 Every flag can also be set as HUSH_<FLAG> in the environment (--data = HUSH_DATA).
@@ -59,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = auditVerify(ctx, rest[1:], stdout, stderr)
 	case cmd == "recording" && len(rest) > 0 && rest[0] == "verify":
 		err = recordingVerify(ctx, rest[1:], stdout, stderr)
+	case cmd == "recording" && len(rest) > 0 && rest[0] == "decrypt":
+		err = recordingDecrypt(ctx, rest[1:], stdout, stderr)
 	case cmd == "version":
 		fmt.Fprintln(stdout, "hush", version)
 	case cmd == "help" || cmd == "-h" || cmd == "--help":

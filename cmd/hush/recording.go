@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/hush-cc/hush/internal/atrest"
 	"github.com/hush-cc/hush/internal/integrity"
 	"github.com/hush-cc/hush/internal/server"
 )
@@ -56,5 +58,58 @@ func recordingVerify(ctx context.Context, args []string, stdout, stderr io.Write
 	if bad {
 		return errors.New("a recording file is not the one recorded")
 	}
+	return nil
+}
+
+// recordingDecrypt decrypts an encrypted recording file (WAV or
+// transcript) with an age identity, to --out or standard output. A WAV
+// written to a file gets its header sizes set from its length.
+func recordingDecrypt(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("recording decrypt", stderr)
+	identity := fs.String("identity", "", "age identity file (AGE-SECRET-KEY-1…) of the --recording-recipient")
+	out := fs.String("out", "", "write the plaintext here (default: standard output)")
+	var src string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		src, args = args[0], args[1:]
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if src == "" || *identity == "" {
+		return usageError{"hush recording decrypt FILE --identity FILE [--out FILE]"}
+	}
+	opener, err := atrest.LoadOpener(*identity)
+	if err != nil {
+		return err
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	plain, err := opener.Stream(in)
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		_, err = io.Copy(stdout, plain)
+		return err
+	}
+	f, err := os.OpenFile(*out, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	n, cerr := io.Copy(f, plain)
+	if n >= 44 {
+		fixed, err := io.ReadAll(io.NewSectionReader(atrest.FixWAV(f, n), 0, 44))
+		if err == nil {
+			_, err = f.WriteAt(fixed, 0)
+		}
+		cerr = errors.Join(cerr, err)
+	}
+	if err := errors.Join(cerr, f.Close()); err != nil {
+		return fmt.Errorf("decrypted %d bytes to %s, then: %w", n, *out, err)
+	}
+	fmt.Fprintf(stdout, "decrypted %d bytes to %s\n", n, *out)
 	return nil
 }

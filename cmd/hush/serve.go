@@ -33,6 +33,7 @@ func serveFlags(fs *flag.FlagSet, demo bool) (*server.Config, *string) {
 	recorderFlags(fs, &cfg.Recorder)
 	anchorFlags(fs, &cfg.Anchor)
 	retentionFlags(fs, &cfg.Retention)
+	atRestFlags(fs, &cfg.AtRest)
 	return cfg, level
 }
 

@@ -35,7 +35,10 @@ type denialWindow struct {
 	start   time.Time
 	last    time.Time
 	repeats int
-	timer   *time.Timer
+	// elsewhere is set when a repeat concerned another conversation than
+	// the first refusal.
+	elsewhere bool
+	timer     *time.Timer
 }
 
 func newDenials(window time.Duration, now func() time.Time, appendAudit func(context.Context, ...audit.Entry) error, log *slog.Logger) *denials {
@@ -52,6 +55,7 @@ func (d *denials) record(ctx context.Context, keyID, route string, e audit.Entry
 	if w, ok := d.open[k]; ok {
 		w.repeats++
 		w.last = now
+		w.elsewhere = w.elsewhere || e.ConversationID != w.first.ConversationID
 		d.mu.Unlock()
 		return
 	}
@@ -75,7 +79,9 @@ func (d *denials) flush(k denialKey) {
 	}
 	e := w.first
 	e.At = d.now()
-	e.ConversationID = ""
+	if w.elsewhere {
+		e.ConversationID = ""
+	}
 	e.Outcome = "denied " + strconv.Itoa(w.repeats) + " more times: " + e.Outcome
 	e.Detail, _ = json.Marshal(map[string]any{
 		"count": w.repeats, "route": k.route,

@@ -132,6 +132,9 @@ func TestRepeatedDenialsAreCoalesced(t *testing.T) {
 			t.Fatal(err)
 		}
 		counts[detail.Route] = detail.Count
+		if wantConv := map[string]string{"GET /v1/audit": "", "GET /v1/conversations/{id}": "b1"}[detail.Route]; d.ConversationID != wantConv {
+			t.Errorf("summary of %s names conversation %q, want %q", detail.Route, d.ConversationID, wantConv)
+		}
 	}
 	if counts["GET /v1/audit"] != 19 || counts["GET /v1/conversations/{id}"] != 19 {
 		t.Fatalf("repeat counts %v", counts)

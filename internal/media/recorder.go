@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/netip"
 	"net/url"
@@ -56,6 +57,9 @@ type Config struct {
 	// and durable. It is called with the call's lock held: it must hand
 	// the work off, not do it.
 	Finished func(id, wavPath string)
+	// Encrypt, if set, wraps each WAV file's writer: the recording is
+	// written through it, never in the clear.
+	Encrypt func(io.Writer) (io.WriteCloser, error)
 }
 
 // Recorder records the conversations of the built-in SIPREC recorder. It
@@ -74,6 +78,7 @@ type Recorder struct {
 	realClock       bool // now is time.Now: kernel receive times may be used
 	log             *slog.Logger
 	onFinished      func(id, wavPath string)
+	encrypt         func(io.Writer) (io.WriteCloser, error)
 
 	mu    sync.Mutex
 	calls map[string]*Call
@@ -101,6 +106,7 @@ func NewRecorder(cfg Config) (*Recorder, error) {
 		tick:            orDefault(cfg.Tick, DefaultTick),
 		now:             cfg.Now, log: cfg.Logger, calls: map[string]*Call{},
 		onFinished: cfg.Finished,
+		encrypt:    cfg.Encrypt,
 	}
 	if !r.host.IsValid() {
 		r.host = netip.AddrFrom4([4]byte{127, 0, 0, 1})
@@ -191,7 +197,13 @@ func (r *Recorder) Open(ctx context.Context, id string, opts CallOptions) (*Call
 // openOutputs creates the WAV file, the first segment map and the sink.
 func (r *Recorder) openOutputs(ctx context.Context, c *Call) error {
 	wavPath, _ := r.Paths(c.id)
-	w, err := CreateWAV(wavPath)
+	var w *WAVWriter
+	var err error
+	if r.encrypt != nil {
+		w, err = CreateEncryptedWAV(wavPath, r.encrypt)
+	} else {
+		w, err = CreateWAV(wavPath)
+	}
 	if err != nil {
 		return fmt.Errorf("media: open recording: %w", err)
 	}

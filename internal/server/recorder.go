@@ -77,8 +77,12 @@ func setupRecorder(ctx context.Context, a *assembly) error {
 	// recorder and transcriber have finished their files.
 	seal := newSealer(a)
 	a.closers = append(a.closers, seal.close)
+	sealer, opener, err := a.cfg.AtRest.load()
+	if err != nil {
+		return err
+	}
 	tr, err := openTranscriber(rc, a, func(id string, t asr.Transcript, final bool) error {
-		err := rec.WriteSidecar(id, asr.SidecarName, t, final)
+		err := writeTranscript(rec, sealer, id, t, final)
 		if err == nil && final {
 			seal.add(id, integrity.Transcript, rec.SidecarPath(id, asr.SidecarName))
 		}
@@ -91,6 +95,9 @@ func setupRecorder(ctx context.Context, a *assembly) error {
 		Dir: filepath.Join(a.cfg.Data, RecordingsDir), CommitDelay: a.cfg.CommitDelay,
 		Policy: media.Policy(rc.Policy), Ports: ports, Host: host, Logger: a.log,
 		Finished: func(id, wav string) { seal.add(id, integrity.Recording, wav) },
+	}
+	if sealer != nil {
+		cfg.Encrypt = sealer.Wrap
 	}
 	if tr != nil {
 		cfg.Transcriber = tr.Open
@@ -106,7 +113,7 @@ func setupRecorder(ctx context.Context, a *assembly) error {
 	if err != nil {
 		return err
 	}
-	a.routes = append(a.routes, recordingRoutes(a, rec)...)
+	a.routes = append(a.routes, recordingRoutes(a, rec, opener)...)
 	a.routes = append(a.routes, verifyRoute(a, cfg.Dir))
 	a.runners = append(a.runners,
 		func(ctx context.Context) { _ = rec.Run(ctx) },

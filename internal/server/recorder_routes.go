@@ -10,15 +10,16 @@ import (
 
 	"github.com/hush-cc/hush/internal/api"
 	"github.com/hush-cc/hush/internal/asr"
+	"github.com/hush-cc/hush/internal/atrest"
 	"github.com/hush-cc/hush/internal/auth"
 	"github.com/hush-cc/hush/internal/media"
 )
 
 // recordingRoutes serve a conversation's recording, segment map and
 // transcript to whoever may see the conversation.
-func recordingRoutes(a *assembly, rec *media.Recorder) []api.Route {
+func recordingRoutes(a *assembly, rec *media.Recorder, opener *atrest.Opener) []api.Route {
 	readers := []auth.Role{auth.Admin, auth.Supervisor, auth.Agent}
-	h := recordingHandlers{a: a, rec: rec}
+	h := recordingHandlers{a: a, rec: rec, opener: opener}
 	return []api.Route{
 		{Method: "GET", Path: "/v1/conversations/{id}/recording.wav", Roles: readers, Binary: true,
 			Summary: "The recording: stereo WAV, caller left, agent right, 8 kHz 16-bit", Handler: h.wav},
@@ -32,6 +33,8 @@ func recordingRoutes(a *assembly, rec *media.Recorder) []api.Route {
 type recordingHandlers struct {
 	a   *assembly
 	rec *media.Recorder
+	// opener decrypts encrypted files; nil serves them encrypted.
+	opener *atrest.Opener
 }
 
 // access checks the caller may see the conversation (answering if not)
@@ -52,6 +55,9 @@ func (h recordingHandlers) wav(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	path, _ := h.rec.Paths(id)
+	if h.serveEncrypted(w, r, path, id+".wav", true) {
+		return
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		recordingMissing(w, err, "the conversation has no recording")
@@ -85,7 +91,11 @@ func (h recordingHandlers) transcript(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.serveJSON(w, h.rec.SidecarPath(id, asr.SidecarName), "the conversation has no transcript")
+	path := h.rec.SidecarPath(id, asr.SidecarName)
+	if h.serveEncrypted(w, r, path, id+".transcript.json", false) {
+		return
+	}
+	h.serveJSON(w, path, "the conversation has no transcript")
 }
 
 // serveJSON serves a document the recorder wrote. Documents are replaced

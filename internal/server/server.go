@@ -42,6 +42,7 @@ type Config struct {
 	Recorder       RecorderConfig
 	Anchor         AnchorConfig
 	Retention      RetentionConfig
+	AtRest         AtRestConfig
 	// Logger receives hush's logs (default slog.Default()).
 	Logger *slog.Logger
 	// Ready, if set, receives the bound HTTP address and the admin key
