@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,13 +9,15 @@ import (
 	"time"
 )
 
-var writeFixtures = flag.Bool("fixtures", false, "rewrite the JS tests' fixtures from the server's answers")
+// writeFixtures is set by HUSH_WRITE_FIXTURES=1: the test then rewrites
+// the JS tests' fixtures from the server's answers.
+var writeFixtures = os.Getenv("HUSH_WRITE_FIXTURES") == "1"
 
 const keysFixture = "../../web/console/test/fixtures/keys.json"
 
 // The console's keys view is tested on a fixture of GET /v1/keys holding
 // an active named expiring key, a revoked one and an unnamed one. With
-// -fixtures the answer is written; otherwise the fixture must have the
+// HUSH_WRITE_FIXTURES=1 the answer is written; otherwise the fixture must have the
 // same shape as the answer (the same fields in every key), so the two
 // cannot drift.
 func TestKeysFixtureMatchesTheServer(t *testing.T) {
@@ -27,7 +28,7 @@ func TestKeysFixtureMatchesTheServer(t *testing.T) {
 	e.mustDo(201, "POST", "/v1/keys", e.admin, map[string]any{"role": "supervisor", "name": "Sam Ortiz"}).decode(t, &k)
 	e.mustDo(200, "POST", "/v1/keys/"+k.ID+"/revoke", e.admin, nil)
 	live := e.mustDo(200, "GET", "/v1/keys", e.admin, nil).body
-	if *writeFixtures {
+	if writeFixtures {
 		if err := os.MkdirAll(filepath.Dir(keysFixture), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -40,10 +41,10 @@ func TestKeysFixtureMatchesTheServer(t *testing.T) {
 	}
 	saved, err := os.ReadFile(keysFixture)
 	if err != nil {
-		t.Fatalf("%v (run go test ./internal/api -run KeysFixture -fixtures)", err)
+		t.Fatalf("%v (run HUSH_WRITE_FIXTURES=1 go test ./internal/api -run KeysFixture)", err)
 	}
 	if got, want := shapes(t, saved), shapes(t, live); !slices.Equal(got, want) {
-		t.Fatalf("fixture key shapes %v, server's %v: rerun with -fixtures", got, want)
+		t.Fatalf("fixture key shapes %v, server's %v: rerun with HUSH_WRITE_FIXTURES=1", got, want)
 	}
 }
 
