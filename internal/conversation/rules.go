@@ -132,7 +132,7 @@ func (a *applier) dispatch() error {
 	switch a.in.Kind {
 	case KindHold:
 		a.next.CallState = OnHold
-		a.addReasonAll(Reason{Kind: Hold, Since: a.since(), By: a.in.Actor})
+		a.addReasonAll(Reason{Kind: Hold, Since: a.since(), By: a.in.Actor, ByName: a.in.ActorName})
 	case KindUnhold:
 		a.next.CallState = Connected
 		a.removeReasonAll(Hold, "")
