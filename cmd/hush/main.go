@@ -19,8 +19,13 @@ const usage = `hush — pause contact-center recordings and transcriptions, and 
 Usage:
   hush serve        --data DIR --listen 127.0.0.1:8080 [flags]
   hush demo         [--data DIR] [--listen 127.0.0.1:8080]
-  hush keys create  --data DIR --role admin|supervisor|agent|ingest [--agent ID]
-  hush audit verify --data DIR
+  hush keys create  --data DIR --role admin|supervisor|agent|ingest [--agent ID] [--name NAME] [--expires 720h|TIME]
+  hush keys list    --data DIR
+  hush keys revoke  ID --data DIR
+  hush keys rotate  ID --data DIR
+  hush audit verify --data DIR [--checkpoints FILE|s3://BUCKET/PREFIX] [--public-key FILE]
+  hush recording verify ID --data DIR
+  hush recording decrypt FILE --identity FILE [--out FILE]
   hush version
 
 Every flag can also be set as HUSH_<FLAG> in the environment (--data = HUSH_DATA).
@@ -48,8 +53,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = serve(ctx, rest, stderr, true)
 	case cmd == "keys" && len(rest) > 0 && rest[0] == "create":
 		err = keysCreate(ctx, rest[1:], stdout, stderr)
+	case cmd == "keys" && len(rest) > 0 && rest[0] == "list":
+		err = keysList(ctx, rest[1:], stdout, stderr)
+	case cmd == "keys" && len(rest) > 0 && (rest[0] == "revoke" || rest[0] == "rotate"):
+		err = keyCommand(ctx, rest[0], rest[1:], stdout, stderr)
 	case cmd == "audit" && len(rest) > 0 && rest[0] == "verify":
 		err = auditVerify(ctx, rest[1:], stdout, stderr)
+	case cmd == "recording" && len(rest) > 0 && rest[0] == "verify":
+		err = recordingVerify(ctx, rest[1:], stdout, stderr)
+	case cmd == "recording" && len(rest) > 0 && rest[0] == "decrypt":
+		err = recordingDecrypt(ctx, rest[1:], stdout, stderr)
 	case cmd == "version":
 		fmt.Fprintln(stdout, "hush", version)
 	case cmd == "help" || cmd == "-h" || cmd == "--help":

@@ -33,13 +33,14 @@ func freeAddr(t *testing.T) string {
 }
 
 // startServe runs `hush serve` in-process until the returned stop is called.
-func startServe(t *testing.T, data string) (addr string, stop func() int) {
+func startServe(t *testing.T, data string, flags ...string) (addr string, stop func() int) {
 	t.Helper()
 	addr = freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	var errb bytes.Buffer
-	go func() { done <- run(ctx, []string{"serve", "--data", data, "--listen", addr}, &bytes.Buffer{}, &errb) }()
+	args := append([]string{"serve", "--data", data, "--listen", addr}, flags...)
+	go func() { done <- run(ctx, args, &bytes.Buffer{}, &errb) }()
 	t.Cleanup(cancel)
 	testwait.Eventually(t, func() (bool, error) {
 		resp, err := http.Get("http://" + addr + "/healthz")
@@ -138,7 +139,7 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 		"edit":    `UPDATE audit SET actor = 'mallory' WHERE seq = 3`,
 		"delete":  `DELETE FROM audit WHERE seq = 3`,
 		"last":    `DELETE FROM audit WHERE seq = (SELECT MAX(seq) FROM audit)`,
-		"insert":  `INSERT INTO audit SELECT seq + 1000, at, conversation_id, actor, action, capability, reason, outcome, detail, prev_hash, hash FROM audit WHERE seq = 2`,
+		"insert":  `INSERT INTO audit SELECT seq + 1000, at, conversation_id, actor, action, capability, reason, outcome, detail, prev_hash, hash, actor_name FROM audit WHERE seq = 2`,
 		"reorder": `UPDATE audit SET seq = CASE seq WHEN 3 THEN 4 WHEN 4 THEN 3 END WHERE seq IN (3, 4)`,
 	}
 	for name, stmt := range tampers {
@@ -176,5 +177,40 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 				t.Fatalf("error does not name the entry: %s", errs)
 			}
 		})
+	}
+}
+
+func TestKeysListRevokeRotate(t *testing.T) {
+	data := t.TempDir()
+	code, out, errs := runCLI(t, "keys", "create", "--data", data, "--role", "supervisor", "--name", "Sam Super", "--expires", "720h")
+	if code != 0 {
+		t.Fatalf("create: exit %d: %s", code, errs)
+	}
+	token := strings.TrimSpace(out)
+	id := strings.Split(token, "_")[1]
+	_, list, _ := runCLI(t, "keys", "list", "--data", data)
+	if !strings.Contains(list, id) || !strings.Contains(list, "Sam Super") || !strings.Contains(list, "active") {
+		t.Fatalf("list:\n%s", list)
+	}
+	code, out, errs = runCLI(t, "keys", "rotate", id, "--data", data)
+	if code != 0 || !strings.HasPrefix(out, "hush_") {
+		t.Fatalf("rotate: exit %d %q %s", code, out, errs)
+	}
+	newID := strings.Split(strings.TrimSpace(out), "_")[1]
+	if code, _, errs := runCLI(t, "keys", "revoke", "--data", data, newID); code != 0 {
+		t.Fatalf("revoke: exit %d: %s", code, errs)
+	}
+	_, list, _ = runCLI(t, "keys", "list", "--data", data)
+	if strings.Count(list, "revoked") != 2 || strings.Count(list, "Sam Super") != 2 {
+		t.Fatalf("after rotate and revoke:\n%s", list)
+	}
+	if code, _, _ := runCLI(t, "keys", "revoke", "--data", data); code != 2 {
+		t.Fatalf("revoke without an id: exit %d, want 2", code)
+	}
+	if code, _, _ := runCLI(t, "keys", "create", "--data", data, "--role", "admin", "--expires", "-1h"); code != 2 {
+		t.Fatalf("expiry in the past: exit %d, want 2", code)
+	}
+	if code, out, _ := runCLI(t, "audit", "verify", "--data", data); code != 0 || !strings.Contains(out, "intact") {
+		t.Fatalf("audit verify: %d %q", code, out)
 	}
 }

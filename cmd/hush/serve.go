@@ -32,6 +32,9 @@ func serveFlags(fs *flag.FlagSet, demo bool) (*server.Config, *string) {
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	connectFlags(fs, &cfg.Connect)
 	recorderFlags(fs, &cfg.Recorder)
+	anchorFlags(fs, &cfg.Anchor)
+	retentionFlags(fs, &cfg.Retention)
+	atRestFlags(fs, &cfg.AtRest)
 	return cfg, level
 }
 

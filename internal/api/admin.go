@@ -13,9 +13,7 @@ import (
 )
 
 type keyCreated struct {
-	ID      string `json:"id"`
-	Role    string `json:"role"`
-	AgentID string `json:"agentId,omitempty"`
+	keyInfo
 	// Key is the token; it is shown only here.
 	Key string `json:"key"`
 }
@@ -47,12 +45,18 @@ func (s *Server) createKey(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, invalid("an agent key needs an agentId"))
 		return
 	}
-	token, k, err := auth.Issue(r.Context(), s.cfg.Store, role, req.AgentID, p.Name(), s.cfg.Now())
+	now := s.cfg.Now()
+	spec := auth.Spec{Role: role, AgentID: req.AgentID, Name: req.Name, ExpiresAt: req.ExpiresAt}
+	if err := spec.Validate(now); err != nil {
+		s.fail(w, r, invalid("%v", err))
+		return
+	}
+	token, k, err := auth.IssueKey(r.Context(), s.cfg.Store, spec, p.Actor(), now)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	WriteJSON(w, http.StatusCreated, keyCreated{ID: k.ID, Role: k.Role, AgentID: k.AgentID, Key: token})
+	WriteJSON(w, http.StatusCreated, keyCreated{keyInfo: infoOf(k, now), Key: token})
 }
 
 type webhookList struct {

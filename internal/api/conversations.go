@@ -99,7 +99,7 @@ func (s *Server) platformEvent(w http.ResponseWriter, r *http.Request) {
 	}
 	kind := conversation.Kind(r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:])
 	reply, err := s.cfg.Engine.Apply(r.Context(), id, conversation.Input{
-		Kind: kind, Actor: p.Name(), At: req.At, EventID: req.EventID,
+		Kind: kind, Actor: p.Name(), ActorName: p.DisplayName, At: req.At, EventID: req.EventID,
 	})
 	if err != nil {
 		s.fail(w, r, err)
@@ -144,7 +144,7 @@ func (s *Server) command(w http.ResponseWriter, r *http.Request) {
 	at := s.cfg.Now().Add(-time.Duration(req.RetroactiveMs) * time.Millisecond)
 	reply, err := s.cfg.Engine.Apply(r.Context(), c.ID, conversation.Input{
 		Kind: conversation.KindCommand, Capability: capability, Operation: op,
-		Actor: p.Name(), Note: req.Reason, At: at,
+		Actor: p.Name(), ActorName: p.DisplayName, Note: req.Reason, At: at,
 	})
 	if err != nil {
 		s.fail(w, r, err)

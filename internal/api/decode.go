@@ -173,4 +173,8 @@ type WebhookRequest struct {
 type KeyRequest struct {
 	Role    string `json:"role"`
 	AgentID string `json:"agentId"`
+	// Name is the display name of who will hold the key.
+	Name string `json:"name"`
+	// ExpiresAt, if set, is when the key stops working.
+	ExpiresAt time.Time `json:"expiresAt"`
 }

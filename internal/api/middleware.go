@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -91,8 +90,15 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.Prin
 		WriteError(w, http.StatusUnauthorized, "unauthenticated", "an Authorization: Bearer <key> header is required")
 		return auth.Principal{}, false
 	}
-	p, err := auth.Authenticate(r.Context(), s.cfg.Store, strings.TrimSpace(token))
+	p, err := auth.Authenticate(r.Context(), s.cfg.Store, strings.TrimSpace(token), s.cfg.Now())
 	if err != nil {
+		var refused *auth.RefusedError
+		if errors.As(err, &refused) {
+			s.denials.record(r.Context(), p.KeyID, r.Method+" "+routePattern(r), audit.Entry{
+				At: s.cfg.Now(), Actor: p.Name(), ActorName: p.DisplayName, Action: "key.refused",
+				Reason: r.Method + " " + routePattern(r), Outcome: "denied: key " + refused.Why,
+			})
+		}
 		if errors.Is(err, auth.ErrUnauthenticated) {
 			WriteError(w, http.StatusUnauthorized, "unauthenticated", err.Error())
 		} else {
@@ -103,21 +109,31 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.Prin
 	return p, true
 }
 
-// deny answers 403 and audits the denial.
+// deny answers 403 and audits the denial, coalesced with the key's other
+// denials on the same route (see denials). The denial is recorded even if
+// the client hangs up meanwhile.
 func (s *Server) deny(w http.ResponseWriter, r *http.Request, p auth.Principal, why, conversationID string) {
-	// The denial is recorded even if the client hangs up meanwhile.
-	err := s.cfg.Store.AppendAudit(context.WithoutCancel(r.Context()), audit.Entry{
+	route := r.Method + " " + routePattern(r)
+	s.denials.record(r.Context(), p.KeyID, route, audit.Entry{
 		At:             s.cfg.Now(),
 		ConversationID: conversationID,
 		Actor:          p.Name(),
+		ActorName:      p.DisplayName,
 		Action:         "access.denied",
-		Reason:         r.Method + " " + r.URL.Path,
+		Reason:         route,
 		Outcome:        "denied: " + why,
 	})
-	if err != nil {
-		s.cfg.Logger.Error("audit access denial", "err", err)
-	}
 	WriteError(w, http.StatusForbidden, "forbidden", why)
+}
+
+// routePattern is the route r matched, as written in the route table: a
+// bounded set, unlike the path the caller sent.
+func routePattern(r *http.Request) string {
+	_, pattern, _ := strings.Cut(r.Pattern, " ")
+	if pattern == "" {
+		return "(unrouted)"
+	}
+	return pattern
 }
 
 func securityHeaders(h http.Handler) http.Handler {

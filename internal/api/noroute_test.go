@@ -24,7 +24,7 @@ func TestUnknownRoutesAnswerTheErrorShape(t *testing.T) {
 		{"POST", "/v1/conversations/c1/recording", 404, "not_found", ""},
 		{"DELETE", "/v1/conversations", 405, "method_not_allowed", "GET, POST"},
 		{"GET", "/v1/conversations/c1/recording/pause", 405, "method_not_allowed", "POST"},
-		{"PUT", "/v1/keys", 405, "method_not_allowed", "POST"},
+		{"PUT", "/v1/keys", 405, "method_not_allowed", "GET, POST"},
 	}
 	for _, tt := range tests {
 		r := e.do(tt.method, tt.path, e.admin, nil)

@@ -23,6 +23,27 @@ type Recordings interface {
 	Transcript(id string) ([]byte, error)
 }
 
+// Sealed is what Recordings return for a file kept encrypted when hush was
+// given no identity to open it: the API serves the ciphertext as it is,
+// for `hush recording decrypt`.
+type Sealed struct {
+	io.ReadSeekCloser
+	ModTime time.Time
+}
+
+// Error makes a Sealed document returnable where a document's bytes are.
+func (s *Sealed) Error() string { return "the file is encrypted" }
+
+// serveSealed serves an encrypted file as it is.
+func serveSealed(w http.ResponseWriter, r *http.Request, f *Sealed, name string) {
+	defer f.Close()
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Hush-Encrypted", "age")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.age"`)
+	http.ServeContent(w, r, name+".age", f.ModTime, f)
+}
+
 // recordingRoutes serve a conversation's recording, segment map and
 // transcript to whoever may see the conversation.
 func (s *Server) recordingRoutes() []Route {
@@ -64,6 +85,10 @@ func (s *Server) recordingWAV(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusInternalServerError, "internal", "the recording is unreadable")
 		return
 	}
+	if sealed, ok := f.(*Sealed); ok {
+		serveSealed(w, r, sealed, id+".wav")
+		return
+	}
 	defer f.Close()
 	w.Header().Set("Content-Type", "audio/wav")
 	w.Header().Set("Cache-Control", "no-store")
@@ -85,6 +110,11 @@ func (s *Server) transcript(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, err := s.cfg.Recordings.Transcript(id)
+	var sealed *Sealed
+	if errors.As(err, &sealed) {
+		serveSealed(w, r, sealed, id+".transcript.json")
+		return
+	}
 	s.serveDocument(w, r, b, err, "the conversation has no transcript")
 }
 

@@ -44,7 +44,7 @@ func (s *Server) createSecureSession(w http.ResponseWriter, r *http.Request) {
 	}
 	token, tokenHash := completionToken()
 	id := engine.NewID()
-	in := conversation.Input{Kind: conversation.KindSecureStart, Actor: p.Name(), SessionID: id, TokenHash: tokenHash, Note: req.Reason}
+	in := conversation.Input{Kind: conversation.KindSecureStart, Actor: p.Name(), ActorName: p.DisplayName, SessionID: id, TokenHash: tokenHash, Note: req.Reason}
 	if req.TTLSeconds > 0 {
 		in.ExpiresAt = s.cfg.Now().Add(time.Duration(req.TTLSeconds) * time.Second)
 	}

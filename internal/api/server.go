@@ -26,6 +26,9 @@ type Config struct {
 	Recordings Recordings
 	// ConnectIngest, if set, takes Amazon Connect agent events over HTTP.
 	ConnectIngest ConnectIngest
+	// Extra are routes the assembly adds (legal holds, recording checks),
+	// served, authorized and documented like the API's own.
+	Extra []Route
 	// Console, if set, serves everything outside /v1 (the web console).
 	Console http.Handler
 	// SecurePageURL is the template of the secure payment page, with
@@ -38,7 +41,10 @@ type Config struct {
 	// EventPoll is how often an event stream looks for events written by
 	// another hush process sharing the database.
 	EventPoll time.Duration
-	Now       func() time.Time
+	// DenialWindow is how long repeated refusals of one key on one route
+	// are counted before their count is audited (default one minute).
+	DenialWindow time.Duration
+	Now          func() time.Time
 }
 
 // Server is the HTTP handler.
@@ -50,6 +56,7 @@ type Server struct {
 	// streamsDone is closed by CloseStreams.
 	streamsDone  chan struct{}
 	closeStreams sync.Once
+	denials      *denials
 }
 
 // New builds the handler and registers every route.
@@ -69,8 +76,12 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.DenialWindow == 0 {
+		cfg.DenialWindow = time.Minute
+	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), metrics: newHTTPMetrics(cfg.Registry), streamsDone: make(chan struct{})}
-	s.routes = append(append(s.coreRoutes(), s.recordingRoutes()...), s.connectRoutes()...)
+	s.denials = newDenials(cfg.DenialWindow, cfg.Now, cfg.Store.AppendAudit, cfg.Logger)
+	s.routes = append(append(append(s.coreRoutes(), s.recordingRoutes()...), s.connectRoutes()...), cfg.Extra...)
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
 	}
@@ -82,9 +93,11 @@ func New(cfg Config) *Server {
 
 // CloseStreams ends every event stream, open or opened later, so that a
 // server shutting down is not held up by them. Other requests are not
-// touched: they finish as usual.
+// touched: they finish as usual. Repeated refusals counted so far are
+// audited now, so a shutdown loses none.
 func (s *Server) CloseStreams() {
 	s.closeStreams.Do(func() { close(s.streamsDone) })
+	s.denials.close()
 }
 
 // Routes returns every documented route.

@@ -16,7 +16,9 @@ const canonicalTag = "hush-audit-v1"
 // would silently replace. At is written in UTC as RFC 3339 with nanoseconds,
 // so only the instant counts, not the time zone or the monotonic reading.
 // Detail is written as its exact bytes: a nil and an empty Detail encode
-// alike.
+// alike. ActorName, when set, is a twelfth netstring after PrevHash; an
+// entry without one encodes exactly as before the field existed, so chains
+// written earlier still verify.
 func Canonical(e Entry) []byte {
 	at := e.At.UTC().Format(time.RFC3339Nano)
 	fields := [...]string{
@@ -31,13 +33,18 @@ func Canonical(e Entry) []byte {
 		e.Outcome,
 		string(e.Detail),
 		e.PrevHash,
+		e.ActorName,
+	}
+	list := fields[:]
+	if e.ActorName == "" {
+		list = fields[:len(fields)-1]
 	}
 	n := 0
-	for _, f := range fields {
+	for _, f := range list {
 		n += len(f) + 22
 	}
 	b := make([]byte, 0, n)
-	for _, f := range fields {
+	for _, f := range list {
 		b = strconv.AppendInt(b, int64(len(f)), 10)
 		b = append(b, ':')
 		b = append(b, f...)

@@ -67,7 +67,7 @@ func TestVerifyFindsAnyFieldChange(t *testing.T) {
 		n := rapid.IntRange(1, 8).Draw(t, "n")
 		es, head := chain(n)
 		i := rapid.IntRange(0, n-1).Draw(t, "entry")
-		field := rapid.IntRange(0, 8).Draw(t, "field")
+		field := rapid.IntRange(0, 9).Draw(t, "field")
 		s := rapid.StringN(1, 8, -1).Draw(t, "text")
 		e := &es[i]
 		switch field {
@@ -89,6 +89,8 @@ func TestVerifyFindsAnyFieldChange(t *testing.T) {
 			e.Detail = append(append(json.RawMessage{}, e.Detail...), s...)
 		case 8:
 			e.Hash += s
+		case 9:
+			e.ActorName += s
 		}
 		var b *BreakError
 		if err := Verify(seq(es), head); !errors.As(err, &b) || b.Seq != int64(i+1) {

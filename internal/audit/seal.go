@@ -9,10 +9,13 @@ import (
 const Genesis = ""
 
 // Seal chains e after the entry whose hash is prevHash (Genesis for the first
-// entry): it sets PrevHash and Hash = hex(SHA-256(prevHash || Canonical(e))).
+// entry): it bounds e's fields (Bound), then sets PrevHash and
+// Hash = hex(SHA-256(prevHash || Canonical(e))). Every store seals through
+// here, so no entry in any chain exceeds the limits.
 // The caller sets Seq. Seal is deterministic: the same inputs always give the
 // same hash.
 func Seal(prevHash string, e Entry) Entry {
+	e = Bound(e)
 	e.PrevHash = prevHash
 	e.Hash = hashOf(e)
 	return e

@@ -9,13 +9,11 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/hush-cc/hush/internal/audit"
 	"github.com/hush-cc/hush/internal/store"
 )
 
@@ -47,6 +45,9 @@ type Principal struct {
 	KeyID   string
 	Role    Role
 	AgentID string
+	// DisplayName is the name given to the key, if any: the person shown
+	// in the audit and on pause reasons.
+	DisplayName string
 }
 
 // Name identifies the principal in audit entries and as the id of its manual
@@ -111,8 +112,10 @@ func hash(secret string) []byte {
 	return h[:]
 }
 
-// Authenticate resolves a token to its principal.
-func Authenticate(ctx context.Context, keys store.Keys, token string) (Principal, error) {
+// Authenticate resolves a token to its principal at now. A key revoked or
+// expired at now is refused with a *RefusedError: the key is read from the
+// store on every call, so a revocation counts at once in every process.
+func Authenticate(ctx context.Context, keys store.Keys, token string, now time.Time) (Principal, error) {
 	rest, ok := strings.CutPrefix(token, prefix)
 	if !ok {
 		return Principal{}, ErrUnauthenticated
@@ -131,7 +134,11 @@ func Authenticate(ctx context.Context, keys store.Keys, token string) (Principal
 	if subtle.ConstantTimeCompare(k.Hash, hash(secret)) != 1 {
 		return Principal{}, ErrUnauthenticated
 	}
-	return Principal{KeyID: k.ID, Role: Role(k.Role), AgentID: k.AgentID}, nil
+	p := Principal{KeyID: k.ID, Role: Role(k.Role), AgentID: k.AgentID, DisplayName: k.Name}
+	if why := refusal(k, now); why != "" {
+		return p, &RefusedError{Principal: p, Why: why}
+	}
+	return p, nil
 }
 
 // KeyStore is where keys are issued: the keys and the audit chain.
@@ -140,20 +147,8 @@ type KeyStore interface {
 	store.Audit
 }
 
-// Issue creates, stores and audits a new key and returns its token, which is
-// shown once and never stored.
+// Issue creates, stores and audits a new key with no name or expiry and
+// returns its token, which is shown once and never stored.
 func Issue(ctx context.Context, st KeyStore, role Role, agentID, actor string, now time.Time) (string, store.Key, error) {
-	token, k, err := NewKey(role, agentID, now)
-	if err != nil {
-		return "", k, err
-	}
-	if err := st.CreateKey(ctx, k); err != nil {
-		return "", k, fmt.Errorf("store key: %w", err)
-	}
-	detail, _ := json.Marshal(map[string]string{"keyId": k.ID, "role": k.Role, "agentId": k.AgentID})
-	err = st.AppendAudit(ctx, audit.Entry{At: now, Actor: actor, Action: "key.create", Outcome: "applied", Detail: detail})
-	if err != nil {
-		return "", k, fmt.Errorf("audit key creation: %w", err)
-	}
-	return token, k, nil
+	return IssueKey(ctx, st, Spec{Role: role, AgentID: agentID}, Actor{ID: actor}, now)
 }

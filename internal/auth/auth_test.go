@@ -33,7 +33,7 @@ func TestIssuedKeysAuthenticateAndAreStoredHashed(t *testing.T) {
 	if bytes.Contains(stored.Hash, []byte(secret)) || len(stored.Hash) != 32 {
 		t.Fatal("the stored key is not a SHA-256 hash of the secret")
 	}
-	p, err := auth.Authenticate(ctx, st, token)
+	p, err := auth.Authenticate(ctx, st, token, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestIssuedKeysAuthenticateAndAreStoredHashed(t *testing.T) {
 		t.Fatalf("principal %+v", p)
 	}
 	for _, bad := range []string{"", "hush_", token + "x", strings.Replace(token, "_", "-", 1), "hush_" + k.ID + "_wrong", "hush_nokey_" + secret} {
-		if _, err := auth.Authenticate(ctx, st, bad); !errors.Is(err, auth.ErrUnauthenticated) {
+		if _, err := auth.Authenticate(ctx, st, bad, time.Now()); !errors.Is(err, auth.ErrUnauthenticated) {
 			t.Errorf("token %q: err %v, want unauthenticated", bad, err)
 		}
 	}

@@ -54,6 +54,9 @@ type Input struct {
 	// Actor is the principal who asked; a manual pause reason carries it as
 	// its id, so only the same principal's resume releases it.
 	Actor string `json:"actor,omitempty"`
+	// ActorName is the actor's display name, carried onto the reasons it
+	// adds and into the audit.
+	ActorName string `json:"actorName,omitempty"`
 	// Note is the human reason given with the command.
 	Note string `json:"note,omitempty"`
 	// At is when the input took effect: the event's own time, or for a

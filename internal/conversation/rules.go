@@ -132,7 +132,7 @@ func (a *applier) dispatch() error {
 	switch a.in.Kind {
 	case KindHold:
 		a.next.CallState = OnHold
-		a.addReasonAll(Reason{Kind: Hold, Since: a.since(), By: a.in.Actor})
+		a.addReasonAll(Reason{Kind: Hold, Since: a.since(), By: a.in.Actor, ByName: a.in.ActorName})
 	case KindUnhold:
 		a.next.CallState = Connected
 		a.removeReasonAll(Hold, "")
@@ -244,7 +244,7 @@ func (a *applier) command() error {
 		}
 		c.Started = true
 	case OpPause:
-		addReason(c, Reason{Kind: Manual, ID: in.Actor, Since: a.since(), By: in.Actor, Note: in.Note})
+		addReason(c, Reason{Kind: Manual, ID: in.Actor, Since: a.since(), By: in.Actor, ByName: in.ActorName, Note: in.Note})
 	case OpResume:
 		// Only the caller's own reason: a resume never releases a hold, a
 		// secure session or another principal's pause.

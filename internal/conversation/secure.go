@@ -21,7 +21,7 @@ func (a *applier) secureStart() error {
 	}
 	s := SecureSession{ID: in.SessionID, State: SessionActive, By: in.Actor, StartedAt: a.now, ExpiresAt: expires, TokenHash: in.TokenHash}
 	a.next.Sessions = append(a.next.Sessions, s)
-	a.addReasonAll(Reason{Kind: Secure, ID: s.ID, Since: a.since(), By: in.Actor, Note: in.Note})
+	a.addReasonAll(Reason{Kind: Secure, ID: s.ID, Since: a.since(), By: in.Actor, ByName: in.ActorName, Note: in.Note})
 	a.emit(EventSecureStarted, SessionEvent{ConversationID: a.next.ID, Session: s.public()})
 	return nil
 }

@@ -72,7 +72,9 @@ type Reason struct {
 	ID    string     `json:"id,omitempty"`
 	Since time.Time  `json:"since"`
 	By    string     `json:"by,omitempty"`
-	Note  string     `json:"note,omitempty"`
+	// ByName is the display name of By's key, if it has one.
+	ByName string `json:"byName,omitempty"`
+	Note   string `json:"note,omitempty"`
 }
 
 // Waiter is a command waiting for the backend to confirm the state it asked for.

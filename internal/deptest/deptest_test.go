@@ -21,13 +21,13 @@ var layers = []struct {
 	// The leaves import nothing of hush: the pure domain and small
 	// foundations.
 	{"domain and foundations", []string{"internal/conversation", "internal/audit", "internal/backoff", "internal/deptest",
-		"internal/clock", "internal/detect"}},
+		"internal/clock", "internal/detect", "internal/atrest"}},
 	// Helpers for tests: fakes of the foundations, and the one wait.
 	{"test support", []string{"internal/clock/clocktest", "internal/testwait"}},
 	{"store", []string{"internal/store"}},
-	{"engine", []string{"internal/engine", "internal/auth"}},
+	{"engine", []string{"internal/engine", "internal/auth", "internal/integrity", "internal/retention"}},
 	{"adapters, api and console", []string{"internal/amazonconnect", "internal/siprec", "internal/media", "internal/asr",
-		"internal/none", "internal/webhook", "internal/api", "internal/demo", "internal/corpus", "web", "sdk"}},
+		"internal/none", "internal/webhook", "internal/api", "internal/demo", "internal/corpus", "internal/anchor", "web", "sdk"}},
 	{"server", []string{"internal/server"}},
 	{"commands, deployment and end-to-end tests", []string{"cmd", "deploy", "test"}},
 }

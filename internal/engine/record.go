@@ -107,6 +107,7 @@ func (e *Engine) auditEntry(c conversation.Conversation, out conversation.Outcom
 		At:             now,
 		ConversationID: c.ID,
 		Actor:          actor,
+		ActorName:      in.ActorName,
 		Action:         action(in),
 		Capability:     string(in.Capability),
 		Reason:         reason,

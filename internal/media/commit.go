@@ -161,7 +161,12 @@ func (c *Call) finishRecording() error {
 		c.log.Error("recording not finalized", "err", cerr)
 	}
 	err = errors.Join(err, c.writeMap(true))
-	return errors.Join(err, syncDir(c.rec.dir))
+	err = errors.Join(err, syncDir(c.rec.dir))
+	if err == nil && c.rec.onFinished != nil {
+		wav, _ := c.rec.Paths(c.id)
+		c.rec.onFinished(c.id, wav)
+	}
+	return err
 }
 
 // finishTranscription closes the sink and brings the segment map's

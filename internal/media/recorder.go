@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/netip"
 	"net/url"
@@ -60,6 +61,13 @@ type Config struct {
 	// should end it.
 	RTPTimeout     time.Duration
 	OnMediaTimeout func(id string)
+	// Finished, if set, is told of each recording whose WAV file is final
+	// and durable. It is called with the call's lock held: it must hand
+	// the work off, not do it.
+	Finished func(id, wavPath string)
+	// Encrypt, if set, wraps each WAV file's writer: the recording is
+	// written through it, never in the clear.
+	Encrypt func(io.Writer) (io.WriteCloser, error)
 }
 
 // Recorder records the conversations of the built-in SIPREC recorder. It
@@ -80,6 +88,8 @@ type Recorder struct {
 	metrics         *Metrics
 	rtpTimeout      time.Duration
 	onMediaTimeout  func(id string)
+	onFinished      func(id, wavPath string)
+	encrypt         func(io.Writer) (io.WriteCloser, error)
 
 	mu    sync.Mutex
 	calls map[string]*Call
@@ -107,6 +117,8 @@ func NewRecorder(cfg Config) (*Recorder, error) {
 		tick:            orDefault(cfg.Tick, DefaultTick),
 		now:             cfg.Now, log: cfg.Logger, calls: map[string]*Call{},
 		metrics: cfg.Metrics, rtpTimeout: cfg.RTPTimeout, onMediaTimeout: cfg.OnMediaTimeout,
+		onFinished: cfg.Finished,
+		encrypt:    cfg.Encrypt,
 	}
 	if !r.host.IsValid() {
 		r.host = netip.AddrFrom4([4]byte{127, 0, 0, 1})
@@ -197,7 +209,13 @@ func (r *Recorder) Open(ctx context.Context, id string, opts CallOptions) (*Call
 // openOutputs creates the WAV file, the first segment map and the sink.
 func (r *Recorder) openOutputs(ctx context.Context, c *Call) error {
 	wavPath, _ := r.Paths(c.id)
-	w, err := CreateWAV(wavPath)
+	var w *WAVWriter
+	var err error
+	if r.encrypt != nil {
+		w, err = CreateEncryptedWAV(wavPath, r.encrypt)
+	} else {
+		w, err = CreateWAV(wavPath)
+	}
 	if err != nil {
 		return fmt.Errorf("media: open recording: %w", err)
 	}

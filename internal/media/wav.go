@@ -29,6 +29,7 @@ var ErrWAVFull = errors.New("wav: recording exceeds 4 GiB")
 // playable file holding everything up to the last checkpoint.
 type WAVWriter struct {
 	f      *os.File
+	enc    io.WriteCloser // set when the file is encrypted (CreateEncryptedWAV)
 	w      *bufio.Writer
 	frames int64 // sample frames written
 	buf    [FrameSamples * wavBlockAlign]byte
@@ -102,6 +103,9 @@ func (w *WAVWriter) Checkpoint() error {
 	if err := w.w.Flush(); err != nil {
 		return fmt.Errorf("write wav: %w", err)
 	}
+	if w.enc != nil {
+		return nil
+	}
 	if _, err := w.f.WriteAt(wavHeader(w.frames*wavBlockAlign), 0); err != nil {
 		return fmt.Errorf("write wav header: %w", err)
 	}
@@ -111,6 +115,9 @@ func (w *WAVWriter) Checkpoint() error {
 // Close fixes the header, syncs the file to disk and closes it.
 func (w *WAVWriter) Close() error {
 	err := w.Checkpoint()
+	if err == nil && w.enc != nil {
+		err = w.enc.Close()
+	}
 	if err == nil {
 		if serr := w.f.Sync(); serr != nil {
 			err = fmt.Errorf("sync wav: %w", serr)

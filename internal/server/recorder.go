@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/hush-cc/hush/internal/asr"
+	"github.com/hush-cc/hush/internal/atrest"
+	"github.com/hush-cc/hush/internal/integrity"
 	"github.com/hush-cc/hush/internal/media"
 	"github.com/hush-cc/hush/internal/siprec"
 )
@@ -80,6 +82,9 @@ type recorder struct {
 	srtp  siprec.SRTPPolicy
 	rec   *media.Recorder
 	sip   *siprec.Server
+	// opener decrypts encrypted recording files for the API; nil serves
+	// them encrypted.
+	opener *atrest.Opener
 	// transcribes is whether calls are transcribed.
 	transcribes bool
 }
@@ -118,8 +123,21 @@ func newRecorder(s *Server, rc RecorderConfig) (*recorder, error) {
 	if r.srtp, err = siprec.ParseSRTPPolicy(rc.SRTP); err != nil {
 		return nil, err
 	}
+	// Closers run in reverse: the sealer, first in, stops last, after the
+	// recorder and transcriber have finished their files.
+	seal := newSealer(s.store, s.log)
+	s.closers = append(s.closers, seal.close)
+	sealer, opener, err := s.cfg.AtRest.load()
+	if err != nil {
+		return nil, err
+	}
+	r.opener = opener
 	tr, err := openTranscriber(rc, s.log, func(id string, t asr.Transcript, final bool) error {
-		return r.rec.WriteSidecar(id, asr.SidecarName, t, final)
+		err := writeTranscript(r.rec, sealer, id, t, final)
+		if err == nil && final {
+			seal.add(id, integrity.Transcript, r.rec.SidecarPath(id, asr.SidecarName))
+		}
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -138,6 +156,10 @@ func newRecorder(s *Server, rc RecorderConfig) (*recorder, error) {
 		Metrics: media.NewMetrics(s.registry), RTPTimeout: rc.RTPTimeout,
 		// The SIP server exists before the recorder runs (attach).
 		OnMediaTimeout: func(id string) { r.sip.EndSilent(id) },
+		Finished:       func(id, wav string) { seal.add(id, integrity.Recording, wav) },
+	}
+	if sealer != nil {
+		cfg.Encrypt = sealer.Wrap
 	}
 	if tr != nil {
 		cfg.Transcriber = tr.Open

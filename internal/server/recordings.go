@@ -1,18 +1,23 @@
 package server
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"time"
 
+	"github.com/hush-cc/hush/internal/api"
 	"github.com/hush-cc/hush/internal/asr"
+	"github.com/hush-cc/hush/internal/atrest"
 	"github.com/hush-cc/hush/internal/media"
 )
 
-// recordings gives the API the recorder's files.
-type recordings struct{ rec *media.Recorder }
+// recordings gives the API the recorder's files. Files kept encrypted are
+// decrypted when hush holds the identity (opener), else handed over sealed.
+type recordings struct {
+	rec    *media.Recorder
+	opener *atrest.Opener
+}
 
 // sectionFile is a file read only as far as a section of it.
 type sectionFile struct {
@@ -28,9 +33,16 @@ func (r recordings) OpenRecording(id string) (io.ReadSeekCloser, time.Time, erro
 	if err != nil {
 		return nil, time.Time{}, err
 	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, time.Time{}, fmt.Errorf("read recording %s: %w", path, err)
+	}
+	if enc, err := atrest.Encrypted(path); err == nil && enc {
+		return r.openSealed(f, st.ModTime(), true)
+	}
 	info, err := media.ReadWAVInfo(f)
-	st, serr := f.Stat()
-	if err := errors.Join(err, serr); err != nil {
+	if err != nil {
 		f.Close()
 		return nil, time.Time{}, fmt.Errorf("read recording %s: %w", path, err)
 	}
@@ -38,7 +50,25 @@ func (r recordings) OpenRecording(id string) (io.ReadSeekCloser, time.Time, erro
 	return sectionFile{io.NewSectionReader(f, 0, size), f}, st.ModTime(), nil
 }
 
-// SegmentMap implements api.Recordings.
+// openSealed decrypts an encrypted file when hush holds the identity, or
+// hands it over sealed.
+func (r recordings) openSealed(f *os.File, mod time.Time, wav bool) (io.ReadSeekCloser, time.Time, error) {
+	if r.opener == nil {
+		return &api.Sealed{ReadSeekCloser: f, ModTime: mod}, mod, nil
+	}
+	plain, n, err := r.opener.Open(f)
+	if err != nil {
+		f.Close()
+		return nil, time.Time{}, fmt.Errorf("decrypt %s (incomplete, or another identity): %w", f.Name(), err)
+	}
+	if wav {
+		plain = atrest.FixWAV(plain, n)
+	}
+	return sectionFile{io.NewSectionReader(plain, 0, n), f}, mod, nil
+}
+
+// SegmentMap implements api.Recordings; segment maps hold no audio and are
+// never encrypted.
 func (r recordings) SegmentMap(id string) ([]byte, error) {
 	_, path := r.rec.Paths(id)
 	return os.ReadFile(path)
@@ -46,5 +76,26 @@ func (r recordings) SegmentMap(id string) ([]byte, error) {
 
 // Transcript implements api.Recordings.
 func (r recordings) Transcript(id string) ([]byte, error) {
-	return os.ReadFile(r.rec.SidecarPath(id, asr.SidecarName))
+	path := r.rec.SidecarPath(id, asr.SidecarName)
+	if enc, err := atrest.Encrypted(path); err != nil || !enc {
+		return os.ReadFile(path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	doc, _, err := r.openSealed(f, st.ModTime(), false)
+	if err != nil {
+		return nil, err
+	}
+	if sealed, ok := doc.(*api.Sealed); ok {
+		return nil, sealed
+	}
+	defer doc.Close()
+	return io.ReadAll(doc)
 }

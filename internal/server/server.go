@@ -44,6 +44,9 @@ type Config struct {
 	AllowedOrigins []string
 	Connect        ConnectConfig
 	Recorder       RecorderConfig
+	Anchor         AnchorConfig
+	Retention      RetentionConfig
+	AtRest         AtRestConfig
 	// Logger receives hush's logs (default slog.Default()).
 	Logger *slog.Logger
 }
@@ -147,6 +150,12 @@ func (s *Server) build(ctx context.Context) error {
 	if rec != nil {
 		backends[siprec.Platform] = rec.rec
 	}
+	if err := s.setupAnchor(ctx); err != nil {
+		return err
+	}
+	if err := s.setupRetention(); err != nil {
+		return err
+	}
 	s.engine = engine.New(engine.Config{
 		Store:          s.store,
 		Backends:       backends,
@@ -165,6 +174,7 @@ func (s *Server) build(ctx context.Context) error {
 		Console:        console.Handler(),
 		SecurePageURL:  cfg.SecurePageURL,
 		AllowedOrigins: cfg.AllowedOrigins,
+		Extra:          legalHoldRoutes(s),
 	}
 	if conn != nil {
 		if apiCfg.ConnectIngest, err = conn.attach(ctx, s); err != nil {
@@ -175,7 +185,8 @@ func (s *Server) build(ctx context.Context) error {
 		if err := rec.attach(ctx, s); err != nil {
 			return err
 		}
-		apiCfg.Recordings = recordings{rec.rec}
+		apiCfg.Recordings = recordings{rec: rec.rec, opener: rec.opener}
+		apiCfg.Extra = append(apiCfg.Extra, verifyRoute(s, filepath.Join(cfg.Data, RecordingsDir)))
 	}
 	s.api = api.New(apiCfg)
 	hooks := &webhook.Dispatcher{Store: s.store, Wake: s.engine.Signal().C, Logger: s.log}

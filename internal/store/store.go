@@ -105,6 +105,12 @@ type Key struct {
 	Role      string    `json:"role"`
 	AgentID   string    `json:"agentId,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
+	// Name is the display name of the person or system holding the key.
+	Name string `json:"name,omitempty"`
+	// ExpiresAt, if set, is when the key stops working.
+	ExpiresAt time.Time `json:"expiresAt,omitzero"`
+	// RevokedAt, if set, is when the key was revoked.
+	RevokedAt time.Time `json:"revokedAt,omitzero"`
 }
 
 // Keys stores API keys.
@@ -112,6 +118,11 @@ type Keys interface {
 	CreateKey(ctx context.Context, k Key) error
 	Key(ctx context.Context, id string) (Key, error)
 	CountKeys(ctx context.Context) (int, error)
+	// ListKeys returns every key, newest first.
+	ListKeys(ctx context.Context) ([]Key, error)
+	// RevokeKey marks a key revoked at at and returns it; a key revoked
+	// before keeps its first revocation time. ErrNotFound if there is none.
+	RevokeKey(ctx context.Context, id string, at time.Time) (Key, error)
 }
 
 // Webhook is a registered subscriber URL.

@@ -7,9 +7,6 @@ package webhook
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -60,13 +57,6 @@ type Payload struct {
 	ConversationID string          `json:"conversationId,omitempty"`
 	At             time.Time       `json:"at"`
 	Data           json.RawMessage `json:"data"`
-}
-
-// Sign returns the signature header value of body under secret.
-func Sign(secret string, body []byte) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
 // Run delivers until ctx ends.
@@ -217,7 +207,7 @@ func (d *Dispatcher) post(ctx context.Context, h store.Webhook, ev store.Event, 
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "hush-webhook/1")
-	req.Header.Set(SignatureHeader, Sign(h.Secret, body))
+	req.Header.Set(SignatureHeader, Sign(h.Secret, time.Now(), body))
 	req.Header.Set(EventHeader, ev.Type)
 	req.Header.Set(DeliveryHeader, strconv.FormatInt(ev.Seq, 10))
 	resp, err := d.Client.Do(req)

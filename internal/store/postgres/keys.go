@@ -6,6 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/hush-cc/hush/internal/store"
 )
@@ -54,4 +58,65 @@ func (s *Store) CountKeys(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("count keys: %w", err)
 	}
 	return n, nil
+}
+
+// ListKeys returns every key, newest first.
+func (s *Store) ListKeys(ctx context.Context) ([]store.Key, error) {
+	rows, err := s.pool.Query(ctx, "SELECT hash, data FROM api_keys")
+	if err != nil {
+		return nil, fmt.Errorf("list keys: %w", err)
+	}
+	keys, err := collect(rows, "list keys", func(r pgx.CollectableRow) (store.Key, error) {
+		var hash, data []byte
+		if err := r.Scan(&hash, &data); err != nil {
+			return store.Key{}, err
+		}
+		var k store.Key
+		if err := json.Unmarshal(data, &k); err != nil {
+			return store.Key{}, err
+		}
+		k.Hash = hash
+		return k, nil
+	})
+	slices.SortFunc(keys, func(a, b store.Key) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
+	return keys, err
+}
+
+// RevokeKey marks a key revoked at at and returns it; a key revoked before
+// keeps its first revocation time.
+func (s *Store) RevokeKey(ctx context.Context, id string, at time.Time) (store.Key, error) {
+	err := s.w.do(ctx, func(t *txn) (refused, err error) {
+		var data []byte
+		err = t.tx.QueryRow(t.ctx, "SELECT data FROM api_keys WHERE id = $1 FOR UPDATE", id).Scan(&data)
+		if isNoRows(err) {
+			return fmt.Errorf("key %s: %w", id, store.ErrNotFound), nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("revoke key %s: %w", id, err)
+		}
+		var k store.Key
+		if err := json.Unmarshal(data, &k); err != nil {
+			return nil, fmt.Errorf("revoke key %s: %w", id, err)
+		}
+		if !k.RevokedAt.IsZero() {
+			return nil, nil
+		}
+		k.RevokedAt = at.UTC()
+		if data, err = json.Marshal(k); err != nil {
+			return nil, fmt.Errorf("revoke key %s: %w", id, err)
+		}
+		if _, err := t.tx.Exec(t.ctx, "UPDATE api_keys SET data = $2 WHERE id = $1", id, data); err != nil {
+			return nil, fmt.Errorf("revoke key %s: %w", id, err)
+		}
+		return nil, nil
+	})
+	if err != nil {
+		return store.Key{}, err
+	}
+	return s.Key(ctx, id)
 }

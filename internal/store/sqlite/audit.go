@@ -13,7 +13,7 @@ import (
 	"github.com/hush-cc/hush/internal/store"
 )
 
-const auditColumns = "seq, at, conversation_id, actor, action, capability, reason, outcome, detail, prev_hash, hash"
+const auditColumns = "seq, at, conversation_id, actor, action, capability, reason, outcome, detail, prev_hash, hash, actor_name"
 
 // AuditEntries returns the entries q selects, by Seq ascending.
 func (s *Store) AuditEntries(ctx context.Context, q store.AuditQuery) ([]audit.Entry, error) {
@@ -115,14 +115,14 @@ func auditRows(rows *sql.Rows) iter.Seq2[audit.Entry, error] {
 // scanAudit decodes one row. On error the entry still carries its Seq.
 func scanAudit(rows *sql.Rows) (audit.Entry, error) {
 	var e audit.Entry
-	var text [9]sql.NullString
+	var text [10]sql.NullString
 	var detail []byte
 	if err := rows.Scan(&e.Seq, &text[0], &text[1], &text[2], &text[3], &text[4], &text[5], &text[6],
-		&detail, &text[7], &text[8]); err != nil {
+		&detail, &text[7], &text[8], &text[9]); err != nil {
 		return e, err
 	}
 	var missing []string
-	for i, name := range []string{"at", "conversation_id", "actor", "action", "capability", "reason", "outcome", "prev_hash", "hash"} {
+	for i, name := range []string{"at", "conversation_id", "actor", "action", "capability", "reason", "outcome", "prev_hash", "hash", "actor_name"} {
 		if !text[i].Valid {
 			missing = append(missing, name)
 		}
@@ -137,7 +137,7 @@ func scanAudit(rows *sql.Rows) (audit.Entry, error) {
 	e.At = at
 	e.ConversationID, e.Actor, e.Action = text[1].String, text[2].String, text[3].String
 	e.Capability, e.Reason, e.Outcome = text[4].String, text[5].String, text[6].String
-	e.PrevHash, e.Hash = text[7].String, text[8].String
+	e.PrevHash, e.Hash, e.ActorName = text[7].String, text[8].String, text[9].String
 	if len(detail) > 0 {
 		e.Detail = json.RawMessage(detail)
 	}

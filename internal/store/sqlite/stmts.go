@@ -42,7 +42,7 @@ func prepareWriteStmts(ctx context.Context, conn *sql.Conn) (*writeStmts, error)
 	}
 	var err error
 	if st.audit, err = newBulkInsert(ctx, conn, "audit", "seq", "at", "conversation_id", "actor", "action",
-		"capability", "reason", "outcome", "detail", "prev_hash", "hash"); err != nil {
+		"capability", "reason", "outcome", "detail", "prev_hash", "hash", "actor_name"); err != nil {
 		return nil, errors.Join(err, st.close())
 	}
 	if st.events, err = newBulkInsert(ctx, conn, "events", "type", "conversation_id", "at", "data"); err != nil {
@@ -75,7 +75,7 @@ func prepareReadStmts(ctx context.Context, db *sql.DB) (*readStmts, error) {
 	q.conversation = p.do("SELECT version, state FROM conversations WHERE id = ?")
 	q.session = p.do("SELECT conversation_id FROM secure_sessions WHERE id = ?")
 	q.auditHead = p.do("SELECT seq, hash FROM audit_head WHERE id = 1")
-	q.key = p.do("SELECT id, hash, role, agent_id, created_at FROM api_keys WHERE id = ?")
+	q.key = p.do("SELECT " + keyColumns + " FROM api_keys WHERE id = ?")
 	q.countKeys = p.do("SELECT COUNT(*) FROM api_keys")
 	if p.err != nil {
 		return nil, errors.Join(p.err, q.close())

@@ -215,7 +215,7 @@ func (t *txn) appendAudit(entries []audit.Entry) {
 		e.Seq = t.head.Seq + 1
 		e = audit.Seal(t.head.Hash, e)
 		t.st.audit.add(e.Seq, formatTime(e.At), e.ConversationID, e.Actor, e.Action, e.Capability, e.Reason,
-			e.Outcome, []byte(e.Detail), e.PrevHash, e.Hash)
+			e.Outcome, []byte(e.Detail), e.PrevHash, e.Hash, e.ActorName)
 		t.head = audit.Head{Seq: e.Seq, Hash: e.Hash}
 	}
 }

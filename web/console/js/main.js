@@ -6,11 +6,12 @@ import { explainError } from './words.js';
 import { createAgentView } from './agent.js';
 import { createSupervisorView } from './supervisor.js';
 import { createAuditView } from './audit.js';
+import { createKeysView } from './keys.js';
 
 // The key lives in this tab's session storage only, never in a URL.
 const KEY_SLOT = 'hush.apiKey';
-const VIEWS = ['agent', 'supervisor', 'audit'];
-const ROLE_VIEWS = { admin: VIEWS, supervisor: VIEWS, agent: ['agent'] };
+const VIEWS = ['agent', 'supervisor', 'audit', 'keys'];
+const ROLE_VIEWS = { admin: VIEWS, supervisor: ['agent', 'supervisor', 'audit'], agent: ['agent'] };
 const STREAM_WORDS = {
   idle: 'Not connected',
   connecting: 'Connecting…',
@@ -39,6 +40,7 @@ const views = {
   agent: createAgentView(app),
   supervisor: createSupervisorView(app),
   audit: createAuditView(app),
+  keys: createKeysView(app),
 };
 let currentView = '';
 

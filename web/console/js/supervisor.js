@@ -3,6 +3,7 @@
 import { byId, clear, h, show } from './dom.js';
 import { renderLegend, renderTimeline } from './timeline-svg.js';
 import { callStateLabel, capabilityLine, endReasonLabel, explainError, formatDuration, formatTime, reasonShort } from './words.js';
+import { loadIntegrity } from './integrity.js';
 
 const MAX_ENDED = 50;
 
@@ -127,6 +128,14 @@ export function createSupervisorView(app) {
     renderDetailTimeline();
     showAudio(blob);
     showTranscript(transcript);
+    showIntegrity(client, id, token);
+  }
+
+  async function showIntegrity(client, id, my) {
+    const el = byId('ended-integrity');
+    el.textContent = '';
+    const lines = await loadIntegrity(client, id).catch((err) => [`The recording could not be checked: ${explainError(err)}`]);
+    if (my === openToken) el.textContent = lines.join(' ');
   }
 
   function showAudio(outcome) {
@@ -137,6 +146,10 @@ export function createSupervisorView(app) {
     }
     if (!outcome.value) {
       statusEl.textContent = 'There is no recording for this call.';
+      return;
+    }
+    if (outcome.value.type && outcome.value.type !== 'audio/wav') {
+      statusEl.textContent = 'The recording is stored encrypted and this hush has no key to open it: hush recording decrypt opens the file.';
       return;
     }
     audioUrl = URL.createObjectURL(outcome.value);
