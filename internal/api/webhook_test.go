@@ -4,13 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/hush-cc/hush/internal/testwait"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hush-cc/hush/internal/testwait"
 
 	"github.com/hush-cc/hush/internal/webhook"
 )
@@ -70,13 +71,12 @@ func TestWebhookDeliveryIsSignedRetriedAndLogged(t *testing.T) {
 			Error               string
 		}
 	}
-	// The dispatcher logs a delivery after the receiver has answered.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	// The dispatcher logs a delivery once the subscriber has answered, so
+	// the last entry can follow the last payload by a moment.
+	testwait.Eventually(t, func() (bool, error) {
 		e.mustDo(200, "GET", "/v1/webhooks/"+hook.ID+"/deliveries", e.admin, nil).decode(t, &log)
-		if len(log.Deliveries) >= 3 || time.Now().After(deadline) {
-			break
-		}
-	}
+		return len(log.Deliveries) >= 3, nil
+	}, "three deliveries logged")
 	if len(log.Deliveries) != 3 {
 		t.Fatalf("delivery log has %d entries, want 3 (one failure, two successes): %+v", len(log.Deliveries), log.Deliveries)
 	}
