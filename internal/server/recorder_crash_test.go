@@ -120,7 +120,7 @@ func TestRestartClosesInterruptedCalls(t *testing.T) {
 	bin := buildHushBinary(t, t.TempDir())
 	data := t.TempDir()
 	sipAddr := freeSIPAddr(t)
-	const rtpPorts = "46000-46099"
+	const rtpPorts = "47300-47399"
 	first := startRecorderProc(t, bin, data, sipAddr, rtpPorts)
 	keyBytes, err := os.ReadFile(filepath.Join(data, AdminKeyFile))
 	if err != nil {
