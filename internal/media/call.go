@@ -112,11 +112,11 @@ func (c *Call) Push(ch Channel, p *rtp.Packet, arrival time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.heardAt(i, arrival)
-	pos, pcm, ok := c.streams[i].receive(p, c.tl.floor(arrival))
+	pos, payload, law, ok := c.streams[i].receive(p, c.tl.floor(arrival))
 	if !ok {
 		return
 	}
-	if !c.ring.place(i, pos, pcm) {
+	if !c.ring.place(i, pos, payload, law) {
 		if pos < c.ring.base {
 			c.late[i]++
 		} else {

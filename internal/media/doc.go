@@ -1,6 +1,7 @@
-// Package media is the audio path of the built-in recorder: RTP in, G.711
-// decoded onto a per-conversation timeline, held in a commit-delay buffer,
-// passed through the recording and transcription pause gates, and written
+// Package media is the audio path of the built-in recorder: RTP in, from
+// each stream's negotiated peer only, placed as G.711 on a per-conversation
+// timeline in a commit-delay buffer, decoded as it is committed, passed
+// through the recording and transcription pause gates, and written
 // to a stereo WAV file (caller left, agent right) with a segment map beside
 // it.
 //

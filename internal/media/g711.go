@@ -29,21 +29,29 @@ func DefaultPayloads() PayloadMap {
 	return PayloadMap{PayloadPCMU: CodecPCMU, PayloadPCMA: CodecPCMA}
 }
 
+// Decoding tables of the two laws, filled once from the reference decoder.
+var ulaw, alaw = func() (u, a [256]int16) {
+	for i := range 256 {
+		u[i], a[i] = g711.DecodeUlawFrame(byte(i)), g711.DecodeAlawFrame(byte(i))
+	}
+	return u, a
+}()
+
 // Decode decodes a G.711 payload into dst and returns the samples written.
 // It stops at the end of dst; other codecs decode to nothing.
 func Decode(c Codec, payload []byte, dst []int16) int {
 	n := min(len(payload), len(dst))
+	var table *[256]int16
 	switch c {
 	case CodecPCMU:
-		for i, b := range payload[:n] {
-			dst[i] = g711.DecodeUlawFrame(b)
-		}
+		table = &ulaw
 	case CodecPCMA:
-		for i, b := range payload[:n] {
-			dst[i] = g711.DecodeAlawFrame(b)
-		}
+		table = &alaw
 	default:
 		return 0
+	}
+	for i, b := range payload[:n] {
+		dst[i] = table[b]
 	}
 	return n
 }

@@ -50,24 +50,24 @@ type Segment struct {
 
 // SegmentMap is the JSON document written beside each WAV file.
 type SegmentMap struct {
-	ConversationID string   `json:"conversationId"`
-	Recording      string   `json:"recording"` // the WAV file's name
-	Start          string   `json:"start"`     // timeline origin, RFC 3339
-	SampleRate     int      `json:"sampleRate"`
-	Channels       []string `json:"channels"`
-	Policy         Policy   `json:"policy"`
-	Complete       bool     `json:"complete"` // false while the call runs or after a crash
-	// EndReason, on a recording the recorder's restart closed, is
-	// Interrupted; its last segment is then lost.
-	EndReason  string    `json:"endReason,omitempty"`
-	DurationMs int64     `json:"durationMs"`
-	WAVSamples int64     `json:"wavSamples"`
-	Segments   []Segment `json:"segments"`
+	ConversationID string    `json:"conversationId"`
+	Recording      string    `json:"recording"` // the WAV file's name
+	Start          string    `json:"start"`     // timeline origin, RFC 3339
+	SampleRate     int       `json:"sampleRate"`
+	Channels       []string  `json:"channels"`
+	Policy         Policy    `json:"policy"`
+	Complete       bool      `json:"complete"` // false while the call runs or after a crash
+	DurationMs     int64     `json:"durationMs"`
+	WAVSamples     int64     `json:"wavSamples"`
+	Segments       []Segment `json:"segments"`
 	// Transcription lists what the transcriber was and was not given.
 	Transcription []Span `json:"transcription,omitempty"`
 	// Stats counts the packets each stream delivered; it is filled in
 	// when the recording ends.
 	Stats *CallStats `json:"stats,omitempty"`
+	// EndReason, on a recording the recorder's restart closed, is
+	// Interrupted; its last segment is then lost.
+	EndReason string `json:"endReason,omitempty"`
 }
 
 // segmentLog accumulates the spans one gate let through or kept out as

@@ -28,7 +28,7 @@ type seqTracker struct {
 	first    int64
 	probe    uint16 // the sequence number that would confirm a jump
 	probing  bool
-	seen     [seqHistory]int64 // extended number + 1 per slot; 0 is empty
+	seen     [seqHistory]uint32 // extended number + 1 per slot (mod 2^32); 0 is empty
 	received int64
 }
 
@@ -54,10 +54,10 @@ func (t *seqTracker) accept(seq uint16) (ext int64, newest bool, v seqVerdict) {
 		return ext, false, seqTooLate
 	}
 	slot := &t.seen[uint64(ext)%seqHistory]
-	if *slot == ext+1 {
+	if *slot == uint32(ext+1) {
 		return ext, false, seqDuplicate
 	}
-	*slot = ext + 1
+	*slot = uint32(ext + 1)
 	t.received++
 	if ext < t.first {
 		t.first = ext
@@ -72,9 +72,9 @@ func (t *seqTracker) accept(seq uint16) (ext int64, newest bool, v seqVerdict) {
 func (t *seqTracker) restart(seq uint16) {
 	t.spanned = t.expected()
 	t.started, t.probing = true, false
-	t.seen = [seqHistory]int64{}
+	t.seen = [seqHistory]uint32{}
 	t.highest, t.first = int64(seq), int64(seq)
-	t.seen[uint64(seq)%seqHistory] = int64(seq) + 1
+	t.seen[uint64(seq)%seqHistory] = uint32(seq) + 1
 	t.received++
 }
 

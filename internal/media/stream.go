@@ -55,7 +55,6 @@ type stream struct {
 	uses     uint64
 	lostGone int64 // lost packets of sources forgotten
 	stats    StreamStats
-	scratch  [maxPayload]int16
 }
 
 func newStream(payloads PayloadMap) *stream {
@@ -65,32 +64,32 @@ func newStream(payloads PayloadMap) *stream {
 	return &stream{payloads: payloads}
 }
 
-// receive returns the decoded samples of p and the timeline position of the
-// first one; ok is false when the packet adds no audio. arrival is the
-// timeline position at which p arrived. The samples are valid until the
-// next call.
-func (s *stream) receive(p *rtp.Packet, arrival int64) (pos int64, pcm []int16, ok bool) {
+// receive returns the G.711 payload of p, its law and the timeline
+// position of its first sample; ok is false when the packet adds no
+// audio. arrival is the timeline position at which p arrived.
+func (s *stream) receive(p *rtp.Packet, arrival int64) (pos int64, payload []byte, law Codec, ok bool) {
 	src := s.source(p.SSRC)
 	_, newest, v := src.seq.accept(p.SequenceNumber)
 	switch v {
 	case seqDuplicate:
 		s.stats.Duplicates++
-		return 0, nil, false
+		return 0, nil, CodecNone, false
 	case seqTooLate, seqProbation:
 		s.stats.Late++
-		return 0, nil, false
+		return 0, nil, CodecNone, false
 	}
 	s.stats.Packets++
 	ts := src.extend(p.Timestamp, newest)
 	if newest && src.resync(ts, arrival) {
 		s.stats.Resyncs++
 	}
-	n := Decode(s.payloads[p.PayloadType], p.Payload, s.scratch[:])
-	if n == 0 {
+	law = s.payloads[p.PayloadType]
+	payload = p.Payload[:min(len(p.Payload), maxPayload)]
+	if law == CodecNone || len(payload) == 0 {
 		s.stats.Ignored++
-		return 0, nil, false
+		return 0, nil, CodecNone, false
 	}
-	return src.anchor + ts, s.scratch[:n], true
+	return src.anchor + ts, payload, law, true
 }
 
 // source returns the state of ssrc, starting one for a new SSRC in place

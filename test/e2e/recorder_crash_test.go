@@ -121,7 +121,7 @@ func TestRestartClosesInterruptedCalls(t *testing.T) {
 	bin := hushBin
 	data := t.TempDir()
 	sipAddr := freeSIPAddr(t)
-	const rtpPorts = "46000-46099"
+	const rtpPorts = "47300-47399"
 	first := startRecorderProc(t, bin, data, sipAddr, rtpPorts)
 	keyBytes, err := os.ReadFile(filepath.Join(data, server.AdminKeyFile))
 	if err != nil {

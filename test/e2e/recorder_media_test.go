@@ -43,7 +43,7 @@ func (h *hush) finalRecording(id string) (media.SegmentMap, []int16, []int16) {
 // sent by Go SRTP senders from the ports the offer names) is recorded and
 // decoded exactly, under --srtp required.
 func TestSRTPCallIsRecorded(t *testing.T) {
-	h := startHush(t, "45000-45099", func(c *server.RecorderConfig) { c.SRTP = "required" })
+	h := startHush(t, "47000-47099", func(c *server.RecorderConfig) { c.SRTP = "required" })
 	k1, c1 := srtpKey(t, 1, media.SuiteAES128SHA1_80)
 	k2, c2 := srtpKey(t, 1, media.SuiteAES128SHA1_32)
 	mp := freeMediaPort(t)
@@ -70,7 +70,7 @@ func TestSRTPCallIsRecorded(t *testing.T) {
 // TestPlainOfferRefusedWhenSRTPRequired: under --srtp required a plain
 // RTP/AVP offer gets 488 and leaves no conversation.
 func TestPlainOfferRefusedWhenSRTPRequired(t *testing.T) {
-	h := startHush(t, "45100-45199", func(c *server.RecorderConfig) { c.SRTP = "required" })
+	h := startHush(t, "47100-47199", func(c *server.RecorderConfig) { c.SRTP = "required" })
 	sc := scenarioCall{proto: "RTP/AVP", answer: 488}
 	sipp, out := runSipp(t, h.sip.String(), sc.write(t, t.TempDir()), freeMediaPort(t), "plain-call")
 	if err := sipp.Wait(); err != nil {
@@ -85,7 +85,7 @@ func TestPlainOfferRefusedWhenSRTPRequired(t *testing.T) {
 // media-timeout once --rtp-timeout passes; the client gets a BYE, the end
 // is audited and the recording finalized.
 func TestRTPTimeoutEndsTheCall(t *testing.T) {
-	h := startHush(t, "45200-45299", func(c *server.RecorderConfig) { c.RTPTimeout = 1500 * time.Millisecond })
+	h := startHush(t, "47200-47299", func(c *server.RecorderConfig) { c.RTPTimeout = 1500 * time.Millisecond })
 	mp := freeMediaPort(t)
 	sc := scenarioCall{proto: "RTP/AVP", tail: awaitBye}
 	sipp, out := runSipp(t, h.sip.String(), sc.write(t, t.TempDir()), mp, "quiet-call")
