@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hush-cc/hush/internal/engine"
+	"github.com/hush-cc/hush/internal/feed"
 	"github.com/hush-cc/hush/internal/store"
 )
 
@@ -36,7 +37,11 @@ type Config struct {
 	// EventPoll is how often an event stream looks for events written by
 	// another hush process sharing the database.
 	EventPoll time.Duration
-	Now       func() time.Time
+	// StreamsPerKey and Streams cap open event streams per API key and in
+	// all (DefaultStreamsPerKey, DefaultStreams when 0); beyond, 429.
+	StreamsPerKey int
+	Streams       int
+	Now           func() time.Time
 }
 
 // Server is the HTTP handler.
@@ -45,6 +50,10 @@ type Server struct {
 	mux     *http.ServeMux
 	routes  []Route
 	metrics *httpMetrics
+	// feed is the process's one reader of the event log, shared by every
+	// event stream.
+	feed    *feed.Feed
+	streams *streamCaps
 	// streamsDone is closed by CloseStreams.
 	streamsDone  chan struct{}
 	closeStreams sync.Once
@@ -67,7 +76,19 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.StreamsPerKey <= 0 {
+		cfg.StreamsPerKey = DefaultStreamsPerKey
+	}
+	if cfg.Streams <= 0 {
+		cfg.Streams = DefaultStreams
+	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), metrics: newHTTPMetrics(cfg.Registry), streamsDone: make(chan struct{})}
+	s.streams = newStreamCaps(cfg.Registry, cfg.StreamsPerKey, cfg.Streams)
+	fc := feed.Config{Source: cfg.Store, Poll: cfg.EventPoll, Logger: cfg.Logger}
+	if cfg.Engine != nil {
+		fc.Wake = cfg.Engine.Signal().C
+	}
+	s.feed = feed.New(fc)
 	s.routes = append(s.coreRoutes(), cfg.Extra...)
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
@@ -82,7 +103,10 @@ func New(cfg Config) *Server {
 // server shutting down is not held up by them. Other requests are not
 // touched: they finish as usual.
 func (s *Server) CloseStreams() {
-	s.closeStreams.Do(func() { close(s.streamsDone) })
+	s.closeStreams.Do(func() {
+		close(s.streamsDone)
+		s.feed.Close()
+	})
 }
 
 // Routes returns every documented route.
