@@ -3,7 +3,7 @@ package feed_test
 import (
 	"context"
 	"encoding/json"
-		"sync"
+	"sync"
 	"testing"
 	"time"
 
