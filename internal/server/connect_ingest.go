@@ -17,7 +17,8 @@ func (ad *connectAdapter) routes() []api.Route {
 			Summary: "Apply Amazon Connect agent events (one, or an array), as EventBridge or any forwarder sends them",
 			Request: "ConnectAgentEvents", Response: "ConnectIngestResults", Status: http.StatusAccepted, Handler: ad.ingest},
 		{Method: "GET", Path: "/v1/ingest/connect/dead-letters", Roles: []auth.Role{auth.Admin, auth.Supervisor},
-			Summary: "Agent event records that could not be applied, newest first", Response: "ConnectDeadLetters", Handler: ad.deadLetters},
+			Summary: "Agent event records that could not be applied, newest first", Response: "ConnectDeadLetters", Handler: ad.deadLetters,
+			Params: []api.Param{{Name: "limit", In: "query", Type: "integer", Description: "At most this many, 1 to 1000; 100 when absent"}}},
 	}
 }
 
