@@ -95,3 +95,10 @@ test('the transcript names who spoke and leaves out utterances without words', (
   const withWords = transcriptLines({ segments: [...transcript.segments, { channel: 'caller', startMs: 1, text: ' card ' }] });
   assert.deepEqual(withWords.lines[0], { who: 'Caller', startMs: 1, text: 'card' });
 });
+
+test('the audit caption says what the table shows', async () => {
+  const { caption } = await import('../js/audit.js');
+  assert.equal(caption(500, true), 'The newest 500 audit entries, newest first; older entries are not shown yet.');
+  assert.equal(caption(1, false), 'All 1 audit entry, newest first.');
+  assert.equal(caption(3, true, 200, 'hold'), '3 matching “hold” among the newest 200 audit entries; older entries are not searched yet. Newest first.');
+});
