@@ -73,7 +73,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		for _, it := range items {
 			last = it.Seq
 			if visible(it) {
-				if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", it.Seq, it.Type, it.Data); err != nil {
+				if _, err := w.Write(it.Frame); err != nil {
 					return
 				}
 				wrote = true

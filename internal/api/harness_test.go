@@ -25,7 +25,7 @@ import (
 )
 
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	api    *api.Server
 	store  *sqlite.Store
@@ -38,7 +38,7 @@ type env struct {
 	dbPath string
 }
 
-func newEnv(t *testing.T, mods ...func(*engine.Config, *api.Config)) *env {
+func newEnv(t testing.TB, mods ...func(*engine.Config, *api.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
 	dbPath := filepath.Join(t.TempDir(), "hush.db")
@@ -94,7 +94,7 @@ type response struct {
 	header http.Header
 }
 
-func (r response) decode(t *testing.T, v any) {
+func (r response) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)

@@ -10,6 +10,7 @@ package feed
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -34,6 +35,15 @@ type Item struct {
 	// AgentID owns the event's conversation; empty for events of no
 	// conversation or of one that could not be read.
 	AgentID string
+	// Frame is the event as a server-sent event, formatted once for every
+	// stream that shows it.
+	Frame []byte
+}
+
+// item annotates and frames one event.
+func (f *Feed) item(ctx context.Context, ev store.Event) Item {
+	frame := fmt.Appendf(nil, "id: %d\nevent: %s\ndata: %s\n\n", ev.Seq, ev.Type, ev.Data)
+	return Item{Event: ev, AgentID: f.owner(ctx, ev), Frame: frame}
 }
 
 // Config tunes a feed.
@@ -127,7 +137,7 @@ func (f *Feed) Read(ctx context.Context, after int64, max int) ([]Item, <-chan s
 	}
 	out := make([]Item, 0, len(evs))
 	for _, ev := range evs {
-		out = append(out, Item{Event: ev, AgentID: f.owner(ctx, ev)})
+		out = append(out, f.item(ctx, ev))
 	}
 	if len(out) == 0 {
 		// Nothing after it in the store yet: the window will bring it.
@@ -244,7 +254,7 @@ func (f *Feed) readOnce(ctx context.Context) (int, error) {
 	}
 	items := make([]Item, 0, len(evs))
 	for _, ev := range evs {
-		items = append(items, Item{Event: ev, AgentID: f.owner(ctx, ev)})
+		items = append(items, f.item(ctx, ev))
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -115,6 +115,8 @@ func TestFeedWindowAndHistory(t *testing.T) {
 			t.Fatalf("event %d owner %q, want alice", it.Seq, it.AgentID)
 		}
 	}
+	// Reading from the head waits for the feed's own read of the log.
+	readAll(t, f, 1, 10)
 	l.mu.Lock()
 	before := l.reads
 	l.mu.Unlock()
