@@ -122,3 +122,42 @@ func TestBrowserAuditPages(t *testing.T) {
 	b.narrowScreenshot("audit-narrow", 400)
 	b.expectNoUncaught()
 }
+
+// The payment result belongs to its call: when the agent's console moves to
+// another call, "Payment complete" does not follow it, and another call's
+// payment never shows on this one.
+func TestBrowserPaymentResultBelongsToItsCall(t *testing.T) {
+	h := startLiveHush(t, nil)
+	alice := h.newKey("agent", "alice")
+	h.register("call-p1", "alice")
+	b := newBrowser(t)
+	b.signIn(h.url, alice)
+	b.run("the first call is shown", waitAttr("#agent-call-state", "data-state", "connected"))
+
+	pay := func(id string) {
+		var sess struct {
+			CompleteURL string `json:"completeUrl"`
+		}
+		h.must(alice, "POST", "/v1/conversations/"+id+"/secure-sessions", `{}`, http.StatusCreated, &sess)
+		h.must("", "POST", sess.CompleteURL, "", http.StatusOK, nil)
+	}
+	pay("call-p1")
+	b.run("the payment completes on its call", waitAttr("#payment-result", "data-state", "completed"))
+
+	h.register("call-p2", "alice")
+	b.run("a newer call is shown, without the other call's result",
+		pollFunc(`() => document.getElementById('agent-conversation').value === 'call-p2'`),
+		waitAttr("#payment-result", "data-state", ""),
+	)
+	pay("call-p1")
+	h.settle("call-p1")
+	b.run("another call's payment does not show here",
+		pollFunc(`() => document.getElementById('agent-conversation').value === 'call-p2'`),
+		waitAttr("#payment-result", "data-state", ""),
+	)
+	if txt := eval[string](b, "result", `document.getElementById('payment-result').textContent`); txt != "" {
+		t.Fatalf("call-p2 shows %q", txt)
+	}
+	b.screenshot("payment-result-own-call")
+	b.expectNoUncaught()
+}
