@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -159,5 +160,38 @@ func TestBrowserPaymentResultBelongsToItsCall(t *testing.T) {
 		t.Fatalf("call-p2 shows %q", txt)
 	}
 	b.screenshot("payment-result-own-call")
+	b.expectNoUncaught()
+}
+
+// The agent's own pause: the reason field comes before the buttons it
+// applies to, Pause is disabled while the agent's pause is held, and the
+// pause says when it will end by itself.
+func TestBrowserAgentOwnPause(t *testing.T) {
+	h := startLiveHush(t, nil)
+	alice := h.newKey("agent", "alice")
+	h.register("call-own", "alice")
+	b := newBrowser(t)
+	b.signIn(h.url, alice)
+	b.run("the call is shown", waitAttr("#recording-state", "data-desired", "in-progress"))
+	if !eval[bool](b, "field order", `!!(document.getElementById('agent-note').compareDocumentPosition(document.getElementById('recording-pause')) & Node.DOCUMENT_POSITION_FOLLOWING)`) {
+		t.Error("the reason field comes after the Pause button it applies to")
+	}
+	b.run("pause with a reason",
+		chromedp.SendKeys(chromedp.ID("agent-note"), "date of birth"),
+		chromedp.Click(chromedp.ID("recording-pause")),
+		waitAttr("#recording-state", "data-desired", "paused"),
+		waitPresent(`#recording-reasons li[data-testid="pause-reason"][data-kind="manual"][data-ends-at]`),
+		waitText(`#recording-reasons [data-testid="pause-auto-end"]`, "resumes by itself at"),
+		pollFunc(`() => document.getElementById('recording-pause').disabled && !document.getElementById('recording-resume').disabled`),
+	)
+	// 15 minutes after the pause began, by default.
+	endsAt := eval[string](b, "ends at", `document.querySelector('#recording-reasons li[data-kind="manual"]').dataset.endsAt`)
+	v := h.conversation("call-own")
+	if len(v.Recording.PauseReasons) != 1 || v.Recording.PauseReasons[0].Since.Add(15*time.Minute).UTC().Format("2006-01-02T15:04:05.000Z") != endsAt {
+		t.Errorf("the pause says it ends at %s; hush holds %+v", endsAt, v.Recording.PauseReasons)
+	}
+	b.screenshot("agent-own-pause")
+	b.run("resume", chromedp.Click(chromedp.ID("recording-resume")), waitAttr("#recording-state", "data-desired", "in-progress"),
+		pollFunc(`() => !document.getElementById('recording-pause').disabled`))
 	b.expectNoUncaught()
 }

@@ -13,7 +13,7 @@ test('reasons read as sentences', () => {
   assert.equal(reasonLabel({ kind: 'manual', id: 'key-1', by: 'agent-7', note: 'card number' }), 'Paused by agent-7: “card number”');
   assert.equal(reasonLabel({ kind: 'secure', id: 's1' }), 'Secure payment in progress');
   assert.equal(reasonLabel({ kind: 'hold' }), 'Caller on hold');
-  assert.equal(reasonLabel({ kind: 'source', id: 'rtp-1' }), 'Audio source stopped sending');
+  assert.equal(reasonLabel({ kind: 'source', id: 'rtp-1' }), 'The phone system stopped sending audio (it does so when the caller is put on hold)');
 });
 
 test('errors are explained in plain words, keeping the server message', () => {
@@ -70,4 +70,23 @@ test('the payment page accepts only http(s) completion URLs', () => {
   assert.equal(readParams('?completeUrl=javascript:alert(1)', base).completeUrl, '');
   assert.equal(readParams('?completeUrl=/v1/secure-sessions/s2/complete', base).completeUrl, 'http://hush.local/v1/secure-sessions/s2/complete');
   assert.deepEqual(readParams('', base), { sessionId: '', completeUrl: '' });
+});
+
+test('source pauses show once per capability; a manual pause says when it ends', async () => {
+  const { reasonsToShow, autoEndAt, reasonLabel } = await import('../js/words.js');
+  const shown = reasonsToShow([
+    { kind: 'source', id: '1', since: '2025-03-01T10:00:02Z' },
+    { kind: 'source', id: '2', since: '2025-03-01T10:00:01Z' },
+    { kind: 'manual', id: 'agent:alice', by: 'agent:alice', byName: 'Alice Agent', since: '2025-03-01T10:00:00Z' },
+  ]);
+  assert.deepEqual(
+    shown.map((r) => r.kind),
+    ['source', 'manual'],
+  );
+  assert.equal(shown[0].since, '2025-03-01T10:00:01Z');
+  assert.match(reasonLabel(shown[0]), /phone system stopped sending audio/);
+  assert.equal(reasonLabel(shown[1]), 'Paused by Alice Agent');
+  assert.equal(autoEndAt(shown[1], 900), Date.parse('2025-03-01T10:15:00Z'));
+  assert.equal(autoEndAt(shown[0], 900), null);
+  assert.equal(autoEndAt(shown[1], 0), null);
 });
