@@ -91,7 +91,7 @@ func TestContractFixtures(t *testing.T) {
 	}
 	fixtures := map[string]json.RawMessage{
 		"conversation.json":  get("/v1/conversations/" + id),
-		"conversations.json": get("/v1/conversations?state=ended&limit=1"),
+		"conversations.json": pageWith(t, h, id),
 		"segments.json":      get("/v1/conversations/" + id + "/recording/segments"),
 		"transcript.json":    get("/v1/conversations/" + id + "/transcript"),
 		"timeline.json":      get("/v1/conversations/" + id + "/timeline"),
@@ -121,6 +121,33 @@ func TestContractFixtures(t *testing.T) {
 			t.Errorf("%s: the fixture has %s, which the server no longer sends; run with %s=1 and fix the JS that reads it", name, p, updateContract)
 		}
 	}
+}
+
+// pageWith returns the page of one ended call that holds id, following
+// next from the newest: the demo may have begun another call after it.
+func pageWith(t *testing.T, h *liveHush, id string) json.RawMessage {
+	t.Helper()
+	path := "/v1/conversations?state=ended&limit=1"
+	for range 10 {
+		var raw json.RawMessage
+		h.must(h.admin, "GET", path, "", http.StatusOK, &raw)
+		var page struct {
+			Conversations []struct{ ID string }
+			Next          string
+		}
+		if err := json.Unmarshal(raw, &page); err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Conversations) == 1 && page.Conversations[0].ID == id {
+			return raw
+		}
+		if page.Next == "" {
+			break
+		}
+		path = "/v1/conversations?state=ended&limit=1&cursor=" + url.QueryEscape(page.Next)
+	}
+	t.Fatalf("no page of ended calls holds %s", id)
+	return nil
 }
 
 // checkDemoStory asserts the recorded call is the one the fixtures promise:
