@@ -98,6 +98,8 @@ test('a command whose completion never comes times out with a readable message',
   const { hush, client } = await setup(t, { operationTimeoutMs: 50 });
   hush.addConversation('c1');
   hush.opts.withholdCompletion = true;
+  // Connected first, so the short timeout bounds only the completion.
+  await client.ready();
   await assert.rejects(client.pauseRecording({ liveWorkItemId: 'c1' }), /has not confirmed it within/);
 });
 
