@@ -58,7 +58,7 @@ func TestEventsResumeFromLastEventID(t *testing.T) {
 	e.register("c1", "alice")
 	e.mustDo(202, "POST", "/v1/conversations/c1/hold", e.ingest, nil)
 	ctx, cancel := context.WithCancel(context.Background())
-	all, _ := e.stream(ctx, "/v1/events", e.admin, "")
+	all, _ := e.stream(ctx, "/v1/events?after=0", e.admin, "")
 	first := next(t, all, ofType("conversation.created"))
 	cancel()
 

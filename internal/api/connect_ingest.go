@@ -51,7 +51,8 @@ func (s *Server) connectRoutes() []Route {
 			Summary: "Apply Amazon Connect agent events (one, or an array), as EventBridge or any forwarder sends them",
 			Request: "ConnectAgentEvents", Response: "ConnectIngestResults", Status: http.StatusAccepted, Handler: s.ingestAgentEvents},
 		{Method: "GET", Path: "/v1/ingest/connect/dead-letters", Roles: overseers,
-			Summary: "Agent event records that could not be applied, newest first", Response: "ConnectDeadLetters", Handler: s.connectDeadLetters},
+			Summary: "Agent event records that could not be applied, newest first", Response: "ConnectDeadLetters", Handler: s.connectDeadLetters,
+			Params: []Param{{Name: "limit", In: "query", Type: "integer", Description: "At most this many, 1 to 1000; 100 when absent"}}},
 	}
 }
 

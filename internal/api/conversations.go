@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,24 +31,93 @@ func (s *Server) Access(w http.ResponseWriter, r *http.Request, id string) (conv
 
 type conversationList struct {
 	Conversations []conversation.View `json:"conversations"`
+	// Next continues the list (as ?cursor=); absent on the last page.
+	Next string `json:"next,omitempty"`
 }
+
+const (
+	defaultListLimit = 100
+	maxListLimit     = 1000
+)
 
 func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) {
 	p, _ := PrincipalFrom(r.Context())
-	q := store.Query{ActiveOnly: r.URL.Query().Get("active") == "true"}
-	if !p.SeesAll() {
-		q.AgentID = p.AgentID
+	q, err := listQuery(r, p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
+	if q.AgentID != "" && !p.SeesAll() && q.AgentID != p.AgentID {
+		s.deny(w, r, p, "an agent key lists only its own conversations", "")
+		return
+	}
+	limit := q.Limit
+	// One more than asked says whether there is a next page.
+	q.Limit++
 	convs, err := s.cfg.Store.Conversations(r.Context(), q)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	out := conversationList{Conversations: make([]conversation.View, 0, len(convs))}
+	out := conversationList{Conversations: make([]conversation.View, 0, min(len(convs), limit))}
+	if len(convs) > limit {
+		convs = convs[:limit]
+		out.Next = encodeCursor(store.PositionOf(convs[limit-1]))
+	}
 	for _, c := range convs {
 		out.Conversations = append(out.Conversations, c.View())
 	}
 	WriteJSON(w, http.StatusOK, out)
+}
+
+// listQuery reads the list's query parameters (see listParams).
+func listQuery(r *http.Request, p auth.Principal) (store.Query, error) {
+	v := r.URL.Query()
+	q := store.Query{AgentID: v.Get("agent"), Limit: defaultListLimit}
+	if !p.SeesAll() && q.AgentID == "" {
+		q.AgentID = p.AgentID
+	}
+	switch v.Get("state") {
+	case "":
+	case "live":
+		q.ActiveOnly = true
+	case "ended":
+		q.EndedOnly = true
+	default:
+		return q, invalid("state must be live or ended")
+	}
+	switch v.Get("active") {
+	case "", "false":
+	case "true":
+		q.ActiveOnly = true
+	default:
+		return q, invalid("active must be true or false")
+	}
+	if q.ActiveOnly && q.EndedOnly {
+		return q, invalid("state=ended contradicts active=true")
+	}
+	if t := v.Get("since"); t != "" {
+		since, err := time.Parse(time.RFC3339Nano, t)
+		if err != nil {
+			return q, invalid("since must be an RFC 3339 time, such as 2025-03-01T10:00:00Z")
+		}
+		q.Since = since
+	}
+	if l := v.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > maxListLimit {
+			return q, invalid("limit must be between 1 and %d", maxListLimit)
+		}
+		q.Limit = n
+	}
+	if c := v.Get("cursor"); c != "" {
+		pos, err := decodeCursor(c)
+		if err != nil {
+			return q, err
+		}
+		q.Before = &pos
+	}
+	return q, nil
 }
 
 func (s *Server) getConversation(w http.ResponseWriter, r *http.Request) {

@@ -7,20 +7,18 @@ import (
 	"time"
 
 	"github.com/hush-cc/hush/internal/auth"
-	"github.com/hush-cc/hush/internal/store"
+	"github.com/hush-cc/hush/internal/feed"
 )
 
 const (
 	eventPage    = 500
 	pingInterval = 15 * time.Second
-	// coalesce gathers the commits of a busy moment into one read per
-	// stream instead of one read per commit.
-	coalesce = 10 * time.Millisecond
 )
 
 // events streams the event log as server-sent events. Each event's id is its
-// durable sequence number, so a client that reconnects with Last-Event-ID
-// misses nothing.
+// durable sequence number. A new stream starts after the newest event;
+// Last-Event-ID, or ?after= (0 for everything), resumes from a point, so a
+// client that reconnects misses nothing.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	p, _ := PrincipalFrom(r.Context())
 	filter := r.URL.Query().Get("conversation")
@@ -29,10 +27,24 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	last, err := lastEventID(r)
+	last, resumed, err := lastEventID(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	release, ok := s.streams.acquire(p.KeyID)
+	if !ok {
+		WriteError(w, http.StatusTooManyRequests, "too_many_streams",
+			fmt.Sprintf("too many event streams open (at most %d per key, %d in all); close one first", s.streams.perKey, s.streams.total))
+		return
+	}
+	defer release()
+	ctx := r.Context()
+	if !resumed {
+		if last, err = s.feed.Latest(ctx); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	rc := http.NewResponseController(w)
 	_ = rc.SetWriteDeadline(time.Time{})
@@ -41,38 +53,38 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	_, _ = fmt.Fprint(w, ": hush events\n\n")
+	// The id line tells the client where it stands before any event comes,
+	// so a reconnect resumes from here rather than from a later "now".
+	_, _ = fmt.Fprintf(w, ": hush events\nid: %d\n\n", last)
 	_ = rc.Flush()
 
-	visible := s.visibility(p)
-	poll := time.NewTicker(s.cfg.EventPoll)
-	defer poll.Stop()
+	visible := visibility(p, filter)
 	ping := time.NewTicker(pingInterval)
 	defer ping.Stop()
-	ctx := r.Context()
 	for {
-		wake := s.cfg.Engine.Signal().C()
-		evs, err := s.cfg.Store.EventsAfter(ctx, last, filter, eventPage)
+		items, more, err := s.feed.Read(ctx, last, eventPage)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.cfg.Logger.Error("read events", "err", err)
 			}
 			return
 		}
-		for _, ev := range evs {
-			last = ev.Seq
-			if visible(r, ev) {
-				if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", ev.Seq, ev.Type, ev.Data); err != nil {
+		wrote := false
+		for _, it := range items {
+			last = it.Seq
+			if visible(it) {
+				if _, err := w.Write(it.Frame); err != nil {
 					return
 				}
+				wrote = true
 			}
 		}
-		if len(evs) > 0 {
+		if wrote {
 			if err := rc.Flush(); err != nil {
 				return
 			}
 		}
-		if len(evs) == eventPage {
+		if len(items) > 0 {
 			continue
 		}
 		select {
@@ -80,15 +92,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-s.streamsDone:
 			return
-		case <-wake:
-			select {
-			case <-ctx.Done():
-				return
-			case <-s.streamsDone:
-				return
-			case <-time.After(coalesce):
-			}
-		case <-poll.C:
+		case <-s.feed.Done():
+			return
+		case <-more:
 		case <-ping.C:
 			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil || rc.Flush() != nil {
 				return
@@ -97,55 +103,34 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func lastEventID(r *http.Request) (int64, error) {
+// lastEventID reads where a stream resumes: Last-Event-ID, else ?after=.
+// resumed is false when neither is given: the stream starts now.
+func lastEventID(r *http.Request) (seq int64, resumed bool, err error) {
 	v := r.Header.Get("Last-Event-ID")
 	if v == "" {
 		v = r.URL.Query().Get("after")
 	}
 	if v == "" {
-		return 0, nil
+		return 0, false, nil
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 {
-		return 0, invalid("Last-Event-ID must be a non-negative event sequence number")
+		return 0, false, invalid("Last-Event-ID and after must be a non-negative event sequence number")
 	}
-	return n, nil
+	return n, true, nil
 }
 
-// visibility returns the filter of events a principal may see: everything
-// for those who see all, else only events of the agent's own conversations.
-func (s *Server) visibility(p auth.Principal) func(*http.Request, store.Event) bool {
-	if p.SeesAll() {
-		return func(*http.Request, store.Event) bool { return true }
-	}
-	owned := ownership{}
-	return func(r *http.Request, ev store.Event) bool {
-		if ev.ConversationID == "" {
+// visibility returns the filter of events a stream shows: those of its
+// conversation, if it names one, and for agents only their own
+// conversations'.
+func visibility(p auth.Principal, conversationID string) func(feed.Item) bool {
+	return func(it feed.Item) bool {
+		if conversationID != "" && it.ConversationID != conversationID {
 			return false
 		}
-		ok, seen := owned[ev.ConversationID]
-		if !seen {
-			c, err := s.cfg.Store.Conversation(r.Context(), ev.ConversationID)
-			ok = err == nil && p.MayAccess(c.AgentID)
-			owned.remember(ev.ConversationID, ok)
+		if p.SeesAll() {
+			return true
 		}
-		return ok
+		return it.ConversationID != "" && it.AgentID != "" && p.MayAccess(it.AgentID)
 	}
-}
-
-// maxOwnership bounds what one stream remembers of who owns which
-// conversation: a stream open for days sees every conversation of the
-// contact center, nearly all of them other agents'.
-const maxOwnership = 4096
-
-// ownership caches, per conversation, whether the stream's agent owns it.
-type ownership map[string]bool
-
-// remember records an answer, forgetting everything first when full: a
-// forgotten answer is looked up again, and an owner never changes.
-func (o ownership) remember(conversationID string, owned bool) {
-	if len(o) >= maxOwnership {
-		clear(o)
-	}
-	o[conversationID] = owned
 }

@@ -25,7 +25,7 @@ import (
 )
 
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	api    *api.Server
 	store  *sqlite.Store
@@ -35,12 +35,14 @@ type env struct {
 	super  string
 	alice  string // agent alice
 	bob    string // agent bob
+	dbPath string
 }
 
-func newEnv(t *testing.T, mods ...func(*engine.Config, *api.Config)) *env {
+func newEnv(t testing.TB, mods ...func(*engine.Config, *api.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "hush.db"))
+	dbPath := filepath.Join(t.TempDir(), "hush.db")
+	st, err := sqlite.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +70,7 @@ func newEnv(t *testing.T, mods ...func(*engine.Config, *api.Config)) *env {
 		eng.Close(time.Second)
 		st.Close()
 	})
-	e := &env{t: t, srv: srv, api: a, store: st, eng: eng}
+	e := &env{t: t, srv: srv, api: a, store: st, eng: eng, dbPath: dbPath}
 	e.admin = e.key(auth.Admin, "")
 	e.ingest = e.key(auth.Ingest, "")
 	e.super = e.key(auth.Supervisor, "")
@@ -92,7 +94,7 @@ type response struct {
 	header http.Header
 }
 
-func (r response) decode(t *testing.T, v any) {
+func (r response) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)

@@ -69,6 +69,10 @@ func (s *Server) wrap(rt Route) http.Handler {
 			s.metrics.requests.WithLabelValues(rt.Path, rt.Method, strconv.Itoa(max(sw.code, 200))).Inc()
 		}()
 		r.Body = http.MaxBytesReader(sw, r.Body, s.cfg.MaxBody)
+		if k := unknownQuery(rt, r); k != "" {
+			WriteError(sw, http.StatusBadRequest, "invalid_request", "unknown query parameter "+strconv.Quote(k)+"; "+takes(rt))
+			return
+		}
 		if len(rt.Roles) > 0 {
 			p, ok := s.authenticate(sw, r)
 			if !ok {

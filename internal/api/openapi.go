@@ -77,6 +77,13 @@ func operation(rt Route) map[string]any {
 	for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
 		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
 	}
+	for _, p := range rt.Params {
+		param := map[string]any{"name": p.Name, "in": p.In, "required": false, "schema": map[string]any{"type": p.Type}}
+		if p.Description != "" {
+			param["description"] = p.Description
+		}
+		params = append(params, param)
+	}
 	if len(params) > 0 {
 		op["parameters"] = params
 	}

@@ -146,5 +146,10 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) clientConfig(w http.ResponseWriter, r *http.Request) {
-	WriteJSON(w, http.StatusOK, map[string]any{"securePageUrl": s.cfg.SecurePageURL})
+	out := map[string]any{"securePageUrl": s.cfg.SecurePageURL}
+	if s.cfg.Engine != nil {
+		// A manual pause ends by itself this long after it began.
+		out["manualMaxAgeSeconds"] = int64(s.cfg.Engine.Policy().ManualMaxAge.Seconds())
+	}
+	WriteJSON(w, http.StatusOK, out)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hush-cc/hush/internal/engine"
+	"github.com/hush-cc/hush/internal/feed"
 	"github.com/hush-cc/hush/internal/store"
 )
 
@@ -44,7 +45,11 @@ type Config struct {
 	// DenialWindow is how long repeated refusals of one key on one route
 	// are counted before their count is audited (default one minute).
 	DenialWindow time.Duration
-	Now          func() time.Time
+	// StreamsPerKey and Streams cap open event streams per API key and in
+	// all (DefaultStreamsPerKey, DefaultStreams when 0); beyond, 429.
+	StreamsPerKey int
+	Streams       int
+	Now           func() time.Time
 }
 
 // Server is the HTTP handler.
@@ -53,6 +58,10 @@ type Server struct {
 	mux     *http.ServeMux
 	routes  []Route
 	metrics *httpMetrics
+	// feed is the process's one reader of the event log, shared by every
+	// event stream.
+	feed    *feed.Feed
+	streams *streamCaps
 	// streamsDone is closed by CloseStreams.
 	streamsDone  chan struct{}
 	closeStreams sync.Once
@@ -79,8 +88,20 @@ func New(cfg Config) *Server {
 	if cfg.DenialWindow == 0 {
 		cfg.DenialWindow = time.Minute
 	}
+	if cfg.StreamsPerKey <= 0 {
+		cfg.StreamsPerKey = DefaultStreamsPerKey
+	}
+	if cfg.Streams <= 0 {
+		cfg.Streams = DefaultStreams
+	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), metrics: newHTTPMetrics(cfg.Registry), streamsDone: make(chan struct{})}
 	s.denials = newDenials(cfg.DenialWindow, cfg.Now, cfg.Store.AppendAudit, cfg.Logger)
+	s.streams = newStreamCaps(cfg.Registry, cfg.StreamsPerKey, cfg.Streams)
+	fc := feed.Config{Source: cfg.Store, Poll: cfg.EventPoll, Logger: cfg.Logger}
+	if cfg.Engine != nil {
+		fc.Wake = cfg.Engine.Signal().C
+	}
+	s.feed = feed.New(fc)
 	s.routes = append(append(append(s.coreRoutes(), s.recordingRoutes()...), s.connectRoutes()...), cfg.Extra...)
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
@@ -96,7 +117,10 @@ func New(cfg Config) *Server {
 // touched: they finish as usual. Repeated refusals counted so far are
 // audited now, so a shutdown loses none.
 func (s *Server) CloseStreams() {
-	s.closeStreams.Do(func() { close(s.streamsDone) })
+	s.closeStreams.Do(func() {
+		close(s.streamsDone)
+		s.feed.Close()
+	})
 	s.denials.close()
 }
 

@@ -17,9 +17,11 @@ import (
 type Config struct {
 	// SIP is the recorder's SIPREC address.
 	SIP netip.AddrPort
-	// API reaches hush's HTTP API with an admin key, for the secure
-	// payments and pauses agents would make from the console. Without a
-	// key only the SBC's part (calls, holds) runs.
+	// API reaches hush's HTTP API with an admin key. The demo creates a
+	// key for each of its agents with it, and makes the secure payments
+	// and pauses agents would make from the console with the agent's own
+	// key, so the audit names the agent. Without a key only the SBC's part
+	// (calls, holds) runs.
 	API API
 	// Calls is how many calls run at once; zero means 3.
 	Calls int
@@ -30,9 +32,9 @@ type Config struct {
 
 // agents are the demo's agents: their keys show them only their calls.
 var agents = []Party{
-	{AOR: "sip:agent-alice@pbx.demo.example", Name: "Alice Agent"},
-	{AOR: "sip:agent-bob@pbx.demo.example", Name: "Bob Agent"},
-	{AOR: "sip:agent-carol@pbx.demo.example", Name: "Carol Agent"},
+	{AOR: "sip:agent-alice@pbx.demo.example", Name: "Alice Agent", ID: "alice"},
+	{AOR: "sip:agent-bob@pbx.demo.example", Name: "Bob Agent", ID: "bob"},
+	{AOR: "sip:agent-carol@pbx.demo.example", Name: "Carol Agent", ID: "carol"},
 }
 
 // Run places calls until ctx ends; each call runs the script: talk, hold,
@@ -65,12 +67,13 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	go st.Run(ctx)
+	keys := agentKeys(ctx, cfg)
 	var wg sync.WaitGroup
 	for slot := range cfg.Calls {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := runner{cfg: cfg, sbc: sbc, st: st, caller: caller, agent: agent, slot: slot}
+			r := runner{cfg: cfg, sbc: sbc, st: st, caller: caller, agent: agent, slot: slot, agentAPI: keys[slot%len(agents)]}
 			r.loop(ctx)
 		}()
 	}
@@ -85,6 +88,8 @@ type runner struct {
 	st            *Streamer
 	caller, agent []byte
 	slot          int
+	// agentAPI calls hush as the slot's agent.
+	agentAPI API
 }
 
 func (r *runner) loop(ctx context.Context) {
@@ -191,9 +196,32 @@ func (r *runner) securePayment(ctx context.Context, id string, d time.Duration) 
 
 var errNoAPI = errors.New("demo: no API key: skipped")
 
+// api calls hush as the slot's agent.
 func (r *runner) api(ctx context.Context, method, path string, body, out any) error {
-	if r.cfg.API.Key == "" || r.cfg.API.Base == "" {
+	if r.agentAPI.Key == "" || r.agentAPI.Base == "" {
 		return errNoAPI
 	}
-	return r.cfg.API.Do(ctx, method, path, body, out)
+	return r.agentAPI.Do(ctx, method, path, body, out)
+}
+
+// agentKeys creates an API key for each demo agent with the admin key, in
+// the order of agents. An agent whose key cannot be created gets none: its
+// calls run without the agent's actions.
+func agentKeys(ctx context.Context, cfg Config) []API {
+	out := make([]API, len(agents))
+	if cfg.API.Key == "" || cfg.API.Base == "" {
+		return out
+	}
+	for i, a := range agents {
+		var created struct {
+			Key string `json:"key"`
+		}
+		body := map[string]string{"role": "agent", "agentId": a.ID}
+		if err := cfg.API.Do(ctx, "POST", "/v1/keys", body, &created); err != nil {
+			cfg.Logger.Warn("demo: no key for agent; its calls run without the agent's pauses", "agent", a.ID, "err", err)
+			continue
+		}
+		out[i] = API{Base: cfg.API.Base, Key: created.Key, Client: cfg.API.Client}
+	}
+	return out
 }

@@ -45,6 +45,9 @@ func (s *SBC) Close() error { return s.ua.Close() }
 type Party struct {
 	AOR  string // sip:agent-alice@pbx.example
 	Name string
+	// ID is the agentId hush derives from the AOR (alice); it names the
+	// agent's API key.
+	ID string
 }
 
 // CallSpec describes a call to record.

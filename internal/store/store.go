@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/hush-cc/hush/internal/audit"
@@ -50,16 +51,72 @@ type Write struct {
 	Sessions []string
 }
 
-// Query selects conversations.
+// Query selects conversations. Lists are newest first: by CreatedAt
+// descending, then ID descending.
 type Query struct {
 	ActiveOnly bool
+	EndedOnly  bool
 	AgentID    string // empty: every agent
-	Limit      int    // 0: no limit
+	// Since keeps conversations created at or after it; zero keeps all.
+	Since time.Time
+	// Before, if set, continues a list after the position where its
+	// previous page ended.
+	Before *Position
+	Limit  int // 0: no limit
+}
+
+// Position is a conversation's place in the newest-first order.
+type Position struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// PositionOf returns where c stands in the newest-first order.
+func PositionOf(c conversation.Conversation) Position {
+	return Position{CreatedAt: c.CreatedAt, ID: c.ID}
+}
+
+// older reports whether a comes after b in the newest-first order. Times
+// compare at millisecond precision, as stores index them.
+func (a Position) older(b Position) bool {
+	am, bm := a.CreatedAt.UnixMilli(), b.CreatedAt.UnixMilli()
+	return am < bm || (am == bm && a.ID < b.ID)
+}
+
+// Select applies q to conversations read without it (by a store that
+// cannot query them): it filters, orders newest first and cuts the page.
+func (q Query) Select(cs []conversation.Conversation) []conversation.Conversation {
+	out := make([]conversation.Conversation, 0, len(cs))
+	for _, c := range cs {
+		switch {
+		case q.ActiveOnly && !c.Active(), q.EndedOnly && c.Active():
+		case q.AgentID != "" && c.AgentID != q.AgentID:
+		case !q.Since.IsZero() && c.CreatedAt.UnixMilli() < q.Since.UnixMilli():
+		case q.Before != nil && !PositionOf(c).older(*q.Before):
+		default:
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b conversation.Conversation) int {
+		pa, pb := PositionOf(a), PositionOf(b)
+		switch {
+		case pa.older(pb):
+			return 1
+		case pb.older(pa):
+			return -1
+		}
+		return 0
+	})
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	return out
 }
 
 // Conversations is what the engine needs: read and conditionally write.
 type Conversations interface {
 	Conversation(ctx context.Context, id string) (conversation.Conversation, error)
+	// Conversations lists the conversations q selects, newest first.
 	Conversations(ctx context.Context, q Query) ([]conversation.Conversation, error)
 	// Write persists w atomically and durably. Implementations may group
 	// concurrent writes into one transaction; each still succeeds or fails
@@ -79,11 +136,14 @@ type Events interface {
 	LatestEventSeq(ctx context.Context) (int64, error)
 }
 
-// AuditQuery selects audit entries.
+// AuditQuery selects audit entries: oldest first after After, or, when
+// Newest is set, newest first before Before (0: from the newest).
 type AuditQuery struct {
 	ConversationID string
 	Actor          string
 	After          int64 // Seq
+	Newest         bool
+	Before         int64 // Seq; only with Newest
 	Limit          int
 }
 

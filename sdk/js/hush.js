@@ -566,15 +566,42 @@ export class HushClient {
   }
 
   /** getActiveCalls lists the conversations that have not ended. */
-  async getActiveCalls() {
-    const body = await this.request('GET', '/v1/conversations?active=true');
-    return (body && body.conversations) || [];
+  getActiveCalls() {
+    return this.getConversations({ active: true });
   }
 
-  /** getConversations lists conversations; {active:true} keeps the live ones. */
+  /**
+   * getConversations lists conversations, newest first, following every
+   * page; {active:true} keeps the live ones. Use listConversations to read
+   * one page at a time.
+   */
   async getConversations({ active } = {}) {
-    const body = await this.request('GET', '/v1/conversations' + query({ active: active ? 'true' : '' }));
-    return (body && body.conversations) || [];
+    const out = [];
+    let cursor = '';
+    do {
+      const page = await this.listConversations({ state: active ? 'live' : '', limit: 1000, cursor });
+      out.push(...page.conversations);
+      cursor = page.next;
+    } while (cursor);
+    return out;
+  }
+
+  /**
+   * listConversations reads one page of conversations, newest first:
+   * {state:'live'|'ended', agent, since, limit, cursor} → {conversations, next}.
+   * next is '' on the last page, else the cursor of the following one.
+   */
+  async listConversations({ state, agent, since, limit, cursor } = {}) {
+    const body = await this.request('GET', '/v1/conversations' + query({ state, agent, since, limit: limit ? String(limit) : '', cursor }));
+    return { conversations: (body && body.conversations) || [], next: (body && body.next) || '' };
+  }
+
+  /**
+   * getTimeline returns the call's whole history of spans: {conversationId,
+   * createdAt, endedAt?, holds, recording:{active, reasons}, transcription:{active, reasons}}.
+   */
+  getTimeline(id) {
+    return this.request('GET', `/v1/conversations/${enc(id)}/timeline`);
   }
 
   /** getConversation returns one conversation. */
@@ -598,10 +625,19 @@ export class HushClient {
     return res ? res.blob() : null;
   }
 
-  /** getAudit lists audit entries, filtered by {conversation, actor}. */
+  /** getAudit lists the newest audit entries (one page), filtered by {conversation, actor}. */
   async getAudit({ conversation, actor } = {}) {
-    const body = await this.request('GET', '/v1/audit' + query({ conversation, actor }));
-    return (body && body.entries) || [];
+    return (await this.listAudit({ conversation, actor })).entries;
+  }
+
+  /**
+   * listAudit reads one page of audit entries, newest first:
+   * {conversation, actor, reason, limit, cursor} → {entries, next}. next is
+   * '' when the page reached the oldest entry, else the cursor of older ones.
+   */
+  async listAudit({ conversation, actor, reason, limit, cursor } = {}) {
+    const body = await this.request('GET', '/v1/audit' + query({ conversation, actor, reason, limit: limit ? String(limit) : '', cursor }));
+    return { entries: (body && body.entries) || [], next: (body && body.next) || '' };
   }
 
   /** verifyAudit checks the audit hash chain: {ok, entries} or {ok:false, error}. */

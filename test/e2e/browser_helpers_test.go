@@ -5,16 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/hush-cc/hush/internal/testwait"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hush-cc/hush/internal/testwait"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
@@ -44,6 +46,7 @@ type liveHush struct {
 	t     *testing.T
 	url   string
 	admin string
+	sip   netip.AddrPort // zero when the recorder is off
 }
 
 // startLiveHush runs hush in the background until the test ends; tune may
@@ -63,7 +66,7 @@ func startLiveHush(t *testing.T, tune func(*server.Config)) *liveHush {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &liveHush{t: t, url: h.URL(), admin: key}
+	return &liveHush{t: t, url: h.URL(), admin: key, sip: h.SIPAddr()}
 }
 
 // testWriter sends hush's warnings to the test log.

@@ -13,7 +13,7 @@ import (
 	sdk "github.com/hush-cc/hush/sdk/js"
 )
 
-//go:embed index.html app.css js/*.js pay/index.html pay/pay.js pay/pay.css
+//go:embed index.html app.css favicon.svg js/*.js pay/index.html pay/pay.js pay/pay.css
 var files embed.FS
 
 // ContentSecurityPolicy is sent with the console's pages: scripts, styles

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -97,9 +98,19 @@ func (s *Store) AuditEntries(ctx context.Context, q store.AuditQuery) ([]audit.E
 		if (q.ConversationID != "" && e.ConversationID != q.ConversationID) || (q.Actor != "" && e.Actor != q.Actor) {
 			continue
 		}
-		out = append(out, e)
-		if q.Limit > 0 && len(out) == q.Limit {
+		if q.Newest && q.Before > 0 && e.Seq >= q.Before {
 			break
+		}
+		out = append(out, e)
+		if !q.Newest && q.Limit > 0 && len(out) == q.Limit {
+			break
+		}
+	}
+	if q.Newest {
+		// The log is read forward only: newest first is the tail, reversed.
+		slices.Reverse(out)
+		if q.Limit > 0 && len(out) > q.Limit {
+			out = out[:q.Limit]
 		}
 	}
 	return out, nil

@@ -44,7 +44,7 @@ func decodeConversation(id string, it item) (conversation.Conversation, error) {
 	return c, nil
 }
 
-// Conversations lists the conversations q selects, ordered by id. It scans
+// Conversations lists the conversations q selects, newest first. It scans
 // the table: the Lambda never needs it; tools and tests do.
 func (s *Store) Conversations(ctx context.Context, q store.Query) ([]conversation.Conversation, error) {
 	filter := "begins_with(#pk, :c) AND #sk = :sk"
@@ -81,11 +81,7 @@ func (s *Store) Conversations(ctx context.Context, q store.Query) ([]conversatio
 		}
 		in.ExclusiveStartKey = page.LastEvaluatedKey
 	}
-	slices.SortFunc(out, func(a, b conversation.Conversation) int { return cmp.Compare(a.ID, b.ID) })
-	if q.Limit > 0 && len(out) > q.Limit {
-		out = out[:q.Limit]
-	}
-	return out, nil
+	return q.Select(out), nil
 }
 
 // SessionConversation returns the id of the conversation a secure session

@@ -15,10 +15,15 @@ import (
 
 const auditColumns = "seq, at, conversation_id, actor, action, capability, reason, outcome, detail, prev_hash, hash, actor_name"
 
-// AuditEntries returns the entries q selects, by Seq ascending.
+// AuditEntries returns the entries q selects, by Seq ascending, or
+// descending when q.Newest is set.
 func (s *Store) AuditEntries(ctx context.Context, q store.AuditQuery) ([]audit.Entry, error) {
 	query := "SELECT " + auditColumns + " FROM audit WHERE seq > ?"
 	args := []any{q.After}
+	if q.Newest && q.Before > 0 {
+		query += " AND seq < ?"
+		args = append(args, q.Before)
+	}
 	if q.ConversationID != "" {
 		query += " AND conversation_id = ?"
 		args = append(args, q.ConversationID)
@@ -27,7 +32,11 @@ func (s *Store) AuditEntries(ctx context.Context, q store.AuditQuery) ([]audit.E
 		query += " AND actor = ?"
 		args = append(args, q.Actor)
 	}
-	query += " ORDER BY seq"
+	if q.Newest {
+		query += " ORDER BY seq DESC"
+	} else {
+		query += " ORDER BY seq"
+	}
 	if q.Limit > 0 {
 		query += " LIMIT ?"
 		args = append(args, q.Limit)

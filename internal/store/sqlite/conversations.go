@@ -37,7 +37,8 @@ func decodeConversation(id string, version int64, state []byte) (conversation.Co
 	return c, nil
 }
 
-// Conversations lists the conversations q selects, ordered by id.
+// Conversations lists the conversations q selects, newest first, from the
+// indexes on (active, created_ms, id) and (agent_id, active, created_ms, id).
 func (s *Store) Conversations(ctx context.Context, q store.Query) ([]conversation.Conversation, error) {
 	var where []string
 	var args []any
@@ -45,14 +46,28 @@ func (s *Store) Conversations(ctx context.Context, q store.Query) ([]conversatio
 		where = append(where, "agent_id = ?")
 		args = append(args, q.AgentID)
 	}
-	if q.ActiveOnly {
+	switch {
+	case q.ActiveOnly && q.EndedOnly:
+		return nil, nil
+	case q.ActiveOnly:
 		where = append(where, "active = 1")
+	case q.EndedOnly:
+		where = append(where, "active = 0")
+	}
+	if !q.Since.IsZero() {
+		where = append(where, "created_ms >= ?")
+		args = append(args, q.Since.UnixMilli())
+	}
+	if b := q.Before; b != nil {
+		where = append(where, "(created_ms < ? OR (created_ms = ? AND id < ?))")
+		ms := b.CreatedAt.UnixMilli()
+		args = append(args, ms, ms, b.ID)
 	}
 	query := "SELECT id, version, state FROM conversations"
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
-	query += " ORDER BY id"
+	query += " ORDER BY created_ms DESC, id DESC"
 	if q.Limit > 0 {
 		query += " LIMIT ?"
 		args = append(args, q.Limit)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/hush-cc/hush/internal/audit"
 	"github.com/hush-cc/hush/internal/conversation"
@@ -117,6 +118,8 @@ func TestSessionsAndQueries(t *testing.T) {
 	a, b, c := sample("a"), sample("b"), sample("c")
 	b.AgentID = "agent-2"
 	c.CallState = conversation.Ended
+	// Lists are newest first: a started last.
+	a.CreatedAt, b.CreatedAt, c.CreatedAt = t0.Add(3*time.Second), t0.Add(2*time.Second), t0.Add(time.Second)
 	for _, x := range []conversation.Conversation{c, b, a} {
 		if err := s.Write(ctx, store.Write{Conversation: x, Create: true, Sessions: []string{"s-" + x.ID}}); err != nil {
 			t.Fatal(err)
@@ -143,6 +146,10 @@ func TestSessionsAndQueries(t *testing.T) {
 		{store.Query{AgentID: "agent-1", ActiveOnly: true}, []string{"a"}},
 		{store.Query{Limit: 2}, []string{"a", "b"}},
 		{store.Query{AgentID: "nobody"}, nil},
+		{store.Query{EndedOnly: true}, []string{"c"}},
+		{store.Query{Before: &store.Position{CreatedAt: a.CreatedAt, ID: "a"}}, []string{"b", "c"}},
+		{store.Query{Before: &store.Position{CreatedAt: b.CreatedAt, ID: "b"}, Limit: 1}, []string{"c"}},
+		{store.Query{Since: t0.Add(2 * time.Second)}, []string{"a", "b"}},
 	}
 	for _, tt := range tests {
 		cs, err := s.Conversations(ctx, tt.q)

@@ -27,8 +27,8 @@ func prepareWriteStmts(ctx context.Context, conn *sql.Conn) (*writeStmts, error)
 	st.rollback = p.do("ROLLBACK")
 	st.readHead = p.do("SELECT seq, hash FROM audit_head WHERE id = 1")
 	st.writeHead = p.do("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")
-	st.insertConv = p.do(`INSERT INTO conversations (id, agent_id, active, version, updated_at, state)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+	st.insertConv = p.do(`INSERT INTO conversations (id, agent_id, active, version, updated_at, created_ms, state)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
 	// The indexed columns stay out of the common update: SQLite rewrites an
 	// index entry whenever its column is assigned, changed or not. An
 	// agent never changes, and a conversation ends once (endConv).

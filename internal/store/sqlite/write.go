@@ -19,6 +19,7 @@ type convWrite struct {
 	active      bool
 	version     int64 // the version the caller read
 	updatedAt   string
+	createdMs   int64
 	state       []byte
 	create      bool
 	unchanged   bool
@@ -57,7 +58,7 @@ func prepareWrite(w store.Write, now time.Time) (*convWrite, error) {
 		return nil, fmt.Errorf("write %s: a new conversation must have version 0, not %d", c.ID, c.Version)
 	}
 	cw := &convWrite{id: c.ID, agentID: c.AgentID, active: c.Active(), version: c.Version,
-		updatedAt: formatTime(c.UpdatedAt), create: w.Create, unchanged: w.Unchanged, sessions: w.Sessions}
+		updatedAt: formatTime(c.UpdatedAt), createdMs: c.CreatedAt.UnixMilli(), create: w.Create, unchanged: w.Unchanged, sessions: w.Sessions}
 	if !w.Unchanged {
 		c.Version++
 		state, err := json.Marshal(c)
@@ -106,7 +107,7 @@ func (cw *convWrite) apply(t *txn) (outcome, err error) {
 func (cw *convWrite) writeConversation(t *txn) (outcome, err error) {
 	switch {
 	case cw.create:
-		res, err := t.st.insertConv.ExecContext(t.ctx, cw.id, cw.agentID, cw.active, cw.version+1, cw.updatedAt, cw.state)
+		res, err := t.st.insertConv.ExecContext(t.ctx, cw.id, cw.agentID, cw.active, cw.version+1, cw.updatedAt, cw.createdMs, cw.state)
 		if err != nil {
 			return nil, fmt.Errorf("insert conversation %s: %w", cw.id, err)
 		}

@@ -195,7 +195,7 @@ test('reading calls and conversations', async (t) => {
     ['c1'],
   );
   assert.equal((await client.getConversations()).length, 2);
-  assert.equal(hush.requests.at(-2).url, '/v1/conversations?active=true');
+  assert.equal(hush.requests.at(-2).url, '/v1/conversations?state=live&limit=1000');
 });
 
 test('methods work when detached from the client', async (t) => {

@@ -100,8 +100,8 @@ export async function startFakeHush() {
       return;
     }
     if (req.method === 'GET' && url.pathname === '/v1/conversations') {
-      const active = url.searchParams.get('active') === 'true';
-      const list = [...conversations.values()].filter((c) => !active || c.callState !== 'ended').map(view);
+      const live = url.searchParams.get('state') === 'live';
+      const list = [...conversations.values()].filter((c) => !live || c.callState !== 'ended').map(view);
       return json(res, 200, { conversations: list });
     }
     const m = url.pathname.match(/^\/v1\/conversations\/([^/]+)\/(recording|transcription)\/(start|pause|resume|stop)$/);

@@ -2,7 +2,7 @@
 // recent operations and the last error in plain words.
 import { byId, clear, h, show } from './dom.js';
 import { focusedConversation } from './store.js';
-import { callStateLabel, capabilityLine, describeEvent, explainError, formatTime, problemText, reasonLabel } from './words.js';
+import { autoEndAt, callStateLabel, capabilityLine, describeEvent, explainError, formatTime, problemText, reasonLabel, reasonsToShow } from './words.js';
 import { createPayment } from './payment.js';
 
 const CAPS = ['recording', 'transcription'];
@@ -98,13 +98,15 @@ export function createAgentView(app) {
 
     const reasons = byId(`${cap}-reasons`);
     clear(reasons);
-    for (const r of c.pauseReasons || []) {
+    for (const r of reasonsToShow(c.pauseReasons)) {
+      const ends = autoEndAt(r, app.config.manualMaxAgeSeconds);
       reasons.appendChild(
         h(
           'li',
-          { 'data-testid': 'pause-reason', 'data-kind': r.kind, 'data-id': r.id || '' },
+          { 'data-testid': 'pause-reason', 'data-kind': r.kind, 'data-id': r.id || '', 'data-ends-at': ends ? new Date(ends).toISOString() : null },
           reasonLabel(r),
           r.since ? h('span', { class: 'muted', text: ` since ${formatTime(r.since)}` }) : null,
+          ends ? h('span', { class: 'muted', 'data-testid': 'pause-auto-end', text: `; resumes by itself at ${formatTime(ends)} unless resumed sooner` }) : null,
         ),
       );
     }
@@ -118,9 +120,11 @@ export function createAgentView(app) {
     // Resume only ever releases a hand-made pause; hold and secure payments
     // end by themselves.
     const manual = (c.pauseReasons || []).some((r) => r.kind === 'manual');
+    // Pausing again while one's own pause is held would change nothing.
+    const mine = (c.pauseReasons || []).some((r) => r.kind === 'manual' && app.me && r.id === app.me.name);
     const allowed = {
       start: desired === 'not-started',
-      pause: desired === 'in-progress' || desired === 'paused',
+      pause: (desired === 'in-progress' || desired === 'paused') && !mine,
       resume: desired === 'paused' && manual,
     };
     for (const op of OPS) {

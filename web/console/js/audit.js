@@ -21,6 +21,22 @@ export function matchesReason(entry, filter) {
   return Boolean(action) && String(entry.action || '').startsWith(action);
 }
 
+// Entries are read a page at a time, newest first.
+const PAGE = 200;
+
+/**
+ * caption says truthfully which entries the table shows: count shown of
+ * scanned read, whether older ones exist, and the reason searched for.
+ */
+export function caption(count, older, scanned = count, reason = '') {
+  const entries = (n) => `${n} audit entr${n === 1 ? 'y' : 'ies'}`;
+  if (reason) {
+    const where = older ? `the newest ${entries(scanned)}; older entries are not searched yet` : `all ${entries(scanned)}`;
+    return `${count} matching “${reason}” among ${where}. Newest first.`;
+  }
+  return older ? `The newest ${entries(count)}, newest first; older entries are not shown yet.` : `All ${entries(count)}, newest first.`;
+}
+
 /** createAuditView wires the audit view to the app. */
 export function createAuditView(app) {
   const form = byId('audit-filters');
@@ -29,11 +45,19 @@ export function createAuditView(app) {
   const verifyEl = byId('audit-verify');
   let token = 0;
 
+  // The entries shown: the pages read so far, newest first, and the cursor
+  // of older ones ('' when the oldest entry was reached).
+  let shown = [];
+  let next = '';
+  let filters = {};
+  let scanned = 0;
+
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     load();
   });
   byId('audit-verify-again').addEventListener('click', verify);
+  byId('audit-more').addEventListener('click', () => load({ more: true }));
 
   function fail(err) {
     if (err.status === 401) {
@@ -44,20 +68,28 @@ export function createAuditView(app) {
     show(errorEl, true);
   }
 
-  async function load() {
+  async function load({ more = false } = {}) {
     const my = ++token;
-    const conversation = byId('audit-conversation').value.trim();
-    const actor = byId('audit-actor').value.trim();
-    const reason = byId('audit-reason').value.trim();
+    if (!more) {
+      filters = {
+        conversation: byId('audit-conversation').value.trim(),
+        actor: byId('audit-actor').value.trim(),
+        reason: byId('audit-reason').value.trim(),
+      };
+    }
     show(errorEl, false);
     rows.setAttribute('aria-busy', 'true');
     try {
-      const entries = await app.client.getAudit({ conversation, actor });
+      const page = await app.client.listAudit({ conversation: filters.conversation, actor: filters.actor, limit: PAGE, cursor: more ? next : '' });
       if (my !== token) return;
-      const shown = entries.filter((e) => matchesReason(e, reason)).sort((a, b) => b.seq - a.seq);
-      clear(rows);
-      for (const e of shown) rows.appendChild(row(e));
-      byId('audit-caption').textContent = `${shown.length} audit entr${shown.length === 1 ? 'y' : 'ies'}, newest first`;
+      const matching = page.entries.filter((e) => matchesReason(e, filters.reason));
+      shown = more ? [...shown, ...matching] : matching;
+      scanned = (more ? scanned : 0) + page.entries.length;
+      next = page.next;
+      if (!more) clear(rows);
+      for (const e of matching) rows.appendChild(row(e));
+      byId('audit-caption').textContent = caption(shown.length, next !== '', scanned, filters.reason);
+      show(byId('audit-more'), next !== '');
       show(byId('audit-empty'), shown.length === 0);
     } catch (err) {
       fail(err);
@@ -72,14 +104,14 @@ export function createAuditView(app) {
     return h(
       'tr',
       { 'data-testid': 'audit-row', 'data-seq': e.seq, 'data-action': e.action, 'data-outcome': e.outcome, title: detail || null },
-      h('td', { text: e.seq }),
-      h('td', {}, h('time', { datetime: Number.isNaN(at.getTime()) ? null : at.toISOString(), text: Number.isNaN(at.getTime()) ? '' : at.toLocaleString() })),
-      h('td', { text: e.conversationId || '' }),
-      h('td', { text: e.actor || '' }),
-      h('td', { text: e.action || '' }),
-      h('td', { text: e.capability || '' }),
-      h('td', { text: e.reason || '' }),
-      h('td', { text: e.outcome || '' }),
+      h('td', { 'data-label': '#', text: e.seq }),
+      h('td', { 'data-label': 'Time' }, h('time', { datetime: Number.isNaN(at.getTime()) ? null : at.toISOString(), text: Number.isNaN(at.getTime()) ? '' : at.toLocaleString() })),
+      h('td', { 'data-label': 'Conversation', text: e.conversationId || '' }),
+      h('td', { 'data-label': 'Actor', text: e.actorName || e.actor || '', title: e.actorName ? e.actor : null }),
+      h('td', { 'data-label': 'Action', text: e.action || '' }),
+      h('td', { 'data-label': 'Capability', text: e.capability || '' }),
+      h('td', { 'data-label': 'Reason', text: e.reason || '' }),
+      h('td', { 'data-label': 'Outcome', text: e.outcome || '' }),
     );
   }
 
@@ -113,6 +145,9 @@ export function createAuditView(app) {
     hide() {},
     reset() {
       token++;
+      shown = [];
+      next = '';
+      show(byId('audit-more'), false);
       clear(rows);
       form.reset();
       verifyEl.dataset.ok = '';

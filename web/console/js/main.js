@@ -104,8 +104,21 @@ async function signIn(key) {
 async function loadConversations() {
   if (!app.client) return;
   try {
-    // The stream is open before this read, so nothing falls between the two.
-    for (const c of await app.client.getConversations({ active: true })) store.upsert(c);
+    // The stream is open (from now on) before this read, so nothing falls
+    // between the two; each call's past comes from its timeline.
+    const client = app.client;
+    const live = await client.getConversations({ active: true });
+    for (const c of live) store.upsert(c);
+    await Promise.all(
+      live.map((c) =>
+        client
+          .getTimeline(c.id)
+          .then((tl) => {
+            if (app.client === client) store.loadTimeline(tl);
+          })
+          .catch(() => {}),
+      ),
+    );
   } catch (err) {
     if (err.status === 401) signOut(explainError(err));
   }

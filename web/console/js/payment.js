@@ -62,7 +62,7 @@ export function createPayment(app, ctx) {
       urls.set(session.id, url);
       if (url && popup) popup.location.href = url;
       else if (popup) popup.close();
-      if (!url) setResult('active', 'No secure payment page is configured: take the payment, then press Done.');
+      if (!url) setResult('active', 'No secure payment page is configured: take the payment, then press Done.', conv.id);
       ctx.clearError();
       app.store.upsert(withSession(conv, session));
       app.refresh(conv.id);
@@ -88,7 +88,8 @@ export function createPayment(app, ctx) {
     done.disabled = true;
     try {
       await app.client.completeSecureSession(id);
-      ended(id, 'completed');
+      const conv = ctx.current();
+      ended(id, 'completed', conv ? conv.id : '');
       ctx.clearError();
     } catch (err) {
       ctx.showError(explainError(err));
@@ -99,17 +100,23 @@ export function createPayment(app, ctx) {
     }
   }
 
-  function setResult(state, text) {
+  // The result line belongs to one call: it is cleared when another call
+  // is shown or the call ends.
+  function setResult(state, text, conversationId = '') {
     result.dataset.state = state;
+    result.dataset.conversationId = state ? conversationId : '';
     result.textContent = text;
   }
 
-  function ended(sessionId, how) {
+  function ended(sessionId, how, conversationId) {
     over.add(sessionId);
+    const conv = ctx.current();
+    // Another call's payment says nothing about this one.
+    if (!conv || conv.id !== conversationId) return;
     if (result.dataset.sessionId === sessionId && result.dataset.state === how) return;
     result.dataset.sessionId = sessionId;
-    if (how === 'completed') setResult('completed', 'Payment complete: recording and transcription resumed.');
-    else setResult('expired', 'The payment window expired: recording and transcription resumed automatically.');
+    if (how === 'completed') setResult('completed', 'Payment complete: recording and transcription resumed.', conversationId);
+    else setResult('expired', 'The payment window expired: recording and transcription resumed automatically.', conversationId);
     stopTimer();
     show(active, false);
   }
@@ -126,6 +133,7 @@ export function createPayment(app, ctx) {
   }
 
   function render(conv) {
+    if (result.dataset.state && (!conv || conv.callState === 'ended' || result.dataset.conversationId !== conv.id)) setResult('', '');
     const session = conv && (conv.secureSessions || []).find((s) => s.state === 'active' && !over.has(s.id));
     take.disabled = !conv || conv.callState === 'ended' || Boolean(session) || working;
     take.setAttribute('aria-busy', working ? 'true' : 'false');
@@ -155,8 +163,9 @@ export function createPayment(app, ctx) {
 
   function onEvent(type, data) {
     const session = data.session || {};
-    if (type === 'secure-session.completed') ended(session.id, 'completed');
-    if (type === 'secure-session.expired') ended(session.id, 'expired');
+    const conversationId = session.conversationId || data.conversationId || '';
+    if (type === 'secure-session.completed') ended(session.id, 'completed', conversationId);
+    if (type === 'secure-session.expired') ended(session.id, 'expired', conversationId);
   }
 
   return {

@@ -26,6 +26,19 @@ export class Store {
     return true;
   }
 
+  /**
+   * loadTimeline takes the server's whole history of a call, then folds in
+   * the newest snapshot seen since, so a call first seen mid-way is drawn
+   * from its start.
+   */
+  loadTimeline(tl, nowMs = Date.now()) {
+    if (!this.history.load(tl)) return false;
+    const cur = this.conversations.get(tl.conversationId);
+    if (cur) this.history.observe(cur, nowMs);
+    this.changed(tl.conversationId);
+    return true;
+  }
+
   /** get returns a conversation snapshot. */
   get(id) {
     return this.conversations.get(id);

@@ -44,6 +44,38 @@ export class History {
     return this.records.get(id);
   }
 
+  /**
+   * load replaces a conversation's record with the timeline hush built from
+   * its whole history (GET /v1/conversations/{id}/timeline), so a call
+   * first seen mid-way is drawn from its start. Snapshots observed later
+   * carry on from it.
+   */
+  load(tl) {
+    if (!tl || typeof tl.conversationId !== 'string' || tl.conversationId === '') return null;
+    const rec = newRecord({ id: tl.conversationId, createdAt: tl.createdAt });
+    rec.endedAt = ms(tl.endedAt);
+    const span = (s) => ({ start: ms(s && s.start), end: ms(s && s.end) });
+    const valid = (s) => s.start !== null;
+    rec.holds = (tl.holds || []).map(span).filter(valid);
+    for (const name of CAPS) {
+      const src = tl[name] || {};
+      rec.caps[name].active = (src.active || []).map(span).filter(valid);
+      for (const r of src.reasons || []) {
+        if (!r || !r.kind || ms(r.start) === null) continue;
+        rec.caps[name].reasons.set(`${r.kind}|${r.id || ''}|${r.start}`, {
+          kind: r.kind,
+          id: r.id || '',
+          by: r.by || '',
+          note: r.note || '',
+          start: ms(r.start),
+          end: ms(r.end),
+        });
+      }
+    }
+    this.records.set(rec.id, rec);
+    return rec;
+  }
+
   /** forget drops a conversation's record. */
   forget(id) {
     this.records.delete(id);
@@ -187,8 +219,11 @@ function segmentSpans(segments, createdAt, start, end) {
     const a = ms(seg.start) ?? (createdAt !== null && Number.isFinite(seg.startMs) ? createdAt + seg.startMs : null);
     const b = ms(seg.end) ?? (createdAt !== null && Number.isFinite(seg.endMs) ? createdAt + seg.endMs : null);
     if (a === null || b === null || b <= a) continue;
+    // The segment map says state: recorded, paused, or not-started (before
+    // the recording began, nothing to draw).
+    if (seg.state !== 'recorded' && seg.state !== 'paused') continue;
     const kinds = [...new Set((seg.reasons || []).map((r) => (typeof r === 'string' ? r : r && r.kind)).filter(Boolean))].sort();
-    const paused = seg.kind === 'paused';
+    const paused = seg.state === 'paused';
     out.push({
       start: clamp(a, start, end),
       end: clamp(b, start, end),

@@ -50,7 +50,7 @@ export function endReasonLabel(r) {
 const REASON_KINDS = {
   hold: 'Caller on hold',
   secure: 'Secure payment in progress',
-  source: 'Audio source stopped sending',
+  source: 'The phone system stopped sending audio (it does so when the caller is put on hold)',
   auto: 'Paused automatically: card digits',
 };
 
@@ -75,7 +75,7 @@ export function reasonShort(kind) {
 export function reasonLabel(r) {
   if (!r) return '';
   let text;
-  if (r.kind === 'manual') text = `Paused by ${r.by || r.id || 'someone'}`;
+  if (r.kind === 'manual') text = `Paused by ${r.byName || r.by || r.id || 'someone'}`;
   else if (r.kind === 'auto') text = `Paused automatically: card digits (${DETECTORS[r.id] || r.id || 'detector'})`;
   else text = reasonKindLabel(r.kind);
   if (r.note) text += `: “${r.note}”`;
@@ -187,4 +187,34 @@ export function problemText(lastError) {
   const target = lastError.target ? ` while changing to ${stateLabel(lastError.target).toLowerCase()}` : '';
   const final = lastError.final ? ' It cannot be retried; tell your administrator.' : ' hush keeps trying.';
   return `The recorder reported a problem${target}: ${what}.${final}`;
+}
+
+/**
+ * reasonsToShow lists a capability's held reasons once each as a person
+ * sees them: the recorder's source pauses (one per audio stream) become one.
+ */
+export function reasonsToShow(reasons) {
+  const out = [];
+  let source = null;
+  for (const r of reasons || []) {
+    if (!r || !r.kind) continue;
+    if (r.kind === 'source') {
+      if (!source) {
+        source = { ...r, streams: 0 };
+        out.push(source);
+      }
+      source.streams++;
+      if (r.since && (!source.since || Date.parse(r.since) < Date.parse(source.since))) source.since = r.since;
+      continue;
+    }
+    out.push(r);
+  }
+  return out;
+}
+
+/** autoEndAt returns when a held manual pause ends by itself (ms), or null. */
+export function autoEndAt(reason, maxAgeSeconds) {
+  if (!reason || reason.kind !== 'manual' || !(maxAgeSeconds > 0)) return null;
+  const since = Date.parse(reason.since);
+  return Number.isFinite(since) ? since + maxAgeSeconds * 1000 : null;
 }

@@ -140,23 +140,6 @@ test('an ended call closes every span at its end and stops growing', () => {
   ]);
 });
 
-test('a segment map replaces the recording row', () => {
-  const h = new History();
-  h.observe(conv(60, { callState: 'ended', endedAt: at(60) }));
-  const segments = [
-    { start: at(0), end: at(15), startMs: 0, endMs: 15000, kind: 'recorded', reasons: [] },
-    { startMs: 15000, endMs: 30000, kind: 'paused', reasons: [{ kind: 'hold' }, { kind: 'manual', id: 'x' }] },
-    { start: at(30), end: at(60), kind: 'recorded', reasons: [] },
-    { start: at(70), end: at(65), kind: 'recorded' },
-  ];
-  const r = rows(buildRows(h.get('c1'), T0, { segments }));
-  assert.deepEqual(r.recording, [
-    ['recorded', '', 0, 15],
-    ['paused', 'manual', 15, 30],
-    ['recorded', '', 30, 60],
-  ]);
-});
-
 test('a late or repeated snapshot changes nothing', () => {
   const h = new History();
   h.observe(conv(0));

@@ -13,7 +13,7 @@ test('reasons read as sentences', () => {
   assert.equal(reasonLabel({ kind: 'manual', id: 'key-1', by: 'agent-7', note: 'card number' }), 'Paused by agent-7: “card number”');
   assert.equal(reasonLabel({ kind: 'secure', id: 's1' }), 'Secure payment in progress');
   assert.equal(reasonLabel({ kind: 'hold' }), 'Caller on hold');
-  assert.equal(reasonLabel({ kind: 'source', id: 'rtp-1' }), 'Audio source stopped sending');
+  assert.equal(reasonLabel({ kind: 'source', id: 'rtp-1' }), 'The phone system stopped sending audio (it does so when the caller is put on hold)');
   assert.equal(reasonLabel({ kind: 'auto', id: 'keypad' }), 'Paused automatically: card digits (keypad)');
   assert.equal(reasonLabel({ kind: 'auto', id: 'spoken' }), 'Paused automatically: card digits (spoken)');
 });
@@ -79,4 +79,23 @@ test('a call the recorder did not end the ordinary way says why', () => {
   assert.match(endReasonLabel('media-timeout'), /RTP timeout/);
   assert.equal(endReasonLabel(undefined), '');
   assert.equal(describeEvent('conversation.ended', { endReason: 'recorder-restarted' }), 'Call recording interrupted: the recorder restarted during the call.');
+});
+
+test('source pauses show once per capability; a manual pause says when it ends', async () => {
+  const { reasonsToShow, autoEndAt, reasonLabel } = await import('../js/words.js');
+  const shown = reasonsToShow([
+    { kind: 'source', id: '1', since: '2025-03-01T10:00:02Z' },
+    { kind: 'source', id: '2', since: '2025-03-01T10:00:01Z' },
+    { kind: 'manual', id: 'agent:alice', by: 'agent:alice', byName: 'Alice Agent', since: '2025-03-01T10:00:00Z' },
+  ]);
+  assert.deepEqual(
+    shown.map((r) => r.kind),
+    ['source', 'manual'],
+  );
+  assert.equal(shown[0].since, '2025-03-01T10:00:01Z');
+  assert.match(reasonLabel(shown[0]), /phone system stopped sending audio/);
+  assert.equal(reasonLabel(shown[1]), 'Paused by Alice Agent');
+  assert.equal(autoEndAt(shown[1], 900), Date.parse('2025-03-01T10:15:00Z'));
+  assert.equal(autoEndAt(shown[0], 900), null);
+  assert.equal(autoEndAt(shown[1], 0), null);
 });
