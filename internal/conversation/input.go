@@ -39,6 +39,8 @@ const (
 	KindExpire         Kind = "expire"
 	KindResult         Kind = "backend-result"
 	KindReconcile      Kind = "reconcile"
+	KindTransfer       Kind = "transfer"
+	KindConsent        Kind = "consent"
 )
 
 // Input is one command or event applied to a conversation.
@@ -66,6 +68,10 @@ type Input struct {
 	TokenHash string    `json:"-"`
 	ExpiresAt time.Time `json:"expiresAt,omitzero"`
 	SourceID  string    `json:"sourceId,omitempty"`
+	// AgentID is the agent a transfer hands the conversation to.
+	AgentID string `json:"agentId,omitempty"`
+	// Consent is the customer's answer (KindConsent).
+	Consent ConsentState `json:"consent,omitempty"`
 	// Result is a backend's answer to a drive (KindResult).
 	Result *Result `json:"result,omitempty"`
 }

@@ -60,7 +60,22 @@ const (
 	Secure ReasonKind = "secure" // a secure session is open; ID is the session id
 	Manual ReasonKind = "manual" // an agent or API caller; ID is that principal
 	Source ReasonKind = "source" // the media source stopped sending; ID names the stream
+	// Consent is held from the moment the customer declines recording until
+	// the call ends; nothing releases it.
+	Consent ReasonKind = "consent"
 )
+
+// ConsentState is the customer's answer to "may we record this call?".
+type ConsentState string
+
+// Consent answers. An empty ConsentState means nobody asked.
+const (
+	ConsentGranted  ConsentState = "granted"
+	ConsentDeclined ConsentState = "declined"
+)
+
+// Valid reports whether s is one of the two answers.
+func (s ConsentState) Valid() bool { return s == ConsentGranted || s == ConsentDeclined }
 
 // Reason is one held pause reason. Kind and ID identify it; a capability holds
 // each (Kind, ID) pair at most once.
@@ -188,9 +203,11 @@ type Conversation struct {
 	// Transcription follows the same rules as Recording, independently.
 	Transcription Cap             `json:"transcription"`
 	Sessions      []SecureSession `json:"secureSessions,omitempty"`
-	CreatedAt     time.Time       `json:"createdAt"`
-	UpdatedAt     time.Time       `json:"updatedAt"`
-	EndedAt       time.Time       `json:"endedAt,omitzero"`
+	// Consent is the customer's answer about recording; declined is final.
+	Consent   ConsentState `json:"consent,omitempty"`
+	CreatedAt time.Time    `json:"createdAt"`
+	UpdatedAt time.Time    `json:"updatedAt"`
+	EndedAt   time.Time    `json:"endedAt,omitzero"`
 	// LastInputAt is the time of the newest platform event applied; older
 	// events are stale.
 	LastInputAt time.Time `json:"lastInputAt,omitzero"`

@@ -20,6 +20,7 @@ type View struct {
 	Recording      CapView           `json:"recording"`
 	Transcription  CapView           `json:"transcription"`
 	SecureSessions []SecureSession   `json:"secureSessions"`
+	Consent        ConsentState      `json:"consent,omitempty"`
 	CreatedAt      time.Time         `json:"createdAt"`
 	UpdatedAt      time.Time         `json:"updatedAt"`
 	EndedAt        time.Time         `json:"endedAt,omitzero"`
@@ -41,6 +42,7 @@ func (c Conversation) View() View {
 		UpdatedAt:      c.UpdatedAt,
 		EndedAt:        c.EndedAt,
 		Version:        c.Version,
+		Consent:        c.Consent,
 	}
 	for _, s := range c.Sessions {
 		v.SecureSessions = append(v.SecureSessions, s.public())
