@@ -36,7 +36,11 @@ type Config struct {
 	// EventPoll is how often an event stream looks for events written by
 	// another hush process sharing the database.
 	EventPoll time.Duration
-	Now       func() time.Time
+	// DenyAgentPause switches off agents' pause and resume (Dynamics 365's
+	// "Allow agents to pause and resume" unticked); supervisors, admins and
+	// platform events still pause.
+	DenyAgentPause bool
+	Now            func() time.Time
 }
 
 // Server is the HTTP handler.

@@ -38,6 +38,8 @@ type Config struct {
 	ReconcileEvery time.Duration
 	SecurePageURL  string
 	AllowedOrigins []string
+	// DenyAgentPause switches off agents' pause and resume.
+	DenyAgentPause bool
 	Connect        ConnectConfig
 	Recorder       RecorderConfig
 	// Logger receives hush's logs (default slog.Default()).
@@ -140,6 +142,7 @@ func Run(ctx context.Context, cfg Config) error {
 		Console:        console.Handler(),
 		SecurePageURL:  cfg.SecurePageURL,
 		AllowedOrigins: cfg.AllowedOrigins,
+		DenyAgentPause: cfg.DenyAgentPause,
 	})
 	hooks := &webhook.Dispatcher{Store: st, Wake: a.engine.Signal().C, Logger: log}
 	a.runners = append(a.runners, hooks.Run)
