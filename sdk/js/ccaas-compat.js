@@ -162,77 +162,102 @@
     else if (field === 'retry' && /^[0-9]+$/.test(value)) this.onRetry(Number(value));
   };
 
-  var stream = { opened: null, lastEventId: '', baseDelay: config.reconnectDelayMs > 0 ? config.reconnectDelayMs : 1000, stopped: false, ctrl: null };
+  var stream = { running: false, connected: false, waiters: [], lastEventId: '', baseDelay: config.reconnectDelayMs > 0 ? config.reconnectDelayMs : 1000, stopped: false, ctrl: null, fatal: null };
 
   function sleep(ms) {
     return new Promise(function (resolve) { setTimeout(resolve, ms); });
   }
 
-  // openStream starts the event stream once and resolves when it is connected.
+  function settle(err) {
+    var ws = stream.waiters;
+    stream.waiters = [];
+    ws.forEach(function (w) { if (err) w.reject(err); else w.resolve(); });
+  }
+
+  // openStream keeps the event stream running and resolves once it is
+  // connected. A caller waiting while an attempt fails hears why at once;
+  // the stream itself keeps retrying with backoff (except after a refusal
+  // that retrying cannot fix).
   function openStream() {
-    if (stream.opened) return stream.opened;
-    stream.opened = new Promise(function (resolve, reject) {
-      var failures = 0;
-      function attempt() {
-        if (stream.stopped) return;
-        var headers = { Authorization: 'Bearer ' + apiKey, Accept: 'text/event-stream' };
-        if (stream.lastEventId) headers['Last-Event-ID'] = stream.lastEventId;
-        var ctrl = new AbortController();
-        stream.ctrl = ctrl;
-        var idle = null;
-        function resetIdle() {
-          clearTimeout(idle);
-          idle = setTimeout(function () { ctrl.abort(); }, 60000);
-        }
-        resetIdle();
-        Promise.resolve()
-          .then(function () {
-            return fetchFn(baseUrl + '/v1/events', { method: 'GET', headers: headers, cache: 'no-store', credentials: 'omit', signal: ctrl.signal });
-          })
-          .then(function (res) {
-            if (!res.ok) {
-              return res.text().then(function (text) {
-                var e = {};
-                try { e = (JSON.parse(text) || {}).error || {}; } catch (x) { e = {}; }
-                var err = fail(e.message || ('hush refused the event stream (' + res.status + ')'), e.code || 'http_' + res.status, res.status);
-                err.fatal = res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429;
-                throw err;
-              });
-            }
-            failures = 0;
-            resolve();
-            var parser = new Parser(stream.lastEventId, dispatch, function (ms) { stream.baseDelay = ms; });
-            var decoder = new TextDecoder('utf-8');
-            var reader = res.body.getReader();
-            function pump() {
-              resetIdle();
-              return reader.read().then(function (r) {
-                if (r.done) return;
-                parser.push(decoder.decode(r.value, { stream: true }));
-                stream.lastEventId = parser.lastEventId;
-                return pump();
-              });
-            }
-            return pump();
-          })
-          .then(function () { return null; }, function (err) { return err; })
-          .then(function (err) {
-            clearTimeout(idle);
-            if (stream.stopped) return;
-            if (err && err.fatal) {
-              reject(err);
-              return;
-            }
-            if (err) failures++;
-            var exp = Math.min(15000, Math.max(stream.baseDelay, 1) * Math.pow(2, Math.min(failures, 10)));
-            var delay = err ? exp / 2 + Math.random() * exp / 2 : stream.baseDelay;
-            return sleep(delay).then(attempt);
-          });
+    if (stream.fatal) return Promise.reject(stream.fatal);
+    if (stream.connected) return Promise.resolve();
+    var p = new Promise(function (resolve, reject) { stream.waiters.push({ resolve: resolve, reject: reject }); });
+    if (!stream.running) {
+      stream.running = true;
+      run();
+    }
+    return p;
+  }
+
+  function run() {
+    var failures = 0;
+    function attempt() {
+      if (stream.stopped) return;
+      var headers = { Authorization: 'Bearer ' + apiKey, Accept: 'text/event-stream' };
+      if (stream.lastEventId) headers['Last-Event-ID'] = stream.lastEventId;
+      var ctrl = new AbortController();
+      stream.ctrl = ctrl;
+      var idle = null;
+      function resetIdle() {
+        clearTimeout(idle);
+        idle = setTimeout(function () { ctrl.abort(); }, 60000);
       }
-      attempt();
-    });
-    stream.opened.catch(function () {});
-    return stream.opened;
+      resetIdle();
+      Promise.resolve()
+        .then(function () {
+          return fetchFn(baseUrl + '/v1/events', { method: 'GET', headers: headers, cache: 'no-store', credentials: 'omit', signal: ctrl.signal });
+        })
+        .catch(function (err) {
+          throw fail('Cannot reach hush' + (baseUrl ? ' at ' + baseUrl : '') + ': ' + (err && err.message ? err.message : err), 'network');
+        })
+        .then(function (res) {
+          if (!res.ok) {
+            return res.text().then(function (text) {
+              var e = {};
+              try { e = (JSON.parse(text) || {}).error || {}; } catch (x) { e = {}; }
+              var err = fail(e.message || ('hush refused the event stream (' + res.status + ')'), e.code || 'http_' + res.status, res.status);
+              err.fatal = res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429;
+              throw err;
+            });
+          }
+          failures = 0;
+          stream.connected = true;
+          settle(null);
+          var parser = new Parser(stream.lastEventId, dispatch, function (ms) { stream.baseDelay = ms; });
+          var decoder = new TextDecoder('utf-8');
+          var reader = res.body.getReader();
+          function pump() {
+            resetIdle();
+            return reader.read().then(function (r) {
+              if (r.done) return;
+              parser.push(decoder.decode(r.value, { stream: true }));
+              stream.lastEventId = parser.lastEventId;
+              return pump();
+            });
+          }
+          return pump();
+        })
+        .then(function () { return null; }, function (err) { return err; })
+        .then(function (err) {
+          clearTimeout(idle);
+          stream.connected = false;
+          if (stream.stopped) return;
+          if (err && err.fatal) {
+            stream.fatal = err;
+            stream.running = false;
+            settle(err);
+            return;
+          }
+          if (err) {
+            failures++;
+            settle(err);
+          }
+          var exp = Math.min(15000, Math.max(stream.baseDelay, 1) * Math.pow(2, Math.min(failures, 10)));
+          var delay = err ? exp / 2 + Math.random() * exp / 2 : stream.baseDelay;
+          return sleep(delay).then(attempt);
+        });
+    }
+    attempt();
   }
 
   // --- state: the agent's active calls --------------------------------
@@ -358,7 +383,9 @@
     requireKey();
     var id = 'hush-ccaas-' + ++handlerSeq;
     handlers[id] = { type: type, cb: cb, after: seqOf(stream.lastEventId) };
-    load();
+    // The stream keeps retrying by itself; a failure here is told to the
+    // next command instead.
+    load().catch(function () {});
     return id;
   }
 
