@@ -30,6 +30,7 @@ type Config struct {
 	AgentID        string        // HUSH_CONNECT_AGENT_ID: username or arn
 	RecordingState string        // HUSH_CONNECT_RECORDING_STATE: in-progress or not-started
 	Margin         time.Duration // HUSH_DEADLINE_MARGIN: kept free before the invocation's deadline
+	MaxRecordAge   time.Duration // HUSH_CONNECT_MAX_RECORD_AGE: older events suspend and resume nothing (0: no bound)
 	LogLevel       slog.Level    // HUSH_LOG_LEVEL
 }
 
@@ -60,6 +61,9 @@ func configFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if cfg.Margin, err = time.ParseDuration(get("HUSH_DEADLINE_MARGIN", "3s")); err != nil || cfg.Margin < 0 {
 		return cfg, fmt.Errorf("HUSH_DEADLINE_MARGIN: want a duration such as 3s")
+	}
+	if cfg.MaxRecordAge, err = time.ParseDuration(get("HUSH_CONNECT_MAX_RECORD_AGE", amazonconnect.DefaultMaxRecordAge.String())); err != nil || cfg.MaxRecordAge < 0 {
+		return cfg, fmt.Errorf("HUSH_CONNECT_MAX_RECORD_AGE: want a duration such as 10m (0 for no bound)")
 	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(get("HUSH_LOG_LEVEL", "info"))); err != nil {
 		return cfg, fmt.Errorf("HUSH_LOG_LEVEL: %w", err)
@@ -101,8 +105,9 @@ func newHandler(ctx context.Context, cfg Config, log *slog.Logger) (*Handler, er
 		Store:   st,
 		Backend: backend,
 		Applier: amazonconnect.ApplierConfig{
-			Plan:      amazonconnect.Options{AgentID: amazonconnect.AgentIDSource(strings.ToLower(cfg.AgentID))},
-			Recording: conversation.State(cfg.RecordingState),
+			Plan:         amazonconnect.Options{AgentID: amazonconnect.AgentIDSource(strings.ToLower(cfg.AgentID))},
+			Recording:    conversation.State(cfg.RecordingState),
+			MaxRecordAge: cfg.MaxRecordAge,
 		},
 		Retry:  engine.DefaultRetry(),
 		Margin: cfg.Margin,

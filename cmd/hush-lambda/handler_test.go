@@ -58,6 +58,8 @@ func newLambdaEnvTB(t testing.TB, dynaliteURL string) *lambdaEnv {
 		"HUSH_CONNECT_INSTANCE_ARN": connecttest.InstanceARN,
 		"HUSH_CONNECT_RATE":         "1000",
 		"HUSH_CONNECT_BURST":        "1000",
+		// The scripted events are stamped on a fixed past day.
+		"HUSH_CONNECT_MAX_RECORD_AGE": "0",
 	}
 	cfg, err := configFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {

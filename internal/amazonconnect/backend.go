@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/connect"
 	"github.com/aws/aws-sdk-go-v2/service/connect/types"
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
 
 	"github.com/hush-cc/hush/internal/conversation"
@@ -36,17 +38,21 @@ type BackendConfig struct {
 	// DefaultBurst when zero.
 	Rate  rate.Limit
 	Burst int
+	// Registerer, if set, receives hush_connect_calls_total.
+	Registerer prometheus.Registerer
 }
 
 // Backend drives Amazon Connect contact recording. The conversation id is the
 // ContactId. Transcription is tracking only: Connect offers no API to pause
 // it, so its target is confirmed as asked.
 type Backend struct {
-	client     *connect.Client
-	instanceID string
-	recType    types.ContactRecordingType
-	track      types.VoiceRecordingTrack
-	limiter    *rate.Limiter
+	client      *connect.Client
+	instanceID  string
+	instanceARN string
+	calls       *prometheus.CounterVec
+	recType     types.ContactRecordingType
+	track       types.VoiceRecordingTrack
+	limiter     *rate.Limiter
 }
 
 var _ engine.Backend = (*Backend)(nil)
@@ -76,12 +82,27 @@ func NewBackend(client *connect.Client, cfg BackendConfig) (*Backend, error) {
 	if burst <= 0 {
 		burst = DefaultBurst
 	}
+	calls := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "hush_connect_calls_total",
+		Help: "Amazon Connect recording calls by operation and result: ok, or Connect's error type (http_STATUS or network without one).",
+	}, []string{"operation", "result"})
+	if cfg.Registerer != nil {
+		if err := cfg.Registerer.Register(calls); err != nil {
+			return nil, fmt.Errorf("connect backend: register metrics: %w", err)
+		}
+	}
+	arn := ""
+	if strings.HasPrefix(cfg.InstanceARN, "arn:") {
+		arn = cfg.InstanceARN
+	}
 	return &Backend{
-		client:     client,
-		instanceID: id,
-		recType:    cfg.RecordingType,
-		track:      track,
-		limiter:    rate.NewLimiter(r, burst),
+		client:      client,
+		instanceID:  id,
+		instanceARN: arn,
+		calls:       calls,
+		recType:     cfg.RecordingType,
+		track:       track,
+		limiter:     rate.NewLimiter(r, burst),
 	}, nil
 }
 
@@ -108,8 +129,18 @@ func (b *Backend) Drive(ctx context.Context, conv conversation.Conversation, d c
 		return "", fmt.Errorf("connect %s contact %s: waiting for the rate limiter: %w", op, conv.ID, err)
 	}
 	if err := call(ctx); err != nil {
-		return "", classify(op, conv.ID, err)
+		resource := ""
+		if b.instanceARN != "" {
+			resource = b.instanceARN + "/contact/" + conv.ID
+		}
+		ce := classify(op, conv.ID, resource, err)
+		b.calls.WithLabelValues(op, ce.Type()).Inc()
+		if ce.final() {
+			return "", engine.Permanent(ce)
+		}
+		return "", ce
 	}
+	b.calls.WithLabelValues(op, "ok").Inc()
 	return d.Target, nil
 }
 

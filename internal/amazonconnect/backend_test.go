@@ -139,6 +139,9 @@ func TestBackendErrors(t *testing.T) {
 		{connecttest.Invalid, true, []string{"InvalidRequestException", "HTTP 400", "not valid"}},
 		{connecttest.Throttled, false, []string{"ThrottlingException", "HTTP 429", "throttled"}},
 		{connecttest.InternalError, false, []string{"InternalServiceException", "HTTP 500"}},
+		{connecttest.AccessDenied, true, []string{"AccessDeniedException", "HTTP 403", "access denied",
+			"allow the IAM action connect:SuspendContactRecording on " + testInstanceARN + "/contact/c1"}},
+		{connecttest.InactiveRegion, true, []string{"InvalidActiveRegionException", "HTTP 403", "active in another Region"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.fault.Type, func(t *testing.T) {

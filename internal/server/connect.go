@@ -39,6 +39,9 @@ type ConnectConfig struct {
 	StartPosition string
 	// PollInterval spaces each shard's reads (at least 200 ms).
 	PollInterval time.Duration
+	// MaxRecordAge: an agent event older than this suspends and resumes
+	// nothing (zero: no bound).
+	MaxRecordAge time.Duration
 }
 
 // connectAdapter is the wired adapter; its applier exists once the engine
@@ -75,6 +78,7 @@ func setupConnect(ctx context.Context, a *assembly) error {
 		RecordingType: types.ContactRecordingType(strings.ToUpper(c.RecordingType)),
 		Rate:          rate.Limit(c.Rate),
 		Burst:         c.Burst,
+		Registerer:    a.registry,
 	})
 	if err != nil {
 		return err
@@ -114,8 +118,12 @@ func setupConnect(ctx context.Context, a *assembly) error {
 
 func (c ConnectConfig) applierConfig() (amazonconnect.ApplierConfig, error) {
 	cfg := amazonconnect.ApplierConfig{
-		Plan:      amazonconnect.Options{AgentID: amazonconnect.AgentIDSource(strings.ToLower(c.AgentID))},
-		Recording: conversation.State(c.RecordingState),
+		Plan:         amazonconnect.Options{AgentID: amazonconnect.AgentIDSource(strings.ToLower(c.AgentID))},
+		Recording:    conversation.State(c.RecordingState),
+		MaxRecordAge: c.MaxRecordAge,
+	}
+	if c.MaxRecordAge < 0 {
+		return cfg, errors.New("--connect-max-record-age must not be negative")
 	}
 	switch cfg.Plan.AgentID {
 	case "", amazonconnect.AgentIDUsername, amazonconnect.AgentIDARN:

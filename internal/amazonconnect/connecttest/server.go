@@ -57,6 +57,10 @@ var (
 	InternalError = Fault{http.StatusInternalServerError, "InternalServiceException", "Request processing failed because of an error or failure with the service."}
 	NotFound      = Fault{http.StatusNotFound, "ResourceNotFoundException", "The specified contact was not found."}
 	Invalid       = Fault{http.StatusBadRequest, "InvalidRequestException", "The request is not valid."}
+	AccessDenied  = Fault{http.StatusForbidden, "AccessDeniedException", "You do not have sufficient access to perform this action."}
+	// InactiveRegion answers a call made to the Region that is not the
+	// active one of an instance replicated by Connect Global Resiliency.
+	InactiveRegion = Fault{http.StatusForbidden, "InvalidActiveRegionException", "This API is not supported in the instance's inactive Region."}
 )
 
 // Server is a fake Connect recording API.
