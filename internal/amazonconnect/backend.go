@@ -16,8 +16,8 @@ import (
 	"github.com/hush-cc/hush/internal/engine"
 )
 
-// Connect's default quota for each recording operation is 2 requests per
-// second per account and region.
+// Connect's default quota is 2 requests per second, burst 5, for each
+// recording operation separately, per account and Region.
 const (
 	DefaultRate  rate.Limit = 2
 	DefaultBurst            = 5
@@ -34,8 +34,9 @@ type BackendConfig struct {
 	RecordingType types.ContactRecordingType
 	// VoiceTrack is the track StartContactRecording records; ALL when empty.
 	VoiceTrack types.VoiceRecordingTrack
-	// Rate and Burst size the limiter shared by every call; DefaultRate and
-	// DefaultBurst when zero.
+	// Rate and Burst size each operation's limiter: Suspend, Resume, Start
+	// and Stop each have their own, as Connect counts each on its own
+	// quota. DefaultRate and DefaultBurst when zero.
 	Rate  rate.Limit
 	Burst int
 	// Registerer, if set, receives hush_connect_calls_total.
@@ -52,8 +53,17 @@ type Backend struct {
 	calls       *prometheus.CounterVec
 	recType     types.ContactRecordingType
 	track       types.VoiceRecordingTrack
-	limiter     *rate.Limiter
+	// limiters holds one token bucket per operation.
+	limiters map[string]*rate.Limiter
 }
+
+// Recording operations, as Connect names them.
+const (
+	OpSuspend = "SuspendContactRecording"
+	OpResume  = "ResumeContactRecording"
+	OpStart   = "StartContactRecording"
+	OpStop    = "StopContactRecording"
+)
 
 var _ engine.Backend = (*Backend)(nil)
 
@@ -102,7 +112,12 @@ func NewBackend(client *connect.Client, cfg BackendConfig) (*Backend, error) {
 		calls:       calls,
 		recType:     cfg.RecordingType,
 		track:       track,
-		limiter:     rate.NewLimiter(r, burst),
+		limiters: map[string]*rate.Limiter{
+			OpSuspend: rate.NewLimiter(r, burst),
+			OpResume:  rate.NewLimiter(r, burst),
+			OpStart:   rate.NewLimiter(r, burst),
+			OpStop:    rate.NewLimiter(r, burst),
+		},
 	}, nil
 }
 
@@ -125,7 +140,7 @@ func (b *Backend) Drive(ctx context.Context, conv conversation.Conversation, d c
 	if err != nil {
 		return "", engine.Permanent(err)
 	}
-	if err := b.limiter.Wait(ctx); err != nil {
+	if err := b.limiters[op].Wait(ctx); err != nil {
 		return "", fmt.Errorf("connect %s contact %s: waiting for the rate limiter: %w", op, conv.ID, err)
 	}
 	if err := call(ctx); err != nil {
@@ -150,7 +165,7 @@ type contactIDs struct{ instance, contact, initial string }
 func (b *Backend) operation(d conversation.Drive, ids contactIDs) (string, func(context.Context) error, error) {
 	switch {
 	case d.Target == conversation.Paused:
-		return "SuspendContactRecording", func(ctx context.Context) error {
+		return OpSuspend, func(ctx context.Context) error {
 			_, err := b.client.SuspendContactRecording(ctx, &connect.SuspendContactRecordingInput{
 				InstanceId: &ids.instance, ContactId: &ids.contact, InitialContactId: &ids.initial,
 				ContactRecordingType: b.recType,
@@ -158,7 +173,7 @@ func (b *Backend) operation(d conversation.Drive, ids contactIDs) (string, func(
 			return err
 		}, nil
 	case d.Target == conversation.InProgress && d.From == conversation.NotStarted:
-		return "StartContactRecording", func(ctx context.Context) error {
+		return OpStart, func(ctx context.Context) error {
 			_, err := b.client.StartContactRecording(ctx, &connect.StartContactRecordingInput{
 				InstanceId: &ids.instance, ContactId: &ids.contact, InitialContactId: &ids.initial,
 				VoiceRecordingConfiguration: &types.VoiceRecordingConfiguration{VoiceRecordingTrack: b.track},
@@ -166,7 +181,7 @@ func (b *Backend) operation(d conversation.Drive, ids contactIDs) (string, func(
 			return err
 		}, nil
 	case d.Target == conversation.InProgress:
-		return "ResumeContactRecording", func(ctx context.Context) error {
+		return OpResume, func(ctx context.Context) error {
 			_, err := b.client.ResumeContactRecording(ctx, &connect.ResumeContactRecordingInput{
 				InstanceId: &ids.instance, ContactId: &ids.contact, InitialContactId: &ids.initial,
 				ContactRecordingType: b.recType,
@@ -174,7 +189,7 @@ func (b *Backend) operation(d conversation.Drive, ids contactIDs) (string, func(
 			return err
 		}, nil
 	case d.Target == conversation.Stopped:
-		return "StopContactRecording", func(ctx context.Context) error {
+		return OpStop, func(ctx context.Context) error {
 			_, err := b.client.StopContactRecording(ctx, &connect.StopContactRecordingInput{
 				InstanceId: &ids.instance, ContactId: &ids.contact, InitialContactId: &ids.initial,
 				ContactRecordingType: b.recType,
