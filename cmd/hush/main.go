@@ -20,7 +20,9 @@ Usage:
   hush serve        --data DIR --listen 127.0.0.1:8080 [flags]
   hush demo         [--data DIR] [--listen 127.0.0.1:8080]
   hush keys create  --data DIR --role admin|supervisor|agent|ingest [--agent ID]
-  hush audit verify --data DIR
+  hush audit verify  --data DIR | --table NAME
+  hush audit list    --data DIR | --table NAME [--conversation ID] [--after SEQ] [--limit N]
+  hush conversations list --data DIR | --table NAME [--active] [--limit N]
   hush version
 
 Every flag can also be set as HUSH_<FLAG> in the environment (--data = HUSH_DATA).
@@ -50,6 +52,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = keysCreate(ctx, rest[1:], stdout, stderr)
 	case cmd == "audit" && len(rest) > 0 && rest[0] == "verify":
 		err = auditVerify(ctx, rest[1:], stdout, stderr)
+	case cmd == "audit" && len(rest) > 0 && rest[0] == "list":
+		err = auditList(ctx, rest[1:], stdout, stderr)
+	case cmd == "conversations" && len(rest) > 0 && rest[0] == "list":
+		err = conversationsList(ctx, rest[1:], stdout, stderr)
 	case cmd == "version":
 		fmt.Fprintln(stdout, "hush", version)
 	case cmd == "help" || cmd == "-h" || cmd == "--help":
