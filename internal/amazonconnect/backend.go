@@ -29,8 +29,8 @@ type BackendConfig struct {
 	// accepted too).
 	InstanceARN string
 	// RecordingType restricts suspend, resume and stop to one kind of
-	// recording: empty (all of them, screen recording included), AGENT or
-	// SCREEN.
+	// recording: empty (all of them, screen recording included), AGENT,
+	// IVR or SCREEN.
 	RecordingType types.ContactRecordingType
 	// VoiceTrack is the track StartContactRecording records; ALL when empty.
 	VoiceTrack types.VoiceRecordingTrack
@@ -77,9 +77,9 @@ func NewBackend(client *connect.Client, cfg BackendConfig) (*Backend, error) {
 		return nil, fmt.Errorf("connect backend: %w", err)
 	}
 	switch cfg.RecordingType {
-	case "", types.ContactRecordingTypeAgent, types.ContactRecordingTypeScreen:
+	case "", types.ContactRecordingTypeAgent, types.ContactRecordingTypeIvr, types.ContactRecordingTypeScreen:
 	default:
-		return nil, fmt.Errorf("connect backend: recording type %q: want AGENT, SCREEN or none", cfg.RecordingType)
+		return nil, fmt.Errorf("connect backend: recording type %q: want AGENT, IVR, SCREEN or none", cfg.RecordingType)
 	}
 	track := cfg.VoiceTrack
 	if track == "" {

@@ -106,6 +106,25 @@ func TestBackendTransferredContactAndRecordingType(t *testing.T) {
 	}
 }
 
+// IVR is a recording type of its own: suspending it leaves the agent's
+// recording alone.
+func TestBackendIVRRecordingType(t *testing.T) {
+	b, srv := newTestBackend(t, BackendConfig{RecordingType: types.ContactRecordingTypeIvr})
+	for _, d := range []conversation.Drive{drive(conversation.InProgress, conversation.Paused), drive(conversation.Paused, conversation.InProgress)} {
+		if _, err := b.Drive(context.Background(), conv("c1", ""), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range srv.Calls() {
+		if c.ContactRecordingType != "IVR" || c.Status != 200 {
+			t.Fatalf("call = %+v", c)
+		}
+	}
+	if _, err := NewBackend(b.client, BackendConfig{InstanceARN: testInstanceARN, RecordingType: "VIDEO"}); err == nil {
+		t.Fatal("recording type VIDEO accepted")
+	}
+}
+
 func TestBackendStartsWhatNeverStarted(t *testing.T) {
 	b, srv := newTestBackend(t, BackendConfig{})
 	st, err := b.Drive(context.Background(), conv("c1", ""), drive(conversation.NotStarted, conversation.InProgress))
@@ -319,7 +338,7 @@ func TestNewBackendValidates(t *testing.T) {
 		{InstanceARN: "arn:aws:connect:us-east-1:1:queue/x"},
 		{InstanceARN: "arn:aws:connect:us-east-1:1:instance/"},
 		{InstanceARN: "not/an/id"},
-		{InstanceARN: testInstanceARN, RecordingType: types.ContactRecordingTypeIvr},
+		{InstanceARN: testInstanceARN, RecordingType: "VIDEO"},
 	}
 	for _, cfg := range bad {
 		if _, err := NewBackend(client, cfg); err == nil {

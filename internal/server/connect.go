@@ -23,7 +23,7 @@ type ConnectConfig struct {
 	// KinesisStream (name or ARN) enables the agent event stream consumer.
 	KinesisStream string
 	// RecordingType restricts the recording calls: "" (every recording,
-	// screen included), AGENT or SCREEN.
+	// screen included), AGENT, IVR or SCREEN.
 	RecordingType string
 	// Rate and Burst size the client-side limiter of Connect calls (the
 	// account quota is 2 per second per operation).
@@ -136,9 +136,9 @@ func (c ConnectConfig) applierConfig() (amazonconnect.ApplierConfig, error) {
 		return cfg, fmt.Errorf("--connect-recording-state %q: want in-progress or not-started", c.RecordingState)
 	}
 	switch strings.ToUpper(c.RecordingType) {
-	case "", "AGENT", "SCREEN":
+	case "", "AGENT", "IVR", "SCREEN":
 	default:
-		return cfg, fmt.Errorf("--connect-recording-type %q: want AGENT, SCREEN or nothing", c.RecordingType)
+		return cfg, fmt.Errorf("--connect-recording-type %q: want AGENT, IVR, SCREEN or nothing", c.RecordingType)
 	}
 	if c.Rate < 0 || c.Burst < 0 {
 		return cfg, errors.New("--connect-rate and --connect-burst must not be negative")
