@@ -20,7 +20,7 @@ import (
 // recording operation separately, per account and Region.
 const (
 	DefaultRate  rate.Limit = 2
-	DefaultBurst            = 5
+	DefaultBurst int        = 5
 )
 
 // BackendConfig configures Backend.
