@@ -492,7 +492,14 @@
         .then(function (c) {
           remember(c);
           var steps = plan(c, method);
-          return Promise.all(steps.map(function (s) { return send(id, s.capability, s.operation, payload); }));
+          // Both capabilities are asked at once; a failure is reported for
+          // the first of them, so the message names what the method is for.
+          return Promise.all(steps.map(function (s) {
+            return send(id, s.capability, s.operation, payload).then(function () { return null; }, function (err) { return err; });
+          })).then(function (errs) {
+            var first = errs.filter(function (e) { return e; })[0];
+            if (first) throw first;
+          });
         })
         .then(function () { return undefined; });
     });
