@@ -15,6 +15,7 @@ func keysCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	data := fs.String("data", "hush-data", "data directory")
 	roleName := fs.String("role", "", "admin, supervisor, agent or ingest")
 	agent := fs.String("agent", "", "the agent id (required for --role agent)")
+	mayPause := fs.Bool("may-pause", true, "false: an agent key that may not pause or resume")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -30,7 +31,11 @@ func keysCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer st.Close()
-	token, _, err := auth.Issue(ctx, st, role, *agent, "cli:keys-create", time.Now())
+	var opts []auth.KeyOption
+	if !*mayPause {
+		opts = append(opts, auth.NoPause())
+	}
+	token, _, err := auth.Issue(ctx, st, role, *agent, "cli:keys-create", time.Now(), opts...)
 	if err != nil {
 		return err
 	}

@@ -47,7 +47,15 @@ func (s *Server) createKey(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, invalid("an agent key needs an agentId"))
 		return
 	}
-	token, k, err := auth.Issue(r.Context(), s.cfg.Store, role, req.AgentID, p.Name(), s.cfg.Now())
+	var opts []auth.KeyOption
+	if req.MayPause != nil && !*req.MayPause {
+		if role != auth.Agent {
+			s.fail(w, r, invalid("mayPause applies to agent keys only"))
+			return
+		}
+		opts = append(opts, auth.NoPause())
+	}
+	token, k, err := auth.Issue(r.Context(), s.cfg.Store, role, req.AgentID, p.Name(), s.cfg.Now(), opts...)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -167,4 +167,6 @@ type WebhookRequest struct {
 type KeyRequest struct {
 	Role    string `json:"role"`
 	AgentID string `json:"agentId"`
+	// MayPause false keeps an agent key from pausing and resuming.
+	MayPause *bool `json:"mayPause"`
 }

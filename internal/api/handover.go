@@ -96,12 +96,12 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, reply.Conversation.View())
 }
 
-// agentMayControl applies the administrator's switch: with agent pausing
-// off, an agent key may neither pause nor resume (nor start what has
+// agentMayControl applies the administrator's switches, for the deployment
+// and per key: with agent pausing off, an agent key may neither pause nor resume (nor start what has
 // started, which resumes it). It answers the request itself, audited, and
 // reports false when the command is refused.
 func (s *Server) agentMayControl(w http.ResponseWriter, r *http.Request, p auth.Principal, c conversation.Conversation, k conversation.Capability, op conversation.Operation) bool {
-	if !s.cfg.DenyAgentPause || p.Role != auth.Agent {
+	if p.Role != auth.Agent || (!s.cfg.DenyAgentPause && !p.NoPause) {
 		return true
 	}
 	switch {
@@ -111,6 +111,9 @@ func (s *Server) agentMayControl(w http.ResponseWriter, r *http.Request, p auth.
 		return true
 	}
 	why := "agents may not pause or resume " + string(k) + " in this deployment"
+	if !s.cfg.DenyAgentPause {
+		why = "this agent key may not pause or resume " + string(k)
+	}
 	err := s.cfg.Store.AppendAudit(context.WithoutCancel(r.Context()), audit.Entry{
 		At:             s.cfg.Now(),
 		ConversationID: c.ID,

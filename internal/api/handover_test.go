@@ -133,3 +133,20 @@ func TestAgentPauseSwitch(t *testing.T) {
 	open.register("c1", "alice")
 	open.mustDo(202, "POST", "/v1/conversations/c1/recording/pause", open.alice, nil)
 }
+
+// The per-key switch: one agent key kept from pausing, another of the same
+// deployment free to.
+func TestAgentPausePerKey(t *testing.T) {
+	e := newEnv(t)
+	e.register("c1", "alice")
+	var created struct{ Key string }
+	e.mustDo(201, "POST", "/v1/keys", e.admin, map[string]any{"role": "agent", "agentId": "alice", "mayPause": false}).decode(t, &created)
+	r := e.do("POST", "/v1/conversations/c1/recording/pause", created.Key, nil)
+	if r.status != 403 || r.errorCode(t) != api.CodeAgentPauseDisabled {
+		t.Fatalf("pause with a no-pause key: %d %s", r.status, r.body)
+	}
+	e.mustDo(202, "POST", "/v1/conversations/c1/recording/pause", e.alice, nil)
+	if r := e.do("POST", "/v1/keys", e.admin, map[string]any{"role": "supervisor", "mayPause": false}); r.status != 400 {
+		t.Fatalf("mayPause false on a supervisor key: %d", r.status)
+	}
+}

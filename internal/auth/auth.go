@@ -47,6 +47,9 @@ type Principal struct {
 	KeyID   string
 	Role    Role
 	AgentID string
+	// NoPause: the administrator does not let this agent key pause or
+	// resume.
+	NoPause bool
 }
 
 // Name identifies the principal in audit entries and as the id of its manual
@@ -131,7 +134,7 @@ func Authenticate(ctx context.Context, keys store.Keys, token string) (Principal
 	if subtle.ConstantTimeCompare(k.Hash, hash(secret)) != 1 {
 		return Principal{}, ErrUnauthenticated
 	}
-	return Principal{KeyID: k.ID, Role: Role(k.Role), AgentID: k.AgentID}, nil
+	return Principal{KeyID: k.ID, Role: Role(k.Role), AgentID: k.AgentID, NoPause: k.NoPause}, nil
 }
 
 // KeyStore is where keys are issued: the keys and the audit chain.
@@ -140,17 +143,29 @@ type KeyStore interface {
 	store.Audit
 }
 
+// KeyOption adjusts a key being issued.
+type KeyOption func(*store.Key)
+
+// NoPause issues an agent key that may not pause or resume.
+func NoPause() KeyOption { return func(k *store.Key) { k.NoPause = true } }
+
 // Issue creates, stores and audits a new key and returns its token, which is
 // shown once and never stored.
-func Issue(ctx context.Context, st KeyStore, role Role, agentID, actor string, now time.Time) (string, store.Key, error) {
+func Issue(ctx context.Context, st KeyStore, role Role, agentID, actor string, now time.Time, opts ...KeyOption) (string, store.Key, error) {
 	token, k, err := NewKey(role, agentID, now)
 	if err != nil {
 		return "", k, err
 	}
+	for _, o := range opts {
+		o(&k)
+	}
+	if k.NoPause && role != Agent {
+		return "", k, errors.New("only an agent key can be kept from pausing")
+	}
 	if err := st.CreateKey(ctx, k); err != nil {
 		return "", k, fmt.Errorf("store key: %w", err)
 	}
-	detail, _ := json.Marshal(map[string]string{"keyId": k.ID, "role": k.Role, "agentId": k.AgentID})
+	detail, _ := json.Marshal(map[string]any{"keyId": k.ID, "role": k.Role, "agentId": k.AgentID, "noPause": k.NoPause})
 	err = st.AppendAudit(ctx, audit.Entry{At: now, Actor: actor, Action: "key.create", Outcome: "applied", Detail: detail})
 	if err != nil {
 		return "", k, fmt.Errorf("audit key creation: %w", err)

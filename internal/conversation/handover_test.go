@@ -8,7 +8,9 @@ import (
 	cv "github.com/hush-cc/hush/internal/conversation"
 )
 
-func transfer(agent string) cv.Input { return cv.Input{Kind: cv.KindTransfer, AgentID: agent, Actor: "ingest"} }
+func transfer(agent string) cv.Input {
+	return cv.Input{Kind: cv.KindTransfer, AgentID: agent, Actor: "ingest"}
+}
 
 func consent(s cv.ConsentState) cv.Input {
 	return cv.Input{Kind: cv.KindConsent, Consent: s, Actor: "ingest"}

@@ -3,8 +3,8 @@ package server
 import (
 	"context"
 	"strings"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/hush-cc/hush/internal/amazonconnect/connecttest"
 )

@@ -17,8 +17,8 @@ func (s *Store) CreateKey(ctx context.Context, k store.Key) error {
 	}
 	hash, created := slices.Clone(k.Hash), formatTime(k.CreatedAt)
 	return s.w.do(ctx, func(t *txn) (outcome, err error) {
-		res, err := t.conn.ExecContext(t.ctx, `INSERT INTO api_keys (id, hash, role, agent_id, created_at)
-			VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, k.ID, hash, k.Role, k.AgentID, created)
+		res, err := t.conn.ExecContext(t.ctx, `INSERT INTO api_keys (id, hash, role, agent_id, created_at, no_pause)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, k.ID, hash, k.Role, k.AgentID, created, k.NoPause)
 		if err != nil {
 			return nil, fmt.Errorf("create key %s: %w", k.ID, err)
 		}
@@ -30,7 +30,7 @@ func (s *Store) CreateKey(ctx context.Context, k store.Key) error {
 func (s *Store) Key(ctx context.Context, id string) (store.Key, error) {
 	var k store.Key
 	var created string
-	err := s.q.key.QueryRowContext(ctx, id).Scan(&k.ID, &k.Hash, &k.Role, &k.AgentID, &created)
+	err := s.q.key.QueryRowContext(ctx, id).Scan(&k.ID, &k.Hash, &k.Role, &k.AgentID, &created, &k.NoPause)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Key{}, fmt.Errorf("key %s: %w", id, store.ErrNotFound)
 	}

@@ -78,7 +78,7 @@ func prepareReadStmts(ctx context.Context, db *sql.DB) (*readStmts, error) {
 	q.conversation = p.do("SELECT version, state FROM conversations WHERE id = ?")
 	q.session = p.do("SELECT conversation_id FROM secure_sessions WHERE id = ?")
 	q.auditHead = p.do("SELECT seq, hash FROM audit_head WHERE id = 1")
-	q.key = p.do("SELECT id, hash, role, agent_id, created_at FROM api_keys WHERE id = ?")
+	q.key = p.do("SELECT id, hash, role, agent_id, created_at, no_pause FROM api_keys WHERE id = ?")
 	q.countKeys = p.do("SELECT COUNT(*) FROM api_keys")
 	if p.err != nil {
 		return nil, errors.Join(p.err, q.close())
