@@ -25,11 +25,13 @@ type Config struct {
 	Table          string        // HUSH_TABLE, required
 	InstanceARN    string        // HUSH_CONNECT_INSTANCE_ARN, required
 	RecordingType  string        // HUSH_CONNECT_RECORDING_TYPE: "", AGENT or SCREEN
-	Rate           float64       // HUSH_CONNECT_RATE: calls per second of this instance of the function
-	Burst          int           // HUSH_CONNECT_BURST
+	Rate           float64       // HUSH_CONNECT_RATE: Connect's quota per operation, calls per second
+	Burst          int           // HUSH_CONNECT_BURST: Connect's burst per operation
+	Shards         int           // HUSH_CONNECT_SHARDS: function instances sharing the quota (one per shard)
 	AgentID        string        // HUSH_CONNECT_AGENT_ID: username or arn
 	RecordingState string        // HUSH_CONNECT_RECORDING_STATE: in-progress or not-started
 	Margin         time.Duration // HUSH_DEADLINE_MARGIN: kept free before the invocation's deadline
+	MaxRecordAge   time.Duration // HUSH_CONNECT_MAX_RECORD_AGE: older events suspend and resume nothing (0: no bound)
 	LogLevel       slog.Level    // HUSH_LOG_LEVEL
 }
 
@@ -58,8 +60,14 @@ func configFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	if cfg.Burst, err = strconv.Atoi(get("HUSH_CONNECT_BURST", "5")); err != nil || cfg.Burst <= 0 {
 		return cfg, fmt.Errorf("HUSH_CONNECT_BURST: want a positive integer")
 	}
+	if cfg.Shards, err = strconv.Atoi(get("HUSH_CONNECT_SHARDS", "1")); err != nil || cfg.Shards <= 0 {
+		return cfg, fmt.Errorf("HUSH_CONNECT_SHARDS: want a positive integer")
+	}
 	if cfg.Margin, err = time.ParseDuration(get("HUSH_DEADLINE_MARGIN", "3s")); err != nil || cfg.Margin < 0 {
 		return cfg, fmt.Errorf("HUSH_DEADLINE_MARGIN: want a duration such as 3s")
+	}
+	if cfg.MaxRecordAge, err = time.ParseDuration(get("HUSH_CONNECT_MAX_RECORD_AGE", amazonconnect.DefaultMaxRecordAge.String())); err != nil || cfg.MaxRecordAge < 0 {
+		return cfg, fmt.Errorf("HUSH_CONNECT_MAX_RECORD_AGE: want a duration such as 10m (0 for no bound)")
 	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(get("HUSH_LOG_LEVEL", "info"))); err != nil {
 		return cfg, fmt.Errorf("HUSH_LOG_LEVEL: %w", err)
@@ -70,6 +78,14 @@ func configFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	return cfg, nil
 }
 
+// share is this instance's part of Connect's quota: one instance runs per
+// shard, each takes an equal share, so together they stay under it. A
+// DynamoDB-held bucket would let a busy shard borrow an idle one's share,
+// at the price of a conditional write before every call.
+func (cfg Config) share() (rate.Limit, int) {
+	return rate.Limit(cfg.Rate / float64(cfg.Shards)), max(1, cfg.Burst/cfg.Shards)
+}
+
 // newHandler builds the clients from the SDK's standard configuration
 // (the function's role, AWS_ENDPOINT_URL_CONNECT, AWS_ENDPOINT_URL_DYNAMODB).
 func newHandler(ctx context.Context, cfg Config, log *slog.Logger) (*Handler, error) {
@@ -77,11 +93,12 @@ func newHandler(ctx context.Context, cfg Config, log *slog.Logger) (*Handler, er
 	if err != nil {
 		return nil, err
 	}
+	r, burst := cfg.share()
 	backend, err := amazonconnect.NewBackend(client, amazonconnect.BackendConfig{
 		InstanceARN:   cfg.InstanceARN,
 		RecordingType: types.ContactRecordingType(cfg.RecordingType),
-		Rate:          rate.Limit(cfg.Rate),
-		Burst:         cfg.Burst,
+		Rate:          r,
+		Burst:         burst,
 	})
 	if err != nil {
 		return nil, err
@@ -101,8 +118,9 @@ func newHandler(ctx context.Context, cfg Config, log *slog.Logger) (*Handler, er
 		Store:   st,
 		Backend: backend,
 		Applier: amazonconnect.ApplierConfig{
-			Plan:      amazonconnect.Options{AgentID: amazonconnect.AgentIDSource(strings.ToLower(cfg.AgentID))},
-			Recording: conversation.State(cfg.RecordingState),
+			Plan:         amazonconnect.Options{AgentID: amazonconnect.AgentIDSource(strings.ToLower(cfg.AgentID))},
+			Recording:    conversation.State(cfg.RecordingState),
+			MaxRecordAge: cfg.MaxRecordAge,
 		},
 		Retry:  engine.DefaultRetry(),
 		Margin: cfg.Margin,

@@ -59,6 +59,8 @@ func newLambdaEnvTB(t testing.TB, dynaliteURL string) *lambdaEnv {
 		"HUSH_CONNECT_INSTANCE_ARN": connecttest.InstanceARN,
 		"HUSH_CONNECT_RATE":         "1000",
 		"HUSH_CONNECT_BURST":        "1000",
+		// The scripted events are stamped on a fixed past day.
+		"HUSH_CONNECT_MAX_RECORD_AGE": "0",
 	}
 	cfg, err := configFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
@@ -283,8 +285,14 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 	base := []string{"HUSH_TABLE", "t", "HUSH_CONNECT_INSTANCE_ARN", connecttest.InstanceARN}
 	cfg, err := configFromEnv(env(append(base, "HUSH_CONNECT_RECORDING_TYPE", "agent")...))
-	if err != nil || cfg.Rate != 2 || cfg.Burst != 5 || cfg.AgentID != "username" || cfg.RecordingType != "AGENT" || cfg.Margin != 3*time.Second {
+	if err != nil || cfg.Rate != 2 || cfg.Burst != 5 || cfg.Shards != 1 || cfg.AgentID != "username" || cfg.RecordingType != "AGENT" ||
+		cfg.Margin != 3*time.Second || cfg.MaxRecordAge != 10*time.Minute {
 		t.Fatalf("config %+v, %v", cfg, err)
+	}
+	// Four shards, four instances: each takes a quarter of the quota.
+	cfg, err = configFromEnv(env(append(base, "HUSH_CONNECT_SHARDS", "4", "HUSH_CONNECT_MAX_RECORD_AGE", "0s")...))
+	if r, b := cfg.share(); err != nil || r != 0.5 || b != 1 || cfg.MaxRecordAge != 0 {
+		t.Fatalf("share of 4 shards: %v/s burst %d (%+v, %v)", r, b, cfg, err)
 	}
 	for _, bad := range [][]string{
 		{"HUSH_TABLE", "t"},
@@ -292,6 +300,8 @@ func TestConfigFromEnv(t *testing.T) {
 		append(base, "HUSH_CONNECT_BURST", "x"),
 		append(base, "HUSH_LOG_LEVEL", "loud"),
 		append(base, "HUSH_DEADLINE_MARGIN", "-1s"),
+		append(base, "HUSH_CONNECT_SHARDS", "0"),
+		append(base, "HUSH_CONNECT_MAX_RECORD_AGE", "-1m"),
 		{"HUSH_TABLE", "t", "HUSH_CONNECT_INSTANCE_ARN", "arn:aws:connect:us-east-1:1:nothing"},
 	} {
 		if _, err := configFromEnv(env(bad...)); err == nil {

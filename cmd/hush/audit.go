@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -16,21 +15,18 @@ import (
 
 func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("audit verify", stderr)
-	data := fs.String("data", "hush-data", "data directory")
+	where := addStoreFlags(fs)
 	src := fs.String("checkpoints", "", "also check the chain against signed checkpoints: a file of them, or s3://bucket/prefix")
 	pubFile := fs.String("public-key", "", "public key the checkpoints must be signed with (default: "+server.CheckpointKeyFile+".pub in the data directory; keep a copy elsewhere)")
 	pathStyle := fs.Bool("s3-path-style", false, "address the bucket in the path (for S3-compatible stores)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(*data, server.DBFile)); errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("no hush database in %s", *data)
-	}
-	st, err := server.OpenStore(ctx, *data)
+	st, done, err := where.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer done()
 	if *src == "" {
 		if err := st.VerifyAudit(ctx); err != nil {
 			return err
@@ -39,7 +35,7 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return nil
 	}
 	if *pubFile == "" {
-		*pubFile = filepath.Join(*data, server.CheckpointKeyFile+".pub")
+		*pubFile = filepath.Join(*where.data, server.CheckpointKeyFile+".pub")
 	}
 	pub, err := anchor.LoadPublicKey(*pubFile)
 	if err != nil {
@@ -49,7 +45,11 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	r, err := anchor.Check(ctx, st, cps, pub)
+	chain, ok := st.(anchor.Chain)
+	if !ok {
+		return usageError{"--checkpoints checks the chain of a data directory (--data), not a DynamoDB table"}
+	}
+	r, err := anchor.Check(ctx, chain, cps, pub)
 	if err != nil {
 		return err
 	}

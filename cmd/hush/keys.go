@@ -19,6 +19,7 @@ func keysCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	agent := fs.String("agent", "", "the agent id (required for --role agent)")
 	name := fs.String("name", "", "display name of who holds the key, shown in the audit and the console")
 	expires := fs.String("expires", "", "when the key stops working: a duration from now (720h) or an RFC 3339 time")
+	mayPause := fs.Bool("may-pause", true, "false: an agent key that may not pause or resume")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -30,7 +31,7 @@ func keysCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return usageError{"--role agent needs --agent ID"}
 	}
 	now := time.Now()
-	spec := auth.Spec{Role: role, AgentID: *agent, Name: *name}
+	spec := auth.Spec{Role: role, AgentID: *agent, Name: *name, NoPause: !*mayPause}
 	if spec.ExpiresAt, err = parseExpiry(*expires, now); err != nil {
 		return usageError{err.Error()}
 	}

@@ -19,13 +19,15 @@ const usage = `hush — pause contact-center recordings and transcriptions, and 
 Usage:
   hush serve        --data DIR --listen 127.0.0.1:8080 [flags]
   hush demo         [--data DIR] [--listen 127.0.0.1:8080]
-  hush keys create  --data DIR --role admin|supervisor|agent|ingest [--agent ID] [--name NAME] [--expires 720h|TIME]
+  hush keys create  --data DIR --role admin|supervisor|agent|ingest [--agent ID] [--name NAME] [--expires 720h|TIME] [--may-pause=false]
   hush keys list    --data DIR
   hush keys revoke  ID --data DIR
   hush keys rotate  ID --data DIR
-  hush audit verify --data DIR [--checkpoints FILE|s3://BUCKET/PREFIX] [--public-key FILE]
+  hush audit verify --data DIR [--checkpoints FILE|s3://BUCKET/PREFIX] [--public-key FILE] | --table NAME
   hush recording verify ID --data DIR
   hush recording decrypt FILE --identity FILE [--out FILE]
+  hush audit list    --data DIR | --table NAME [--conversation ID] [--after SEQ] [--limit N]
+  hush conversations list --data DIR | --table NAME [--active] [--limit N]
   hush version
 
 Every flag can also be set as HUSH_<FLAG> in the environment (--data = HUSH_DATA).
@@ -63,6 +65,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = recordingVerify(ctx, rest[1:], stdout, stderr)
 	case cmd == "recording" && len(rest) > 0 && rest[0] == "decrypt":
 		err = recordingDecrypt(ctx, rest[1:], stdout, stderr)
+	case cmd == "audit" && len(rest) > 0 && rest[0] == "list":
+		err = auditList(ctx, rest[1:], stdout, stderr)
+	case cmd == "conversations" && len(rest) > 0 && rest[0] == "list":
+		err = conversationsList(ctx, rest[1:], stdout, stderr)
 	case cmd == "version":
 		fmt.Fprintln(stdout, "hush", version)
 	case cmd == "help" || cmd == "-h" || cmd == "--help":

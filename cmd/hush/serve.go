@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +30,11 @@ func serveFlags(fs *flag.FlagSet, demo bool) (*server.Config, *string) {
 	fs.DurationVar(&cfg.ReconcileEvery, "reconcile-every", 5*time.Second, "period of the reconciler's sweep")
 	fs.StringVar(&cfg.SecurePageURL, "secure-page-url", "", "secure payment page template with {sessionId} and {completeUrl}")
 	fs.String("allowed-origins", "", "comma-separated browser origins allowed to call the API (CORS)")
+	fs.BoolFunc("agents-may-pause", "agents may pause and resume recording and transcription; false leaves it to supervisors and admins (default true)", func(v string) error {
+		may, err := strconv.ParseBool(v)
+		cfg.DenyAgentPause = !may
+		return err
+	})
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	connectFlags(fs, &cfg.Connect)
 	recorderFlags(fs, &cfg.Recorder)

@@ -71,7 +71,8 @@ func TestTemplateParametersAndFunction(t *testing.T) {
 	vars := fn["Environment"].(map[string]any)["Variables"].(map[string]any)
 	// What cmd/hush-lambda reads (config.go).
 	for _, v := range []string{"HUSH_TABLE", "HUSH_CONNECT_INSTANCE_ARN", "HUSH_CONNECT_RECORDING_TYPE", "HUSH_CONNECT_RATE",
-		"HUSH_CONNECT_BURST", "HUSH_CONNECT_AGENT_ID", "HUSH_CONNECT_RECORDING_STATE", "HUSH_DEADLINE_MARGIN", "HUSH_LOG_LEVEL"} {
+		"HUSH_CONNECT_BURST", "HUSH_CONNECT_SHARDS", "HUSH_CONNECT_MAX_RECORD_AGE", "HUSH_CONNECT_AGENT_ID",
+		"HUSH_CONNECT_RECORDING_STATE", "HUSH_DEADLINE_MARGIN", "HUSH_LOG_LEVEL"} {
 		if _, ok := vars[v]; !ok {
 			t.Errorf("environment variable %s is not set", v)
 		}
@@ -100,8 +101,8 @@ func TestTemplateEventSourceMapping(t *testing.T) {
 	if esm["BisectBatchOnFunctionError"] != true {
 		t.Errorf("BisectBatchOnFunctionError %v", esm["BisectBatchOnFunctionError"])
 	}
-	if esm["StartingPosition"] != "TRIM_HORIZON" {
-		t.Errorf("StartingPosition %v", esm["StartingPosition"])
+	if p := tpl.Parameters[ref(esm["StartingPosition"])]; p == nil || p["Default"] != "LATEST" {
+		t.Errorf("StartingPosition %v: want a parameter, LATEST by default", esm["StartingPosition"])
 	}
 	for _, k := range []string{"MaximumRetryAttempts", "MaximumRecordAgeInSeconds"} {
 		p, ok := tpl.Parameters[ref(esm[k])]
@@ -125,7 +126,12 @@ func TestTemplateLeastPrivilege(t *testing.T) {
 	var statements []map[string]any
 	for _, p := range role["Policies"].([]any) {
 		for _, s := range p.(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
-			statements = append(statements, s.(map[string]any))
+			st := s.(map[string]any)
+			// A conditional statement: check what it grants when it holds.
+			if cond, ok := st["Fn::If"].([]any); ok {
+				st = cond[1].(map[string]any)
+			}
+			statements = append(statements, st)
 		}
 	}
 	if _, ok := role["ManagedPolicyArns"]; ok {
@@ -231,4 +237,87 @@ func getAtt(v any) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// The stack's own name never becomes part of a resource name: names are
+// generated, so a long stack name (up to 128 characters) still deploys,
+// where a function name is limited to 64.
+func TestTemplateSurvivesLongStackNames(t *testing.T) {
+	_, tree := load(t)
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if strings.HasSuffix(k, "Name") && k != "AttributeName" && k != "PolicyName" && k != "FunctionName" {
+					t.Errorf("%s.%s names a resource: let CloudFormation generate it", path, k)
+				}
+				if k == "FunctionName" && ref(x) == "" {
+					t.Errorf("%s.FunctionName = %v: want a Ref to the generated function", path, x)
+				}
+				walk(path+"."+k, x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(path, x)
+			}
+		case string:
+			if strings.Contains(v, "AWS::StackName") {
+				t.Errorf("%s uses the stack name: %q", path, v)
+			}
+		}
+	}
+	walk("Resources", tree.(map[string]any)["Resources"])
+	fn := tree.(map[string]any)["Resources"].(map[string]any)["Function"].(map[string]any)["Properties"].(map[string]any)
+	if lg := fn["LoggingConfig"].(map[string]any)["LogGroup"]; ref(lg) != "LogGroup" {
+		t.Errorf("the function logs to %v, want the stack's log group", lg)
+	}
+}
+
+// An encrypted stream needs kms:Decrypt on its key, and only then.
+func TestTemplateStreamKMSKey(t *testing.T) {
+	tpl, tree := load(t)
+	p, ok := tpl.Parameters["StreamKMSKeyARN"]
+	if !ok || p["Default"] != "" {
+		t.Fatalf("StreamKMSKeyARN parameter %v: want an optional one", p)
+	}
+	pattern := regexp.MustCompile(p["AllowedPattern"].(string))
+	for arn, want := range map[string]bool{
+		"": true,
+		"arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab": true,
+		"arn:aws:kms:eu-west-1:123456789012:alias/mine":                               false,
+		"*": false,
+	} {
+		if pattern.MatchString(arn) != want {
+			t.Errorf("StreamKMSKeyARN %q accepted = %v", arn, !want)
+		}
+	}
+	cond, _ := json.Marshal(tree.(map[string]any)["Conditions"].(map[string]any)["StreamIsEncrypted"])
+	if string(cond) != `{"Fn::Not":[{"Fn::Equals":[{"Ref":"StreamKMSKeyARN"},""]}]}` {
+		t.Errorf("StreamIsEncrypted = %s", cond)
+	}
+	role := tpl.one(t, "AWS::IAM::Role")
+	found := false
+	for _, pol := range role["Policies"].([]any) {
+		for _, s := range pol.(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			st := s.(map[string]any)
+			acts, _ := json.Marshal(st["Action"])
+			if strings.Contains(string(acts), "kms:") {
+				t.Errorf("statement %v grants kms unconditionally", st["Sid"])
+			}
+			cond, ok := st["Fn::If"].([]any)
+			if !ok {
+				continue
+			}
+			grant := cond[1].(map[string]any)
+			acts, _ = json.Marshal(grant["Action"])
+			if cond[0] != "StreamIsEncrypted" || string(acts) != `["kms:Decrypt"]` || ref(grant["Resource"]) != "StreamKMSKeyARN" || ref(cond[2]) != "AWS::NoValue" {
+				t.Errorf("conditional statement %v", cond)
+			}
+			found = true
+		}
+	}
+	if !found {
+		t.Error("no kms:Decrypt for an encrypted stream")
+	}
 }

@@ -36,6 +36,12 @@ type ApplierConfig struct {
 	// left unanswered by an earlier invocation is taken up again at the
 	// agent's next event, heartbeats included.
 	Reconcile bool
+	// MaxRecordAge bounds how old an event may be and still call Connect:
+	// an older hold or unhold (a backlog being replayed, a retried batch)
+	// updates the agent's memory and creates or ends conversations, which
+	// call nothing, but suspends and resumes nothing. Zero sets no bound;
+	// the command line and the Lambda default to DefaultMaxRecordAge.
+	MaxRecordAge time.Duration
 	// Parallel bounds how many agents are applied at once; 16 when zero.
 	Parallel int
 	Logger   *slog.Logger
@@ -57,7 +63,14 @@ const (
 	ResultFailed   = "failed"
 	// ResultSkipped: not tried because an earlier event of the agent failed.
 	ResultSkipped = "skipped"
+	// ResultTooOld: a hold or unhold older than MaxRecordAge, remembered
+	// but not applied, so Connect is not called for a past long gone.
+	ResultTooOld = "too-old"
 )
+
+// DefaultMaxRecordAge is how old an agent event may be and still suspend or
+// resume a recording.
+const DefaultMaxRecordAge = 10 * time.Minute
 
 // EventResult says what became of one agent event.
 type EventResult struct {
@@ -130,6 +143,9 @@ func NewApplier(eng Engine, mem store.AdapterState, cfg ApplierConfig) (*Applier
 
 // Validate checks the settings NewApplier would refuse.
 func (cfg ApplierConfig) Validate() error {
+	if cfg.MaxRecordAge < 0 {
+		return fmt.Errorf("connect applier: max record age %s: want zero (no bound) or more", cfg.MaxRecordAge)
+	}
 	switch cfg.Recording {
 	case "", conversation.InProgress, conversation.NotStarted:
 	default:
@@ -278,8 +294,18 @@ plan:
 		} else if out.Ignored != "" {
 			a.log.Debug("connect: agent event changes nothing", "agent", ev.AgentARN, "event", ev.EventID, "why", out.Ignored)
 		}
+		tooOld := a.cfg.MaxRecordAge > 0 && opt.Now.Sub(ev.EventTimestamp) > a.cfg.MaxRecordAge
 		for _, act := range out.Actions {
 			ar := ActionResult{Kind: act.Kind, ConversationID: act.ContactID}
+			if tooOld && (act.Kind == ActionHold || act.Kind == ActionUnhold) {
+				ar.Result = ResultTooOld
+				ar.Detail = fmt.Sprintf("event of %s is older than %s: remembered, Connect not called",
+					ev.EventTimestamp.UTC().Format(time.RFC3339), a.cfg.MaxRecordAge)
+				a.log.Info("connect: agent event too old to suspend or resume", "agent", ev.AgentARN, "event", ev.EventID,
+					"contact", act.ContactID, "action", act.Kind, "eventTimestamp", ev.EventTimestamp, "maxRecordAge", a.cfg.MaxRecordAge)
+				res[i].Actions = append(res[i].Actions, ar)
+				continue
+			}
 			if act.Kind == ActionCreate {
 				var err error
 				ar.Result, ar.Detail, err = a.create(ctx, act)

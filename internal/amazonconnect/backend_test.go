@@ -3,6 +3,7 @@ package amazonconnect
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/connect"
 	"github.com/aws/aws-sdk-go-v2/service/connect/types"
+	"golang.org/x/time/rate"
 
 	"github.com/hush-cc/hush/internal/amazonconnect/connecttest"
 	"github.com/hush-cc/hush/internal/amazonconnect/peertest"
@@ -104,6 +106,25 @@ func TestBackendTransferredContactAndRecordingType(t *testing.T) {
 	}
 }
 
+// IVR is a recording type of its own: suspending it leaves the agent's
+// recording alone.
+func TestBackendIVRRecordingType(t *testing.T) {
+	b, srv := newTestBackend(t, BackendConfig{RecordingType: types.ContactRecordingTypeIvr})
+	for _, d := range []conversation.Drive{drive(conversation.InProgress, conversation.Paused), drive(conversation.Paused, conversation.InProgress)} {
+		if _, err := b.Drive(context.Background(), conv("c1", ""), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range srv.Calls() {
+		if c.ContactRecordingType != "IVR" || c.Status != 200 {
+			t.Fatalf("call = %+v", c)
+		}
+	}
+	if _, err := NewBackend(b.client, BackendConfig{InstanceARN: testInstanceARN, RecordingType: "VIDEO"}); err == nil {
+		t.Fatal("recording type VIDEO accepted")
+	}
+}
+
 func TestBackendStartsWhatNeverStarted(t *testing.T) {
 	b, srv := newTestBackend(t, BackendConfig{})
 	st, err := b.Drive(context.Background(), conv("c1", ""), drive(conversation.NotStarted, conversation.InProgress))
@@ -139,6 +160,9 @@ func TestBackendErrors(t *testing.T) {
 		{connecttest.Invalid, true, []string{"InvalidRequestException", "HTTP 400", "not valid"}},
 		{connecttest.Throttled, false, []string{"ThrottlingException", "HTTP 429", "throttled"}},
 		{connecttest.InternalError, false, []string{"InternalServiceException", "HTTP 500"}},
+		{connecttest.AccessDenied, true, []string{"AccessDeniedException", "HTTP 403", "access denied",
+			"allow the IAM action connect:SuspendContactRecording on " + testInstanceARN + "/contact/c1"}},
+		{connecttest.InactiveRegion, true, []string{"InvalidActiveRegionException", "HTTP 403", "active in another Region"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.fault.Type, func(t *testing.T) {
@@ -206,20 +230,16 @@ func TestBackendDisablesSDKRetriesOnAnyClient(t *testing.T) {
 	}
 }
 
-// Concurrent drives share one limiter: n calls with burst b cannot all be
-// made before (n-b)/rate has passed.
+// Concurrent drives of one operation share its limiter: n calls with burst
+// b cannot all be made before (n-b)/rate has passed.
 func TestBackendLimiterSpacesAllCalls(t *testing.T) {
 	const n, r, burst = 6, 50, 1
 	b, srv := newTestBackend(t, BackendConfig{Rate: r, Burst: burst})
 	start := time.Now()
 	var wg sync.WaitGroup
-	for i := range n {
+	for range n {
 		wg.Go(func() {
-			d := drive(conversation.InProgress, conversation.Paused)
-			if i%2 == 1 {
-				d = drive(conversation.Paused, conversation.InProgress)
-			}
-			if _, err := b.Drive(context.Background(), conv("c1", ""), d); err != nil {
+			if _, err := b.Drive(context.Background(), conv("c1", ""), drive(conversation.InProgress, conversation.Paused)); err != nil {
 				t.Error(err)
 			}
 		})
@@ -232,6 +252,57 @@ func TestBackendLimiterSpacesAllCalls(t *testing.T) {
 	min := time.Duration(n-burst) * time.Second / r
 	if span := calls[n-1].At.Sub(start); span < min {
 		t.Fatalf("%d calls within %v, limiter allows no less than %v", n, span, min)
+	}
+}
+
+// Each operation has its own bucket, as Connect counts each on its own
+// quota: with one token an hour, a suspend, a resume, a start and a stop
+// all go out at once, and only a second suspend has to wait.
+func TestBackendLimiterPerOperation(t *testing.T) {
+	b, srv := newTestBackend(t, BackendConfig{Rate: rate.Every(time.Hour), Burst: 1})
+	ctx := context.Background()
+	for _, d := range []conversation.Drive{
+		drive(conversation.InProgress, conversation.Paused),
+		drive(conversation.Paused, conversation.InProgress),
+		drive(conversation.NotStarted, conversation.InProgress),
+		drive(conversation.InProgress, conversation.Stopped),
+	} {
+		if _, err := b.Drive(ctx, conv("c1", ""), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cctx, cancel := context.WithTimeout(ctx, time.Millisecond)
+	defer cancel()
+	if _, err := b.Drive(cctx, conv("c1", ""), drive(conversation.InProgress, conversation.Paused)); err == nil {
+		t.Fatal("a second suspend went out within the hour")
+	}
+	if got := srv.Ops(); len(got) != 4 {
+		t.Fatalf("calls %q", got)
+	}
+}
+
+// With Connect's own quota on the fake, concurrent holds through the
+// default limiter are never throttled. The fake forgives calls up to 250 ms
+// early: the first call's latency (a new connection) can exceed a later
+// one's by that much on a loaded machine, and the client's limiter counts
+// from when it sends.
+func TestBackendDefaultLimiterStaysUnderTheQuota(t *testing.T) {
+	const holds = 9
+	b, srv := newTestBackend(t, BackendConfig{Rate: DefaultRate, Burst: DefaultBurst})
+	srv.SetQuota(float64(DefaultRate), DefaultBurst, 250*time.Millisecond)
+	var wg sync.WaitGroup
+	for i := range holds {
+		wg.Go(func() {
+			if _, err := b.Drive(context.Background(), conv(fmt.Sprint("c", i), ""), drive(conversation.InProgress, conversation.Paused)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	for _, c := range srv.Calls() {
+		if c.Status != 200 {
+			t.Fatalf("throttled: %q", srv.Ops())
+		}
 	}
 }
 
@@ -267,7 +338,7 @@ func TestNewBackendValidates(t *testing.T) {
 		{InstanceARN: "arn:aws:connect:us-east-1:1:queue/x"},
 		{InstanceARN: "arn:aws:connect:us-east-1:1:instance/"},
 		{InstanceARN: "not/an/id"},
-		{InstanceARN: testInstanceARN, RecordingType: types.ContactRecordingTypeIvr},
+		{InstanceARN: testInstanceARN, RecordingType: "VIDEO"},
 	}
 	for _, cfg := range bad {
 		if _, err := NewBackend(client, cfg); err == nil {

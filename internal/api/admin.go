@@ -46,7 +46,8 @@ func (s *Server) createKey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.cfg.Now()
-	spec := auth.Spec{Role: role, AgentID: req.AgentID, Name: req.Name, ExpiresAt: req.ExpiresAt}
+	spec := auth.Spec{Role: role, AgentID: req.AgentID, Name: req.Name, ExpiresAt: req.ExpiresAt,
+		NoPause: req.MayPause != nil && !*req.MayPause}
 	if err := spec.Validate(now); err != nil {
 		s.fail(w, r, invalid("%v", err))
 		return

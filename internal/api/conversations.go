@@ -208,7 +208,7 @@ func (s *Server) command(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, p, ok := s.Access(w, r, r.PathValue("id"))
-	if !ok {
+	if !ok || !s.agentMayControl(w, r, p, c, capability, op) {
 		return
 	}
 	at := s.cfg.Now().Add(-time.Duration(req.RetroactiveMs) * time.Millisecond)

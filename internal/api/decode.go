@@ -177,4 +177,6 @@ type KeyRequest struct {
 	Name string `json:"name"`
 	// ExpiresAt, if set, is when the key stops working.
 	ExpiresAt time.Time `json:"expiresAt"`
+	// MayPause false keeps an agent key from pausing and resuming.
+	MayPause *bool `json:"mayPause"`
 }

@@ -59,6 +59,8 @@ func conversationStatus(code string) int {
 		return http.StatusBadRequest
 	case conversation.CodeSessionUnknown:
 		return http.StatusNotFound
+	case conversation.CodeConsentDeclined:
+		return http.StatusForbidden
 	}
 	return http.StatusConflict
 }

@@ -48,6 +48,7 @@ var (
 	controllers = []auth.Role{auth.Admin, auth.Supervisor, auth.Agent}
 	ingesters   = []auth.Role{auth.Admin, auth.Ingest}
 	overseers   = []auth.Role{auth.Admin, auth.Supervisor}
+	handlers    = []auth.Role{auth.Admin, auth.Supervisor, auth.Ingest}
 	admins      = []auth.Role{auth.Admin}
 )
 
@@ -65,6 +66,8 @@ func (s *Server) coreRoutes() []Route {
 		{Method: "POST", Path: "/v1/conversations/{id}/hold", Roles: ingesters, Summary: "The caller was put on hold", Request: "PlatformEvent", Response: "Conversation", Status: 202, Handler: s.platformEvent},
 		{Method: "POST", Path: "/v1/conversations/{id}/unhold", Roles: ingesters, Summary: "The caller was taken off hold", Request: "PlatformEvent", Response: "Conversation", Status: 202, Handler: s.platformEvent},
 		{Method: "POST", Path: "/v1/conversations/{id}/end", Roles: ingesters, Summary: "The call ended", Request: "PlatformEvent", Response: "Conversation", Status: 202, Handler: s.platformEvent},
+		{Method: "POST", Path: "/v1/conversations/{id}/transfer", Roles: handlers, Summary: "Hand the conversation to another agent; held pauses stay held", Request: "Transfer", Response: "Conversation", Handler: s.transfer},
+		{Method: "POST", Path: "/v1/conversations/{id}/consent", Roles: handlers, Summary: "The customer's answer about recording; declined locks recording and transcription paused for good", Request: "Consent", Response: "Conversation", Handler: s.consent},
 		{Method: "POST", Path: "/v1/conversations/{id}/{capability}/{operation}", Roles: controllers, Summary: "Start, pause, resume or stop recording or transcription", Request: "Command", Response: "CommandAccepted", Status: 202, Handler: s.command},
 		{Method: "POST", Path: "/v1/conversations/{id}/secure-sessions", Roles: controllers, Summary: "Open a secure session: pauses everything until completed or expired", Request: "CreateSecureSession", Response: "SecureSessionCreated", Status: 201, Handler: s.createSecureSession},
 		{Method: "POST", Path: "/v1/secure-sessions/{id}/complete", Summary: "Complete a secure session and resume", Response: "SecureSession", Handler: s.completeSecureSession,

@@ -49,7 +49,11 @@ type Config struct {
 	// all (DefaultStreamsPerKey, DefaultStreams when 0); beyond, 429.
 	StreamsPerKey int
 	Streams       int
-	Now           func() time.Time
+	// DenyAgentPause switches off agents' pause and resume (Dynamics 365's
+	// "Allow agents to pause and resume" unticked); supervisors, admins and
+	// platform events still pause.
+	DenyAgentPause bool
+	Now            func() time.Time
 }
 
 // Server is the HTTP handler.

@@ -48,6 +48,9 @@ type Principal struct {
 	// DisplayName is the name given to the key, if any: the person shown
 	// in the audit and on pause reasons.
 	DisplayName string
+	// NoPause: the administrator does not let this agent key pause or
+	// resume.
+	NoPause bool
 }
 
 // Name identifies the principal in audit entries and as the id of its manual
@@ -134,7 +137,7 @@ func Authenticate(ctx context.Context, keys store.Keys, token string, now time.T
 	if subtle.ConstantTimeCompare(k.Hash, hash(secret)) != 1 {
 		return Principal{}, ErrUnauthenticated
 	}
-	p := Principal{KeyID: k.ID, Role: Role(k.Role), AgentID: k.AgentID, DisplayName: k.Name}
+	p := Principal{KeyID: k.ID, Role: Role(k.Role), AgentID: k.AgentID, DisplayName: k.Name, NoPause: k.NoPause}
 	if why := refusal(k, now); why != "" {
 		return p, &RefusedError{Principal: p, Why: why}
 	}

@@ -24,6 +24,8 @@ type Spec struct {
 	Name string
 	// ExpiresAt, if set, is when the key stops working.
 	ExpiresAt time.Time
+	// NoPause keeps an agent key from pausing and resuming.
+	NoPause bool
 }
 
 // Validate checks a spec as of now.
@@ -39,6 +41,9 @@ func (s Spec) Validate(now time.Time) error {
 	}
 	if !s.ExpiresAt.IsZero() && !s.ExpiresAt.After(now) {
 		return errors.New("expiry must be in the future")
+	}
+	if s.NoPause && s.Role != Agent {
+		return errors.New("only an agent key can be kept from pausing")
 	}
 	return nil
 }
@@ -90,7 +95,7 @@ func IssueKey(ctx context.Context, st KeyStore, spec Spec, actor Actor, now time
 	if err != nil {
 		return "", k, err
 	}
-	k.Name, k.ExpiresAt = spec.Name, spec.ExpiresAt
+	k.Name, k.ExpiresAt, k.NoPause = spec.Name, spec.ExpiresAt, spec.NoPause
 	if err := st.CreateKey(ctx, k); err != nil {
 		return "", k, fmt.Errorf("store key: %w", err)
 	}

@@ -17,6 +17,9 @@ const (
 	CodeInvalid        = "invalid_input"
 	CodeSessionUnknown = "session_not_found"
 	CodeSessionClosed  = "session_not_active"
+	// CodeConsentDeclined refuses to start or resume what the customer
+	// declined, and refuses to take the answer back.
+	CodeConsentDeclined = "consent_declined"
 )
 
 func errorf(code, msg string) error { return &Error{Code: code, Message: msg} }

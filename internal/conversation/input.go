@@ -42,6 +42,8 @@ const (
 	KindExpire         Kind = "expire"
 	KindResult         Kind = "backend-result"
 	KindReconcile      Kind = "reconcile"
+	KindTransfer       Kind = "transfer"
+	KindConsent        Kind = "consent"
 )
 
 // Input is one command or event applied to a conversation.
@@ -75,6 +77,10 @@ type Input struct {
 	// EndReason says why an end (KindEnd) happened, when not the ordinary
 	// way.
 	EndReason EndReason `json:"endReason,omitempty"`
+	// AgentID is the agent a transfer hands the conversation to.
+	AgentID string `json:"agentId,omitempty"`
+	// Consent is the customer's answer (KindConsent).
+	Consent ConsentState `json:"consent,omitempty"`
 	// Result is a backend's answer to a drive (KindResult).
 	Result *Result `json:"result,omitempty"`
 }

@@ -45,6 +45,10 @@ type machine struct {
 	lastAt   time.Time
 	replayed []cv.Input
 	ended    bool
+	// agent is the owner the last transfer named; declined whether the
+	// customer declined recording.
+	agent    string
+	declined bool
 }
 
 const maxSeen = 64
@@ -71,6 +75,7 @@ func newMachine(t *rapid.T) *machine {
 		outstanding: map[cv.Capability]string{},
 		mustEnd:     map[capTx]bool{},
 		completed:   map[capTx]int{},
+		agent:       out.Conversation.AgentID,
 	}
 }
 
@@ -147,6 +152,14 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 			m.apply(t, cv.Input{Kind: cv.KindReconcile, At: m.now})
 		},
 		"advance": func(t *rapid.T) { m.advance(t) },
+		"transfer": func(t *rapid.T) {
+			m.apply(t, cv.Input{Kind: cv.KindTransfer, AgentID: rapid.SampledFrom([]string{"alice", "bob", "dave"}).Draw(t, "agent"), Actor: "ingest", At: m.now})
+		},
+		"consent": func(t *rapid.T) {
+			// Declines are rarer, so most runs keep something to pause.
+			answer := rapid.SampledFrom([]cv.ConsentState{cv.ConsentGranted, cv.ConsentGranted, cv.ConsentGranted, cv.ConsentDeclined}).Draw(t, "consent")
+			m.apply(t, cv.Input{Kind: cv.KindConsent, Consent: answer, Actor: "ingest", At: m.now})
+		},
 		"result": func(t *rapid.T) {
 			k := capabilities.Draw(t, "capability")
 			r := &cv.Result{TransactionID: "no-such-drive"}
@@ -243,6 +256,12 @@ func (m *machine) apply(t *rapid.T, in cv.Input) {
 	if in.Kind == cv.KindEnd {
 		m.ended = true
 	}
+	if in.Kind == cv.KindTransfer {
+		m.agent = in.AgentID
+	}
+	if in.Kind == cv.KindConsent && in.Consent == cv.ConsentDeclined {
+		m.declined = true
+	}
 	if in.Kind == cv.KindExpire && after.Active() {
 		if next := after.NextDeadline(m.policy); !next.IsZero() && !next.After(m.now) {
 			t.Fatalf("after expire at %v the next deadline %v has already passed", m.now, next)
@@ -269,6 +288,14 @@ func (m *machine) checkError(t *rapid.T, in cv.Input, err error, wantIgnored str
 	case !m.c.Active():
 		if e.Code != cv.CodeEnded {
 			t.Fatalf("error after the end = %v, want %s", err, cv.CodeEnded)
+		}
+	case in.Kind == cv.KindCommand && m.declined && (in.Operation == cv.OpStart || in.Operation == cv.OpResume):
+		if e.Code != cv.CodeConsentDeclined {
+			t.Fatalf("command %s %s after a declined consent: %v", in.Operation, in.Capability, err)
+		}
+	case in.Kind == cv.KindConsent:
+		if e.Code != cv.CodeConsentDeclined || !m.declined || in.Consent != cv.ConsentGranted {
+			t.Fatalf("consent %s refused: %v", in.Consent, err)
 		}
 	case in.Kind == cv.KindCommand:
 		if e.Code != cv.CodeStopped || !m.c.Cap(in.Capability).Stopped || in.Operation == cv.OpStop {
@@ -386,6 +413,8 @@ func mayAdd(in cv.Input, key reasonKey) bool {
 		return in.Operation == cv.OpPause && key.k == in.Capability && key.kind == cv.Manual && key.id == in.Actor
 	case cv.KindSecureStart:
 		return key.kind == cv.Secure && key.id == in.SessionID
+	case cv.KindConsent:
+		return in.Consent == cv.ConsentDeclined && key.kind == cv.Consent && key.id == ""
 	}
 	return false
 }
@@ -509,6 +538,15 @@ func (m *machine) check(t *rapid.T) {
 		if len(c.Waiters) > 0 && c.Converged() {
 			t.Fatalf("%s converged with waiters left: %+v", k, c.Waiters)
 		}
+		if m.declined && c.Desired() == cv.InProgress {
+			t.Fatalf("%s desired in-progress after the customer declined", k)
+		}
+		if m.declined && m.c.Active() && !c.Holds(cv.Consent, "") {
+			t.Fatalf("%s lost the consent lock: %+v", k, c.Reasons)
+		}
+	}
+	if m.c.AgentID != m.agent {
+		t.Fatalf("agent %q, want %q from the last transfer", m.c.AgentID, m.agent)
 	}
 	if m.ended && (m.c.Active() || m.c.CallState != cv.Ended) {
 		t.Fatalf("an ended conversation is %s again", m.c.CallState)

@@ -152,6 +152,10 @@ func (a *applier) dispatch() error {
 		return a.secureStart()
 	case KindSecureComplete:
 		return a.secureComplete()
+	case KindTransfer:
+		return a.transfer()
+	case KindConsent:
+		return a.consent()
 	default:
 		return errorf(CodeInvalid, "unknown input kind "+string(a.in.Kind))
 	}
@@ -229,6 +233,9 @@ func (a *applier) command() error {
 		return errorf(CodeInvalid, "unknown operation "+string(in.Operation))
 	}
 	c := a.next.Cap(in.Capability)
+	if a.next.Consent == ConsentDeclined && (in.Operation == OpStart || in.Operation == OpResume) {
+		return errorf(CodeConsentDeclined, "the customer declined recording: nobody can start or resume the "+string(in.Capability))
+	}
 	if c.Stopped {
 		if in.Operation == OpStop {
 			a.wait(in.Capability)

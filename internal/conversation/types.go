@@ -63,7 +63,22 @@ const (
 	// Auto: a detector in the built-in recorder heard card digits; ID names
 	// the detector ("keypad", "spoken").
 	Auto ReasonKind = "auto"
+	// Consent is held from the moment the customer declines recording until
+	// the call ends; nothing releases it.
+	Consent ReasonKind = "consent"
 )
+
+// ConsentState is the customer's answer to "may we record this call?".
+type ConsentState string
+
+// Consent answers. An empty ConsentState means nobody asked.
+const (
+	ConsentGranted  ConsentState = "granted"
+	ConsentDeclined ConsentState = "declined"
+)
+
+// Valid reports whether s is one of the two answers.
+func (s ConsentState) Valid() bool { return s == ConsentGranted || s == ConsentDeclined }
 
 // Reason is one held pause reason. Kind and ID identify it; a capability holds
 // each (Kind, ID) pair at most once.
@@ -193,9 +208,11 @@ type Conversation struct {
 	// Transcription follows the same rules as Recording, independently.
 	Transcription Cap             `json:"transcription"`
 	Sessions      []SecureSession `json:"secureSessions,omitempty"`
-	CreatedAt     time.Time       `json:"createdAt"`
-	UpdatedAt     time.Time       `json:"updatedAt"`
-	EndedAt       time.Time       `json:"endedAt,omitzero"`
+	// Consent is the customer's answer about recording; declined is final.
+	Consent   ConsentState `json:"consent,omitempty"`
+	CreatedAt time.Time    `json:"createdAt"`
+	UpdatedAt time.Time    `json:"updatedAt"`
+	EndedAt   time.Time    `json:"endedAt,omitzero"`
 	// EndReason says why the call ended, when the platform said.
 	EndReason EndReason `json:"endReason,omitempty"`
 	// LastInputAt is the time of the newest platform event applied; older

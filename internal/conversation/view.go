@@ -20,6 +20,7 @@ type View struct {
 	Recording      CapView           `json:"recording"`
 	Transcription  CapView           `json:"transcription"`
 	SecureSessions []SecureSession   `json:"secureSessions"`
+	Consent        ConsentState      `json:"consent,omitempty"`
 	CreatedAt      time.Time         `json:"createdAt"`
 	UpdatedAt      time.Time         `json:"updatedAt"`
 	EndedAt        time.Time         `json:"endedAt,omitzero"`
@@ -43,6 +44,7 @@ func (c Conversation) View() View {
 		EndedAt:        c.EndedAt,
 		EndReason:      c.EndReason,
 		Version:        c.Version,
+		Consent:        c.Consent,
 	}
 	for _, s := range c.Sessions {
 		v.SecureSessions = append(v.SecureSessions, s.public())

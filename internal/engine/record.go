@@ -12,14 +12,18 @@ import (
 
 // detail is the audited detail of one input: enough to replay the decision.
 type detail struct {
-	TransactionID string               `json:"transactionId,omitempty"`
-	EventID       string               `json:"eventId,omitempty"`
-	EffectiveAt   time.Time            `json:"effectiveAt,omitzero"`
-	SessionID     string               `json:"sessionId,omitempty"`
-	Result        *conversation.Result `json:"result,omitempty"`
-	Recording     stateDetail          `json:"recording"`
-	Transcription stateDetail          `json:"transcription"`
-	Drives        []driveDetail        `json:"drives,omitempty"`
+	TransactionID string    `json:"transactionId,omitempty"`
+	EventID       string    `json:"eventId,omitempty"`
+	EffectiveAt   time.Time `json:"effectiveAt,omitzero"`
+	SessionID     string    `json:"sessionId,omitempty"`
+	// AgentID is the new owner named by a transfer; Consent the customer's
+	// answer.
+	AgentID       string                    `json:"agentId,omitempty"`
+	Consent       conversation.ConsentState `json:"consent,omitempty"`
+	Result        *conversation.Result      `json:"result,omitempty"`
+	Recording     stateDetail               `json:"recording"`
+	Transcription stateDetail               `json:"transcription"`
+	Drives        []driveDetail             `json:"drives,omitempty"`
 	// Confirmed lists what a tracking backend confirmed within the same
 	// write (see Tracker): bookkeeping, not an outside system's answer.
 	Confirmed []confirmDetail `json:"confirmed,omitempty"`
@@ -81,6 +85,8 @@ func (e *Engine) auditEntry(c conversation.Conversation, out conversation.Outcom
 		EventID:       in.EventID,
 		EffectiveAt:   in.At,
 		SessionID:     in.SessionID,
+		AgentID:       in.AgentID,
+		Consent:       in.Consent,
 		Result:        in.Result,
 		Recording:     stateOf(c.Recording),
 		Transcription: stateOf(c.Transcription),

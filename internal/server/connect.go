@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/connect/types"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
 
 	"github.com/hush-cc/hush/internal/amazonconnect"
@@ -24,7 +25,7 @@ type ConnectConfig struct {
 	// KinesisStream (name or ARN) enables the agent event stream consumer.
 	KinesisStream string
 	// RecordingType restricts the recording calls: "" (every recording,
-	// screen included), AGENT or SCREEN.
+	// screen included), AGENT, IVR or SCREEN.
 	RecordingType string
 	// Rate and Burst size the client-side limiter of Connect calls (the
 	// account quota is 2 per second per operation).
@@ -40,6 +41,9 @@ type ConnectConfig struct {
 	StartPosition string
 	// PollInterval spaces each shard's reads (at least 200 ms).
 	PollInterval time.Duration
+	// MaxRecordAge: an agent event older than this suspends and resumes
+	// nothing (zero: no bound).
+	MaxRecordAge time.Duration
 }
 
 // connectAdapter is Amazon Connect as configured: its recording backend,
@@ -53,7 +57,7 @@ type connectAdapter struct {
 
 // newConnect checks the Connect configuration and builds the recording API
 // backend; nil when Connect is not configured.
-func newConnect(ctx context.Context, c ConnectConfig) (*connectAdapter, error) {
+func newConnect(ctx context.Context, c ConnectConfig, reg prometheus.Registerer) (*connectAdapter, error) {
 	if c.InstanceARN == "" {
 		if c.KinesisStream != "" {
 			return nil, errors.New("--kinesis-stream needs --connect-instance-arn: the events drive that instance's recordings")
@@ -77,6 +81,7 @@ func newConnect(ctx context.Context, c ConnectConfig) (*connectAdapter, error) {
 		RecordingType: types.ContactRecordingType(strings.ToUpper(c.RecordingType)),
 		Rate:          rate.Limit(c.Rate),
 		Burst:         c.Burst,
+		Registerer:    reg,
 	})
 	if err != nil {
 		return nil, err
@@ -117,8 +122,12 @@ func (ad *connectAdapter) attach(ctx context.Context, s *Server) (api.ConnectIng
 
 func (c ConnectConfig) applierConfig() (amazonconnect.ApplierConfig, error) {
 	cfg := amazonconnect.ApplierConfig{
-		Plan:      amazonconnect.Options{AgentID: amazonconnect.AgentIDSource(strings.ToLower(c.AgentID))},
-		Recording: conversation.State(c.RecordingState),
+		Plan:         amazonconnect.Options{AgentID: amazonconnect.AgentIDSource(strings.ToLower(c.AgentID))},
+		Recording:    conversation.State(c.RecordingState),
+		MaxRecordAge: c.MaxRecordAge,
+	}
+	if c.MaxRecordAge < 0 {
+		return cfg, errors.New("--connect-max-record-age must not be negative")
 	}
 	switch cfg.Plan.AgentID {
 	case "", amazonconnect.AgentIDUsername, amazonconnect.AgentIDARN:
@@ -131,9 +140,9 @@ func (c ConnectConfig) applierConfig() (amazonconnect.ApplierConfig, error) {
 		return cfg, fmt.Errorf("--connect-recording-state %q: want in-progress or not-started", c.RecordingState)
 	}
 	switch strings.ToUpper(c.RecordingType) {
-	case "", "AGENT", "SCREEN":
+	case "", "AGENT", "IVR", "SCREEN":
 	default:
-		return cfg, fmt.Errorf("--connect-recording-type %q: want AGENT, SCREEN or nothing", c.RecordingType)
+		return cfg, fmt.Errorf("--connect-recording-type %q: want AGENT, IVR, SCREEN or nothing", c.RecordingType)
 	}
 	if c.Rate < 0 || c.Burst < 0 {
 		return cfg, errors.New("--connect-rate and --connect-burst must not be negative")

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hush-cc/hush/internal/amazonconnect/connecttest"
 	"github.com/hush-cc/hush/internal/amazonconnect/peertest"
@@ -19,7 +20,8 @@ func TestConnectConfigIsChecked(t *testing.T) {
 	}{
 		{ConnectConfig{KinesisStream: "s"}, "--kinesis-stream needs --connect-instance-arn"},
 		{ConnectConfig{InstanceARN: "arn:aws:connect:us-east-1:1:nothing"}, "instance"},
-		{ConnectConfig{InstanceARN: arn, RecordingType: "IVR"}, "--connect-recording-type"},
+		{ConnectConfig{InstanceARN: arn, RecordingType: "VIDEO"}, "--connect-recording-type"},
+		{ConnectConfig{InstanceARN: arn, MaxRecordAge: -time.Minute}, "--connect-max-record-age"},
 		{ConnectConfig{InstanceARN: arn, AgentID: "email"}, "--connect-agent-id"},
 		{ConnectConfig{InstanceARN: arn, RecordingState: "paused"}, "--connect-recording-state"},
 		{ConnectConfig{InstanceARN: arn, KinesisStream: "s", StartPosition: "AT_TIMESTAMP"}, "--kinesis-start"},

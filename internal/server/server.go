@@ -42,6 +42,8 @@ type Config struct {
 	ReconcileEvery time.Duration
 	SecurePageURL  string
 	AllowedOrigins []string
+	// DenyAgentPause switches off agents' pause and resume.
+	DenyAgentPause bool
 	Connect        ConnectConfig
 	Recorder       RecorderConfig
 	Anchor         AnchorConfig
@@ -136,7 +138,7 @@ func (s *Server) build(ctx context.Context) error {
 	registry := s.registry
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	backends := map[string]engine.Backend{none.Platform: none.Backend{}}
-	conn, err := newConnect(ctx, cfg.Connect)
+	conn, err := newConnect(ctx, cfg.Connect, registry)
 	if err != nil {
 		return err
 	}
@@ -175,6 +177,7 @@ func (s *Server) build(ctx context.Context) error {
 		SecurePageURL:  cfg.SecurePageURL,
 		AllowedOrigins: cfg.AllowedOrigins,
 		Extra:          legalHoldRoutes(s),
+		DenyAgentPause: cfg.DenyAgentPause,
 	}
 	if conn != nil {
 		if apiCfg.ConnectIngest, err = conn.attach(ctx, s); err != nil {

@@ -160,10 +160,12 @@ type Audit interface {
 
 // Key is a stored API key; only its hash is kept.
 type Key struct {
-	ID        string    `json:"id"`
-	Hash      []byte    `json:"-"`
-	Role      string    `json:"role"`
-	AgentID   string    `json:"agentId,omitempty"`
+	ID      string `json:"id"`
+	Hash    []byte `json:"-"`
+	Role    string `json:"role"`
+	AgentID string `json:"agentId,omitempty"`
+	// NoPause keeps an agent key from pausing and resuming.
+	NoPause   bool      `json:"noPause,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
 	// Name is the display name of the person or system holding the key.
 	Name string `json:"name,omitempty"`

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Operation names, as the SDK calls them.
@@ -57,6 +59,10 @@ var (
 	InternalError = Fault{http.StatusInternalServerError, "InternalServiceException", "Request processing failed because of an error or failure with the service."}
 	NotFound      = Fault{http.StatusNotFound, "ResourceNotFoundException", "The specified contact was not found."}
 	Invalid       = Fault{http.StatusBadRequest, "InvalidRequestException", "The request is not valid."}
+	AccessDenied  = Fault{http.StatusForbidden, "AccessDeniedException", "You do not have sufficient access to perform this action."}
+	// InactiveRegion answers a call made to the Region that is not the
+	// active one of an instance replicated by Connect Global Resiliency.
+	InactiveRegion = Fault{http.StatusForbidden, "InvalidActiveRegionException", "This API is not supported in the instance's inactive Region."}
 )
 
 // Server is a fake Connect recording API.
@@ -68,6 +74,9 @@ type Server struct {
 	next      []Fault          // answered to the next calls, in order
 	byContact map[string]Fault // answered to every call for a contact
 	delay     time.Duration    // before answering each call
+	// quota holds a token bucket per operation once SetQuota is called.
+	quota     map[string]*rate.Limiter
+	tolerance time.Duration
 }
 
 // Start runs a server on 127.0.0.1 until the test ends.
@@ -108,6 +117,21 @@ func (s *Server) SetDelay(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.delay = d
+}
+
+// SetQuota makes the server answer 429 ThrottlingException, as Connect
+// does, to calls above r per second with bursts of b, counted for each
+// operation on its own. Connect's default is 2 per second, burst 5.
+// tolerance forgives a call that comes that much early, for the jitter
+// between a client's limiter and the server's clock.
+func (s *Server) SetQuota(r float64, b int, tolerance time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.quota = map[string]*rate.Limiter{}
+	for _, op := range operations {
+		s.quota[op] = rate.NewLimiter(rate.Limit(r), b)
+	}
+	s.tolerance = tolerance
 }
 
 // Calls returns every call received so far, in order.
@@ -187,6 +211,14 @@ func (s *Server) fault(c Call, decodeErr error, r *http.Request) (Fault, bool) {
 		f := s.next[0]
 		s.next = s.next[1:]
 		return f, true
+	}
+	if q := s.quota[c.Operation]; q != nil {
+		// A call a little early borrows from the next token: the tolerance.
+		r := q.ReserveN(c.At, 1)
+		if !r.OK() || r.DelayFrom(c.At) > s.tolerance {
+			r.CancelAt(c.At)
+			return Throttled, true
+		}
 	}
 	f, ok := s.byContact[c.ContactID]
 	return f, ok

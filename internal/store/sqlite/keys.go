@@ -11,7 +11,7 @@ import (
 	"github.com/hush-cc/hush/internal/store"
 )
 
-const keyColumns = "id, hash, role, agent_id, created_at, name, expires_at, revoked_at"
+const keyColumns = "id, hash, role, agent_id, created_at, name, expires_at, revoked_at, no_pause"
 
 // CreateKey stores k; it fails with store.ErrExists if its id is taken.
 func (s *Store) CreateKey(ctx context.Context, k store.Key) error {
@@ -22,8 +22,8 @@ func (s *Store) CreateKey(ctx context.Context, k store.Key) error {
 	expires := optionalTime(k.ExpiresAt)
 	return s.w.do(ctx, func(t *txn) (outcome, err error) {
 		res, err := t.conn.ExecContext(t.ctx, `INSERT INTO api_keys (`+keyColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, '') ON CONFLICT (id) DO NOTHING`,
-			k.ID, hash, k.Role, k.AgentID, created, k.Name, expires)
+			VALUES (?, ?, ?, ?, ?, ?, ?, '', ?) ON CONFLICT (id) DO NOTHING`,
+			k.ID, hash, k.Role, k.AgentID, created, k.Name, expires, k.NoPause)
 		if err != nil {
 			return nil, fmt.Errorf("create key %s: %w", k.ID, err)
 		}
@@ -107,7 +107,7 @@ func (s *Store) CountKeys(ctx context.Context) (int, error) {
 func scanKey(row interface{ Scan(...any) error }) (store.Key, error) {
 	var k store.Key
 	var created, expires, revoked string
-	if err := row.Scan(&k.ID, &k.Hash, &k.Role, &k.AgentID, &created, &k.Name, &expires, &revoked); err != nil {
+	if err := row.Scan(&k.ID, &k.Hash, &k.Role, &k.AgentID, &created, &k.Name, &expires, &revoked, &k.NoPause); err != nil {
 		return k, err
 	}
 	var err error

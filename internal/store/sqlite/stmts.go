@@ -13,6 +13,7 @@ type writeStmts struct {
 	readHead, writeHead     *sql.Stmt
 	insertConv, updateConv  *sql.Stmt
 	endConv                 *sql.Stmt
+	moveConv                *sql.Stmt
 	convVersion             *sql.Stmt
 	insertSession           *sql.Stmt
 	// Audit entries and events are written at the end of the transaction.
@@ -31,10 +32,12 @@ func prepareWriteStmts(ctx context.Context, conn *sql.Conn) (*writeStmts, error)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
 	// The indexed columns stay out of the common update: SQLite rewrites an
 	// index entry whenever its column is assigned, changed or not. An
-	// agent never changes, and a conversation ends once (endConv).
+	// agent changes only on a transfer (moveConv matches no row otherwise),
+	// and a conversation ends once (endConv).
 	st.updateConv = p.do(`UPDATE conversations SET version = version + 1, updated_at = ?, state = ?
 		WHERE id = ? AND version = ?`)
 	st.endConv = p.do(`UPDATE conversations SET active = 0 WHERE id = ? AND active = 1`)
+	st.moveConv = p.do(`UPDATE conversations SET agent_id = ? WHERE id = ? AND agent_id != ?`)
 	st.convVersion = p.do("SELECT version FROM conversations WHERE id = ?")
 	st.insertSession = p.do(`INSERT INTO secure_sessions (id, conversation_id) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`)
 	if p.err != nil {
@@ -59,7 +62,7 @@ func (st *writeStmts) close() error {
 		}
 	}
 	errs = append(errs, closeStmts(st.begin, st.commit, st.rollback, st.readHead, st.writeHead, st.insertConv,
-		st.updateConv, st.endConv, st.convVersion, st.insertSession))
+		st.updateConv, st.endConv, st.moveConv, st.convVersion, st.insertSession))
 	return errors.Join(errs...)
 }
 

@@ -127,8 +127,14 @@ func (cw *convWrite) writeConversation(t *txn) (outcome, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("update conversation %s: %w", cw.id, err)
 		}
-		if outcome, err := refusal(res, store.ErrConflict, "conversation "+cw.id); outcome != nil || err != nil || cw.active {
+		if outcome, err := refusal(res, store.ErrConflict, "conversation "+cw.id); outcome != nil || err != nil {
 			return outcome, err
+		}
+		if _, err := t.st.moveConv.ExecContext(t.ctx, cw.agentID, cw.id, cw.agentID); err != nil {
+			return nil, fmt.Errorf("move conversation %s to agent %s: %w", cw.id, cw.agentID, err)
+		}
+		if cw.active {
+			return nil, nil
 		}
 		if _, err := t.st.endConv.ExecContext(t.ctx, cw.id); err != nil {
 			return nil, fmt.Errorf("mark conversation %s ended: %w", cw.id, err)

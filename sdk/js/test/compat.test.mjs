@@ -58,17 +58,46 @@ test('installs the Dynamics objects without clobbering what the page has', () =>
   assert.equal(window.Microsoft.CCaaS.Keep, 2);
 });
 
-test('the focused session is the most recently connected active call, or the configured one', async (t) => {
+test("the focused session is the host page's choice, else the most recently connected active call", async (t) => {
   const { hush, window } = await setup(t);
   hush.addConversation('older', 'agent-1', '2025-01-01T10:00:00Z');
   hush.addConversation('newest', 'agent-1', '2025-01-01T10:05:00Z');
   hush.addConversation('ended', 'agent-1', '2025-01-01T10:09:00Z').callState = 'ended';
   const ctx = await window.Microsoft.Apm.getFocusedSession().getContext();
   assert.equal(ctx.parameters.LiveWorkItemId, 'newest');
+  assert.equal(ctx.get('LiveWorkItemId'), 'newest');
+  assert.equal(ctx.get('NoSuchParameter'), undefined);
+  // Loaded once by REST, the calls are known without asking again.
+  const session = window.Microsoft.Apm.getFocusedSession();
+  assert.equal(session.sessionId, 'newest');
+  assert.match(session.title, /newest/);
+
+  window.hush.setFocusedConversation('older');
+  assert.equal(window.Microsoft.Apm.getFocusedSession().sessionId, 'older');
+  assert.equal((await window.Microsoft.Apm.getFocusedSession().getContext()).parameters.LiveWorkItemId, 'older');
 
   const configured = loadShim({ baseUrl: hush.baseUrl, apiKey: KEY, focusedConversationId: 'older' });
+  t.after(() => configured.hushCompat.close());
   const ctx2 = await configured.Microsoft.Apm.getFocusedSession().getContext();
   assert.equal(ctx2.parameters.LiveWorkItemId, 'older');
+});
+
+test("a page with Microsoft's own SDK keeps it unless replaceNative says otherwise", () => {
+  const logs = [];
+  const console = { info: (m) => logs.push(m) };
+  const nativeVoice = { startRecording() {} };
+  const apm = { getFocusedSession() { return 'native'; } };
+  const kept = loadShim({ apiKey: 'k' }, { console, Microsoft: { CCaaS: { CCaaSSdk: { voiceOrVideoCalling: nativeVoice } }, Apm: apm } });
+  assert.equal(kept.Microsoft.CCaaS.CCaaSSdk.voiceOrVideoCalling, nativeVoice);
+  assert.equal(kept.Microsoft.Apm.getFocusedSession(), 'native');
+  assert.equal(kept.hushCompat.installed, false);
+  assert.equal(logs.length, 1);
+  assert.match(logs[0], /replaced nothing.*replaceNative/);
+
+  const replaced = loadShim({ apiKey: 'k', replaceNative: true }, { console, Microsoft: { CCaaS: { CCaaSSdk: { voiceOrVideoCalling: nativeVoice } }, Apm: apm } });
+  assert.notEqual(replaced.Microsoft.CCaaS.CCaaSSdk.voiceOrVideoCalling, nativeVoice);
+  assert.equal(typeof replaced.Microsoft.Apm.getFocusedSession().getContext, 'function');
+  assert.equal(logs.length, 2);
 });
 
 test('getActiveCalls returns Dynamics call objects', async (t) => {
@@ -83,9 +112,9 @@ test('getActiveCalls returns Dynamics call objects', async (t) => {
   assert.equal(calls[0].transcriptionState, 'in-progress');
 });
 
-test('the documented customization flow: pause, start, and the completion events', async (t) => {
+test("the documented customization flow: recording includes transcription, events in Microsoft's words", async (t) => {
   const { hush, window } = await setup(t);
-  hush.addConversation('c1');
+  const c = hush.addConversation('c1');
   const voice = window.Microsoft.CCaaS.CCaaSSdk.voiceOrVideoCalling;
   const recEvents = [];
   const transEvents = [];
@@ -97,29 +126,90 @@ test('the documented customization flow: pause, start, and the completion events
   const ctx = await window.Microsoft.Apm.getFocusedSession().getContext();
   const id = ctx.parameters.LiveWorkItemId;
   assert.equal(await voice.pauseRecording({ liveWorkItemId: id }), undefined);
-  await waitUntil(() => recEvents.length === 1, 'the pause event');
+  assert.equal(c.recording.state, 'paused');
+  assert.equal(c.transcription.state, 'paused', 'pauseRecording pauses the transcription too');
+  await waitUntil(() => recEvents.length === 1 && transEvents.length === 1, 'the pause events');
   const e = recEvents[0];
   assert.deepEqual(
-    { liveWorkItemId: e.liveWorkItemId, result: e.result, currentState: e.currentState, desiredState: e.desiredState },
-    { liveWorkItemId: 'c1', result: true, currentState: 'paused', desiredState: 'paused' },
+    { liveWorkItemId: e.liveWorkItemId, result: e.result, currentState: e.currentState, desiredState: e.desiredState, hushResult: e.hushResult },
+    { liveWorkItemId: 'c1', result: true, currentState: 'paused', desiredState: 'paused', hushResult: 'succeeded' },
   );
   assert.match(e.transactionId, /^tx-/);
 
-  // As in Dynamics, start on a paused recording resumes it.
+  // Transcription alone cannot be driven while the recording mode is on.
   await voice.startRecording({ liveWorkItemId: id });
-  await waitUntil(() => recEvents.length === 2, 'the start event');
-  assert.equal(recEvents[1].currentState, 'in-progress');
-  assert.equal(hush.requests.filter((r) => r.url === '/v1/conversations/c1/recording/start').length, 1);
+  assert.equal(c.recording.state, 'in-progress');
+  assert.equal(c.transcription.state, 'in-progress');
+  await assert.rejects(voice.pauseTranscription({ liveWorkItemId: id }), (err) => err.name === 'Error' && /use pauseRecording/.test(err.message));
+  await assert.rejects(voice.startTranscription({ liveWorkItemId: id }), /Recording is running/);
 
+  // With the recording stopped, transcription is its own mode.
+  c.recording.state = 'stopped';
+  c.recording.stopped = true;
+  c.recording.desiredState = 'stopped';
   await voice.pauseTranscription({ liveWorkItemId: id });
   await voice.startTranscription({ liveWorkItemId: id });
-  await waitUntil(() => transEvents.length === 2, 'the transcription events');
-  assert.deepEqual(
-    transEvents.map((x) => x.desiredState),
-    ['paused', 'in-progress'],
-  );
+  await waitUntil(() => transEvents.length === 4, 'the transcription events');
+  assert.deepEqual(transEvents.map((x) => x.desiredState), ['paused', 'in-progress', 'paused', 'in-progress']);
+  await assert.rejects(voice.pauseRecording({ liveWorkItemId: id }), { message: 'Recording is not enabled for this call' });
   const calls = await voice.getActiveCalls();
-  assert.equal(calls[0].recordingState, 'in-progress');
+  assert.equal(calls[0].recordingState, 'unknown', 'stopped is not a Microsoft state');
+  assert.equal(calls[0].hushRecordingState, 'stopped');
+});
+
+test('a start that something else keeps paused rejects, naming what holds it', async (t) => {
+  const { hush, window } = await setup(t);
+  const c = hush.addConversation('c1');
+  const voice = window.Microsoft.CCaaS.CCaaSSdk.voice;
+  await voice.pauseRecording({ liveWorkItemId: 'c1' });
+  for (const cap of ['recording', 'transcription']) {
+    c[cap].pauseReasons.push({ kind: 'hold', since: new Date().toISOString() });
+  }
+  await assert.rejects(voice.startRecording({ liveWorkItemId: 'c1' }), (err) => {
+    assert.equal(err.name, 'Error');
+    assert.match(err.message, /stays paused: the call is on hold/);
+    return true;
+  });
+});
+
+test('hush refusals become the errors Dynamics throws', async (t) => {
+  const { hush, window } = await setup(t);
+  const c = hush.addConversation('c1');
+  const voice = window.Microsoft.CCaaS.CCaaSSdk.voice;
+  hush.opts.refuse = { status: 403, code: 'agent_pause_disabled', message: 'agents may not pause or resume recording in this deployment' };
+  await assert.rejects(voice.pauseRecording({ liveWorkItemId: 'c1' }), { message: 'Your administrator does not allow agents to pause and resume recording.' });
+  c.consent = 'declined';
+  await assert.rejects(voice.startRecording({ liveWorkItemId: 'c1' }), { message: 'The customer declined recording: recording cannot be started or resumed for this call.' });
+  c.callState = 'ended';
+  await assert.rejects(voice.pauseRecording({ liveWorkItemId: 'c1' }), /has ended/);
+});
+
+test('handlers see only operations completed after they subscribed', async (t) => {
+  const { hush, window } = await setup(t);
+  hush.addConversation('c1');
+  const voice = window.Microsoft.CCaaS.CCaaSSdk.voice;
+  const early = [];
+  voice.onRecordingOperationCompleted((e) => early.push(e.transactionId));
+  await voice.pauseRecording({ liveWorkItemId: 'c1' });
+  await waitUntil(() => early.length === 1, 'the first event');
+  const late = [];
+  voice.onRecordingOperationCompleted((e) => late.push(e.transactionId));
+  await voice.startRecording({ liveWorkItemId: 'c1' });
+  await waitUntil(() => early.length === 2 && late.length === 1, 'the second event');
+  assert.equal(late[0], early[1]);
+
+  // A page loaded after operations completed hears none of them.
+  const before = [...early];
+  const fresh = loadShim({ baseUrl: hush.baseUrl, apiKey: KEY, reconnectDelayMs: 10 });
+  t.after(() => fresh.hushCompat.close());
+  const seen = [];
+  fresh.Microsoft.CCaaS.CCaaSSdk.voice.onRecordingOperationCompleted((e) => seen.push(e.transactionId));
+  await fresh.Microsoft.CCaaS.CCaaSSdk.voice.pauseRecording({ liveWorkItemId: 'c1' });
+  await waitUntil(() => seen.length === 1, "the fresh page's own event");
+  assert.ok(!before.includes(seen[0]));
+  assert.equal(seen.length, 1);
+  const streams = hush.requests.filter((r) => r.url === '/v1/events');
+  assert.equal(streams.at(-1).headers['last-event-id'], undefined, 'a first stream starts from now');
 });
 
 test('a failure throws an Error with a readable message and reports result false', async (t) => {

@@ -12,7 +12,7 @@ export async function startFakeHush() {
   const conversations = new Map();
   let seq = 0;
   let tx = 0;
-  const opts = { completeBeforeResponse: false, failNext: '', withholdCompletion: false, streamStatus: 0 };
+  const opts = { completeBeforeResponse: false, failNext: '', withholdCompletion: false, streamStatus: 0, refuse: null };
 
   function publish(type, data) {
     const ev = { seq: ++seq, type, data };
@@ -104,6 +104,12 @@ export async function startFakeHush() {
       const list = [...conversations.values()].filter((c) => !live || c.callState !== 'ended').map(view);
       return json(res, 200, { conversations: list });
     }
+    const one = url.pathname.match(/^\/v1\/conversations\/([^/]+)$/);
+    if (req.method === 'GET' && one) {
+      const c = conversations.get(decodeURIComponent(one[1]));
+      if (!c) return error(res, 404, 'not_found', `conversation ${one[1]} not found`);
+      return json(res, 200, view(c));
+    }
     const m = url.pathname.match(/^\/v1\/conversations\/([^/]+)\/(recording|transcription)\/(start|pause|resume|stop)$/);
     if (req.method === 'POST' && m) {
       let body = '';
@@ -119,6 +125,11 @@ export async function startFakeHush() {
           return error(res, 400, 'bad_request', 'body is not JSON');
         }
         const [cap, op] = [m[2], m[3]];
+        if (opts.refuse) {
+          const r = opts.refuse;
+          opts.refuse = null;
+          return error(res, r.status, r.code, r.message);
+        }
         command(c, cap, op, 'key-1', parsed.reason || '');
         const transactionId = `tx-${++tx}`;
         const s = c[cap];
