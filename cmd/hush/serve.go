@@ -25,6 +25,7 @@ func serveFlags(fs *flag.FlagSet, demo bool) (*server.Config, *string) {
 	fs.StringVar(&cfg.Data, "data", data, "data directory (database, recordings, admin key)")
 	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:8080", "HTTP listen address")
 	fs.DurationVar(&cfg.ManualMaxAge, "manual-max-age", 15*time.Minute, "a manual pause is released after this long")
+	fs.BoolVar(&cfg.ResumeAuto, "resume-auto", false, "let a caller's resume also release the pauses the card-digit detectors made")
 	fs.DurationVar(&cfg.SecureMaxAge, "secure-max-age", 10*time.Minute, "a secure session expires after at most this long")
 	fs.DurationVar(&cfg.CommitDelay, "commit-delay", 5*time.Second, "how long audio waits before it is written; also the furthest a pause reaches back")
 	fs.DurationVar(&cfg.ReconcileEvery, "reconcile-every", 5*time.Second, "period of the reconciler's sweep")

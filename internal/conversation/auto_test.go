@@ -76,9 +76,10 @@ func TestAutoPauseMaxAge(t *testing.T) {
 	}
 }
 
-// Auto pauses are platform events: a duplicate changes nothing, an older
-// one is stale.
-func TestAutoPauseDuplicateAndStale(t *testing.T) {
+// Auto pauses are platform events: a duplicate changes nothing. But they
+// name a time in the recorder's buffer, earlier than events that came in
+// while the detector listened, and apply all the same.
+func TestAutoPauseDuplicateAndRetroactive(t *testing.T) {
 	c := fixture(t, cv.InProgress, cv.InProgress)
 	in := autoPause("keypad", at(2*time.Second))
 	in.EventID = "d1"
@@ -86,7 +87,14 @@ func TestAutoPauseDuplicateAndStale(t *testing.T) {
 	if out := apply(t, c, in, at(3*time.Second)); out.Ignored != cv.IgnoredDuplicate {
 		t.Errorf("duplicate: ignored %q", out.Ignored)
 	}
-	if out := apply(t, c, autoResume("keypad", at(time.Second)), at(3*time.Second)); out.Ignored != cv.IgnoredStale {
-		t.Errorf("older release: ignored %q", out.Ignored)
+	c = applyAll(t, c, withAt(hold("h1"), at(5*time.Second)), withAt(unhold("h2"), at(6*time.Second)),
+		autoResume("keypad", at(7*time.Second)))
+	out := apply(t, c, autoPause("keypad", at(4*time.Second)), at(8*time.Second))
+	if out.Ignored != "" || !out.Conversation.Cap(cv.Recording).Holds(cv.Auto, "keypad") {
+		t.Fatalf("a detector's pause naming a time before the newest event: ignored %q, reasons %v",
+			out.Ignored, held(*out.Conversation.Cap(cv.Recording)))
+	}
+	if got := out.Conversation.Cap(cv.Recording).Reasons[0].Since; !got.Equal(at(4 * time.Second)) {
+		t.Fatalf("paused since %v, want the time the detector named", got)
 	}
 }

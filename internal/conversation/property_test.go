@@ -199,7 +199,7 @@ func (m *machine) expectIgnored(in cv.Input) string {
 			return cv.IgnoredDuplicate
 		case in.Kind == cv.KindEnd && !m.c.Active():
 			return cv.IgnoredDuplicate
-		case in.Kind != cv.KindEnd && in.At.Before(m.lastAt):
+		case in.Kind != cv.KindEnd && in.Kind != cv.KindAutoPause && in.Kind != cv.KindAutoResume && in.At.Before(m.lastAt):
 			return cv.IgnoredStale
 		}
 	case cv.KindResult:
@@ -508,7 +508,7 @@ func (m *machine) countCompletions(t *rapid.T, out cv.Outcome) {
 // applied again changes nothing.
 func (m *machine) recordEvent(t *rapid.T, in cv.Input, after cv.Conversation) {
 	t.Helper()
-	if in.At.After(m.lastAt) {
+	if in.At.After(m.lastAt) && in.Kind != cv.KindAutoPause && in.Kind != cv.KindAutoResume {
 		m.lastAt = in.At
 	}
 	m.seen = append(m.seen, in.EventID)

@@ -99,11 +99,14 @@ func (a *applier) screen(c Conversation) string {
 		return IgnoredDuplicate
 	}
 	// An end is final whenever it arrives; any other event older than the
-	// newest one applied describes a past that has been overtaken.
-	if in.Kind != KindEnd && in.At.Before(c.LastInputAt) {
+	// newest one applied describes a past that has been overtaken. A
+	// detector's pause is the exception: it names a moment in the
+	// recorder's buffer, before the events that came while it listened.
+	retro := in.Kind == KindAutoPause || in.Kind == KindAutoResume
+	if in.Kind != KindEnd && !retro && in.At.Before(c.LastInputAt) {
 		return IgnoredStale
 	}
-	if in.At.After(a.next.LastInputAt) {
+	if !retro && in.At.After(a.next.LastInputAt) {
 		a.next.LastInputAt = in.At
 	}
 	if in.EventID != "" {

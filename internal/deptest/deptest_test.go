@@ -22,10 +22,12 @@ var layers = []struct {
 	// foundations.
 	{"domain and foundations", []string{"internal/conversation", "internal/audit", "internal/backoff", "internal/deptest",
 		"internal/clock", "internal/detect", "internal/atrest"}},
+	// Pure folds of the domain's own records.
+	{"views of the domain", []string{"internal/timeline"}},
 	// Helpers for tests: fakes of the foundations, and the one wait.
 	{"test support", []string{"internal/clock/clocktest", "internal/testwait"}},
 	{"store", []string{"internal/store"}},
-	{"engine", []string{"internal/engine", "internal/auth", "internal/integrity", "internal/retention"}},
+	{"engine", []string{"internal/engine", "internal/auth", "internal/integrity", "internal/retention", "internal/feed"}},
 	{"adapters, api and console", []string{"internal/amazonconnect", "internal/siprec", "internal/media", "internal/asr",
 		"internal/none", "internal/webhook", "internal/api", "internal/demo", "internal/corpus", "internal/anchor", "web", "sdk"}},
 	{"server", []string{"internal/server"}},

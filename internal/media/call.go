@@ -87,6 +87,8 @@ type Call struct {
 	sending  [2]bool
 	heard    [2]time.Time
 	timedOut bool
+	// dig listens for card digits; nil when detection is off.
+	dig *digits
 }
 
 // ID returns the conversation id.
@@ -116,6 +118,10 @@ func (c *Call) Push(ch Channel, p *rtp.Packet, arrival time.Time) {
 	if !ok {
 		return
 	}
+	if law == CodecEvent {
+		c.event(i, p.Timestamp, pos, payload)
+		return
+	}
 	if !c.ring.place(i, pos, payload, law) {
 		if pos < c.ring.base {
 			c.late[i]++
@@ -130,9 +136,11 @@ func (c *Call) Push(ch Channel, p *rtp.Packet, arrival time.Time) {
 func (c *Call) Advance(ctx context.Context, now time.Time) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	target := c.tl.floor(now) - c.delay
+	pos := c.tl.floor(now)
+	c.listen(pos)
+	target := pos - c.delay
 	target -= target % FrameSamples
-	return c.commit(ctx, target)
+	return c.commit(ctx, c.hold(target, pos))
 }
 
 // Pause shuts the gate of capability k from at on, reaching back at most to

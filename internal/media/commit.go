@@ -24,6 +24,7 @@ func (c *Call) commit(ctx context.Context, target int64) error {
 		n := int(to - from)
 		left, right := c.scratch[0][:n], c.scratch[1][:n]
 		c.ring.take(n, [2][]int16{left, right})
+		c.mask(from, left, right)
 		if !c.done[0] {
 			err = errors.Join(err, c.commitRecording(from, to, left, right))
 		}

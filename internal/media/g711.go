@@ -11,6 +11,9 @@ const (
 	CodecNone Codec = iota
 	CodecPCMU
 	CodecPCMA
+	// CodecEvent is RFC 4733 telephone events: no audio, but the keys
+	// the digit detectors read.
+	CodecEvent
 )
 
 // Static RTP payload types of G.711 (RFC 3551).

@@ -68,6 +68,9 @@ type Config struct {
 	// Encrypt, if set, wraps each WAV file's writer: the recording is
 	// written through it, never in the clear.
 	Encrypt func(io.Writer) (io.WriteCloser, error)
+	// Digits, if set, listens to each call for card digits before its
+	// audio is committed (see Digits).
+	Digits *Digits
 }
 
 // Recorder records the conversations of the built-in SIPREC recorder. It
@@ -90,6 +93,7 @@ type Recorder struct {
 	onMediaTimeout  func(id string)
 	onFinished      func(id, wavPath string)
 	encrypt         func(io.Writer) (io.WriteCloser, error)
+	digits          *Digits
 
 	mu    sync.Mutex
 	calls map[string]*Call
@@ -117,8 +121,8 @@ func NewRecorder(cfg Config) (*Recorder, error) {
 		tick:            orDefault(cfg.Tick, DefaultTick),
 		now:             cfg.Now, log: cfg.Logger, calls: map[string]*Call{},
 		metrics: cfg.Metrics, rtpTimeout: cfg.RTPTimeout, onMediaTimeout: cfg.OnMediaTimeout,
-		onFinished: cfg.Finished,
-		encrypt:    cfg.Encrypt,
+		onFinished: cfg.Finished, digits: cfg.Digits,
+		encrypt: cfg.Encrypt,
 	}
 	if !r.host.IsValid() {
 		r.host = netip.AddrFrom4([4]byte{127, 0, 0, 1})
@@ -177,6 +181,9 @@ func (r *Recorder) Open(ctx context.Context, id string, opts CallOptions) (*Call
 		ring:    newRing(samples(r.delay+lookahead)+FrameSamples, 0),
 		streams: [2]*stream{newStream(nil), newStream(nil)},
 		stopAt:  [2]int64{open, open},
+	}
+	if r.digits != nil {
+		c.dig = newDigits(r.digits)
 	}
 	c.recLog.tl, c.trLog.tl = c.tl, c.tl
 	for i, st := range []conversation.State{opts.Recording, opts.Transcription} {

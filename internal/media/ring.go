@@ -114,3 +114,18 @@ func (r *ring) decode(c int, a, b int64, out []int16) {
 		a = w*slotsPerWord + hi
 	}
 }
+
+// peek decodes positions [from, from+len(out)) of channel c into out,
+// leaving them in place; positions outside the ring read as silence.
+func (r *ring) peek(c int, from int64, out []int16) {
+	buf, law := r.ch[c], r.law[c]
+	for i := range out {
+		p := from + int64(i)
+		if p < r.base || p >= r.base+r.size {
+			out[i] = 0
+			continue
+		}
+		s := p % r.size
+		out[i] = tables[law[s/slotsPerWord]>>(2*(s%slotsPerWord))&3][buf[s]]
+	}
+}

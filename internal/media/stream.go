@@ -80,11 +80,17 @@ func (s *stream) receive(p *rtp.Packet, arrival int64) (pos int64, payload []byt
 	}
 	s.stats.Packets++
 	ts := src.extend(p.Timestamp, newest)
+	law = s.payloads[p.PayloadType]
+	payload = p.Payload[:min(len(p.Payload), maxPayload)]
+	if law == CodecEvent && len(payload) > 0 {
+		// An event's timestamp is its start, behind its arrival by as
+		// long as the key is held: it resynchronizes nothing.
+		s.stats.Ignored++
+		return src.anchor + ts, payload, law, true
+	}
 	if newest && src.resync(ts, arrival) {
 		s.stats.Resyncs++
 	}
-	law = s.payloads[p.PayloadType]
-	payload = p.Payload[:min(len(p.Payload), maxPayload)]
 	if law == CodecNone || len(payload) == 0 {
 		s.stats.Ignored++
 		return 0, nil, CodecNone, false

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hush-cc/hush/internal/asr"
 	"github.com/hush-cc/hush/internal/atrest"
+	"github.com/hush-cc/hush/internal/detect"
 	"github.com/hush-cc/hush/internal/integrity"
 	"github.com/hush-cc/hush/internal/media"
 	"github.com/hush-cc/hush/internal/siprec"
@@ -57,6 +58,14 @@ type RecorderConfig struct {
 	// SIPStrict refuses INVITEs known as recording sessions only by
 	// their metadata (no Require: siprec, no +sip.src).
 	SIPStrict bool
+	// Digits turns the card-digit detectors on; DigitRun digits starting
+	// within DigitWindow pause from DigitGuard before the first until
+	// DigitQuiet passes without one; MaskTones silences DTMF tones even
+	// in shorter runs.
+	Digits                              bool
+	DigitRun                            int
+	DigitWindow, DigitGuard, DigitQuiet time.Duration
+	MaskTones                           bool
 	// SIPT1 is SIP's round-trip estimate; zero means 500 ms. A 200 OK
 	// not ACKed within 64*SIPT1 ends its session.
 	SIPT1 time.Duration
@@ -82,6 +91,9 @@ type recorder struct {
 	srtp  siprec.SRTPPolicy
 	rec   *media.Recorder
 	sip   *siprec.Server
+	// control turns what the recorder hears into engine inputs; set by
+	// attach, before any call can be answered.
+	control *recorderControl
 	// opener decrypts encrypted recording files for the API; nil serves
 	// them encrypted.
 	opener *atrest.Opener
@@ -158,6 +170,10 @@ func newRecorder(s *Server, rc RecorderConfig) (*recorder, error) {
 		OnMediaTimeout: func(id string) { r.sip.EndSilent(id) },
 		Finished:       func(id, wav string) { seal.add(id, integrity.Recording, wav) },
 	}
+	if rc.Digits {
+		cfg.Digits = r.digits(rc)
+		s.log.Info("card-digit detection on", "keypad", "DTMF tones and RFC 4733 events", "spoken", SpokenDigitsNote)
+	}
 	if sealer != nil {
 		cfg.Encrypt = sealer.Wrap
 	}
@@ -178,10 +194,38 @@ func newRecorder(s *Server, rc RecorderConfig) (*recorder, error) {
 	return r, nil
 }
 
+// SpokenDigitsNote says what this build detects of digits read aloud.
+const SpokenDigitsNote = "digits read aloud are not detected by this build"
+
+// digits configures the recorder's card-digit detectors; what they decide
+// reaches the engine through the control attach makes.
+func (r *recorder) digits(rc RecorderConfig) *media.Digits {
+	d := media.DefaultDigits()
+	if rc.DigitRun > 0 {
+		d.Runs.MinDigits = rc.DigitRun
+	}
+	for _, set := range []struct {
+		dst *time.Duration
+		v   time.Duration
+	}{{&d.Runs.Window, rc.DigitWindow}, {&d.Runs.Guard, rc.DigitGuard}, {&d.Runs.Quiet, rc.DigitQuiet}} {
+		if set.v > 0 {
+			*set.dst = set.v
+		}
+	}
+	d.Mask = rc.MaskTones
+	d.Run = func(id string, detector detect.Source, pause bool, at time.Time) {
+		if c := r.control; c != nil {
+			c.Auto(id, detector, pause, at)
+		}
+	}
+	return &d
+}
+
 // attach binds the SIP server, which turns what it sees into inputs of the
 // server's engine.
 func (r *recorder) attach(ctx context.Context, s *Server) error {
-	control := &recorderControl{engine: s.engine, store: s.store, transcribes: r.transcribes}
+	control := &recorderControl{engine: s.engine, store: s.store, transcribes: r.transcribes, log: s.log}
+	r.control = control
 	// Calls an earlier run left live are closed before any new call can
 	// be answered.
 	if err := closeInterrupted(ctx, s, r.rec); err != nil {

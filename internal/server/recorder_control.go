@@ -3,9 +3,11 @@ package server
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/hush-cc/hush/internal/conversation"
+	"github.com/hush-cc/hush/internal/detect"
 	"github.com/hush-cc/hush/internal/engine"
 	"github.com/hush-cc/hush/internal/siprec"
 	"github.com/hush-cc/hush/internal/store"
@@ -19,6 +21,7 @@ type recorderControl struct {
 	engine      *engine.Engine
 	store       store.Conversations
 	transcribes bool
+	log         *slog.Logger
 }
 
 // Begin creates the conversation, recording (and transcribing) already.
@@ -75,4 +78,21 @@ func (c *recorderControl) Exists(ctx context.Context, id string) (bool, error) {
 		return false, nil
 	}
 	return false, err
+}
+
+// Auto pauses both capabilities from at, or releases that pause, as a
+// card-digit detector decided. The detector names a time in the recorder's
+// buffer, so the pause reaches back to the digits it heard.
+func (c *recorderControl) Auto(id string, detector detect.Source, pause bool, at time.Time) {
+	kind := conversation.KindAutoResume
+	if pause {
+		kind = conversation.KindAutoPause
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := c.engine.Apply(ctx, id, conversation.Input{Kind: kind, SourceID: string(detector), At: at,
+		Actor: "recorder:" + string(detector), Note: "card digits heard (" + string(detector) + ")"})
+	if err != nil {
+		c.log.Error("automatic pause not applied", "conversation", id, "detector", detector, "pause", pause, "err", err)
+	}
 }

@@ -46,6 +46,9 @@ type Config struct {
 	DenyAgentPause bool
 	Connect        ConnectConfig
 	Recorder       RecorderConfig
+	// ResumeAuto lets agents and supervisors resume a pause the card-digit
+	// detectors made, as if it were their own.
+	ResumeAuto bool
 	Anchor         AnchorConfig
 	Retention      RetentionConfig
 	AtRest         AtRestConfig
@@ -343,6 +346,7 @@ func (c Config) policy() conversation.Policy {
 	if c.SecureMaxAge > 0 {
 		p.SecureMaxAge = c.SecureMaxAge
 	}
+	p.ResumeAuto = c.ResumeAuto
 	return p
 }
 

@@ -167,6 +167,8 @@ func payloads(st Stream) media.PayloadMap {
 	m := media.PayloadMap{}
 	for _, c := range st.Codecs {
 		switch {
+		case c.event():
+			m[c.PT] = media.CodecEvent
 		case !c.audio():
 		case strings.EqualFold(c.Name, CodecPCMU):
 			m[c.PT] = media.CodecPCMU

@@ -38,7 +38,9 @@ func startHushProc(t *testing.T, bin, data, stream string, extra ...string) *hus
 	t.Helper()
 	args := append([]string{"serve", "--data", data, "--listen", "127.0.0.1:0",
 		"--connect-instance-arn", connecttest.InstanceARN, "--kinesis-stream", stream,
-		"--reconcile-every", "1s"}, extra...)
+		"--reconcile-every", "1s", "--kinesis-start", "TRIM_HORIZON",
+		// The scripted records carry their own, fixed times.
+		"--connect-max-record-age", "0"}, extra...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = os.Environ()
 	stderr, err := cmd.StderrPipe()

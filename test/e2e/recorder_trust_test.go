@@ -51,7 +51,7 @@ func startHushWith(t *testing.T, rtpPorts string, configure func(*server.Config)
 // to addr and returns sipp's output and error.
 func sippCall(t *testing.T, addr, scenario, transport, callID string, mediaPort int) (string, error) {
 	t.Helper()
-	path, _ := filepath.Abs(filepath.Join("..", "siprec", "testdata", "sipp", scenario))
+	path, _ := filepath.Abs(filepath.Join("..", "..", "internal", "siprec", "testdata", "sipp", scenario))
 	sipp := exec.Command(sippPath, addr, "-sf", path, "-m", "1", "-t", transport,
 		"-i", "127.0.0.1", "-mi", "127.0.0.1", "-p", "0", "-mp", fmt.Sprint(mediaPort),
 		"-cid_str", callID, "-nostdin", "-timeout", "30s", "-timeout_error")

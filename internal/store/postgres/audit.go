@@ -26,10 +26,15 @@ func encodeEntry(e audit.Entry) (entry, detail []byte, err error) {
 	return b, detail, nil
 }
 
-// AuditEntries returns the entries q selects, by Seq ascending.
+// AuditEntries returns the entries q selects, by Seq ascending, or
+// descending when q.Newest is set.
 func (s *Store) AuditEntries(ctx context.Context, q store.AuditQuery) ([]audit.Entry, error) {
 	query := "SELECT seq, entry, detail FROM audit WHERE seq > $1"
 	args := []any{q.After}
+	if q.Newest && q.Before > 0 {
+		args = append(args, q.Before)
+		query += " AND seq < $" + strconv.Itoa(len(args))
+	}
 	if q.ConversationID != "" {
 		args = append(args, q.ConversationID)
 		query += " AND conversation_id = $" + strconv.Itoa(len(args))
@@ -38,7 +43,11 @@ func (s *Store) AuditEntries(ctx context.Context, q store.AuditQuery) ([]audit.E
 		args = append(args, q.Actor)
 		query += " AND actor = $" + strconv.Itoa(len(args))
 	}
-	query += " ORDER BY seq"
+	if q.Newest {
+		query += " ORDER BY seq DESC"
+	} else {
+		query += " ORDER BY seq"
+	}
 	if q.Limit > 0 {
 		args = append(args, q.Limit)
 		query += " LIMIT $" + strconv.Itoa(len(args))

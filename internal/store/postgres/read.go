@@ -38,7 +38,7 @@ func decodeConversation(id string, version int64, state []byte) (conversation.Co
 	return c, nil
 }
 
-// Conversations lists the conversations q selects, ordered by id.
+// Conversations lists the conversations q selects, newest first.
 func (s *Store) Conversations(ctx context.Context, q store.Query) ([]conversation.Conversation, error) {
 	var where []string
 	var args []any
@@ -52,11 +52,20 @@ func (s *Store) Conversations(ctx context.Context, q store.Query) ([]conversatio
 	if q.ActiveOnly {
 		where = append(where, "active")
 	}
+	if q.EndedOnly {
+		where = append(where, "NOT active")
+	}
+	if !q.Since.IsZero() {
+		where = append(where, "created_ms >= "+arg(q.Since.UnixMilli()))
+	}
+	if q.Before != nil {
+		where = append(where, "(created_ms, id) < ("+arg(q.Before.CreatedAt.UnixMilli())+", "+arg(q.Before.ID)+")")
+	}
 	query := "SELECT id, version, state FROM conversations"
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
-	query += " ORDER BY id"
+	query += " ORDER BY created_ms DESC, id DESC"
 	if q.Limit > 0 {
 		query += " LIMIT " + arg(q.Limit)
 	}

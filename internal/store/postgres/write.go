@@ -15,6 +15,7 @@ import (
 // goroutine, so the writer only runs SQL.
 type convWrite struct {
 	id, agentID string
+	createdMs   int64
 	active      bool
 	version     int64 // the version the caller read
 	updatedAt   string
@@ -48,7 +49,7 @@ func prepareWrite(w store.Write, now time.Time) (*convWrite, error) {
 	case w.Create && c.Version != 0:
 		return nil, fmt.Errorf("write %s: a new conversation must have version 0, not %d", c.ID, c.Version)
 	}
-	cw := &convWrite{id: c.ID, agentID: c.AgentID, active: c.Active(), version: c.Version,
+	cw := &convWrite{id: c.ID, agentID: c.AgentID, createdMs: c.CreatedAt.UnixMilli(), active: c.Active(), version: c.Version,
 		updatedAt: formatTime(c.UpdatedAt), create: w.Create, unchanged: w.Unchanged, sessions: w.Sessions}
 	if !w.Unchanged {
 		c.Version++
@@ -108,8 +109,8 @@ func (cw *convWrite) writeConversation(t *txn) (refused, err error) {
 	what := "conversation " + cw.id
 	switch {
 	case cw.create:
-		tag, err := t.tx.Exec(t.ctx, `INSERT INTO conversations (id, agent_id, active, version, updated_at, state)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`, cw.id, cw.agentID, cw.active, cw.version+1, cw.updatedAt, cw.state)
+		tag, err := t.tx.Exec(t.ctx, `INSERT INTO conversations (id, agent_id, active, version, updated_at, state, created_ms)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`, cw.id, cw.agentID, cw.active, cw.version+1, cw.updatedAt, cw.state, cw.createdMs)
 		if err != nil {
 			return nil, fmt.Errorf("insert %s: %w", what, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/hush-cc/hush/internal/audit"
 	"github.com/hush-cc/hush/internal/conversation"
@@ -130,11 +131,15 @@ func testSessionsAndQueries(t *testing.T, f Factory) {
 		q    store.Query
 		want []string
 	}{
-		{store.Query{}, []string{"a", "b", "c"}},
-		{store.Query{ActiveOnly: true}, []string{"a", "b"}},
-		{store.Query{AgentID: "agent-1"}, []string{"a", "c"}},
+		// Newest first; at the same start, by id descending.
+		{store.Query{}, []string{"c", "b", "a"}},
+		{store.Query{ActiveOnly: true}, []string{"b", "a"}},
+		{store.Query{EndedOnly: true}, []string{"c"}},
+		{store.Query{AgentID: "agent-1"}, []string{"c", "a"}},
 		{store.Query{AgentID: "agent-1", ActiveOnly: true}, []string{"a"}},
-		{store.Query{Limit: 2}, []string{"a", "b"}},
+		{store.Query{Limit: 2}, []string{"c", "b"}},
+		{store.Query{Before: &store.Position{CreatedAt: t0, ID: "c"}, Limit: 1}, []string{"b"}},
+		{store.Query{Since: t0.Add(time.Millisecond)}, nil},
 		{store.Query{AgentID: "nobody"}, nil},
 	}
 	for _, tt := range tests {

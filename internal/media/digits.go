@@ -1,0 +1,172 @@
+package media
+
+import (
+	"time"
+
+	"github.com/hush-cc/hush/internal/detect"
+)
+
+// Digits configures the card-digit detectors that listen to a call's
+// audio before it is committed.
+type Digits struct {
+	DTMF detect.DTMFConfig
+	Runs detect.RunPolicy
+	// Mask writes DTMF tones as silence on both streams, whether or not
+	// they make a run.
+	Mask bool
+	// Run is told, on its own goroutine, when a run of card digits heard
+	// by detector starts a pause (from at, before the first digit) and
+	// when quiet ends it (at).
+	Run func(id string, detector detect.Source, pause bool, at time.Time)
+}
+
+// DefaultDigits is 4 keyed card digits within 5 s pausing from 300 ms
+// before the first, for 4 s after the last, tones masked.
+func DefaultDigits() Digits {
+	return Digits{DTMF: detect.DefaultDTMF(), Runs: detect.DefaultRunPolicy(), Mask: true}
+}
+
+// jitterMargin is how far behind the newest audio the detectors read, so
+// that packets arriving out of order are in place first.
+const jitterMargin = SampleRate / 5
+
+// toneMargin widens a masked tone by a detector hop on each side, for the
+// ramps its looks could not call a tone.
+const toneMargin = detect.Hop
+
+// digits is a call's detection state. It runs under the call's lock.
+type digits struct {
+	cfg    *Digits
+	dtmf   [2]*detect.DTMF
+	events [2]detect.Events
+	front  [2]int64 // positions fed to the tone detectors so far
+	runs   *detect.Runs
+	masks  [2][]interval // tones to write as silence
+	buf    []int16
+}
+
+func newDigits(cfg *Digits) *digits {
+	d := &digits{cfg: cfg, runs: detect.NewRuns(cfg.Runs), buf: make([]int16, SampleRate)}
+	for i := range d.dtmf {
+		d.dtmf[i] = detect.NewDTMF(cfg.DTMF)
+	}
+	return d
+}
+
+// event takes a telephone-event packet of channel ch whose event starts at
+// timeline position pos.
+func (c *Call) event(ch int, rtpTS uint32, pos int64, payload []byte) {
+	d := c.dig
+	if d == nil {
+		return
+	}
+	ev, ok, err := d.events[ch].Feed(rtpTS, payload)
+	if err != nil || !ok {
+		return
+	}
+	end := pos + int64(ev.Duration)
+	c.digit(detect.Digit{Symbol: ev.Symbol, Start: pos, End: max(end, pos+1), Source: detect.Keypad})
+}
+
+// listen feeds the tone detectors the audio placed up to now, less the
+// jitter margin, and moves the digit runs on.
+func (c *Call) listen(now int64) {
+	d := c.dig
+	if d == nil {
+		return
+	}
+	to := min(now-jitterMargin, c.ring.base+c.ring.size)
+	for ch := range d.dtmf {
+		from := max(d.front[ch], c.ring.base)
+		for from < to {
+			n := min(to-from, int64(len(d.buf)))
+			c.ring.peek(ch, from, d.buf[:n])
+			for _, ev := range d.dtmf[ch].Feed(from, d.buf[:n]) {
+				c.digit(ev.Digit)
+			}
+			from += n
+		}
+		d.front[ch] = max(d.front[ch], to)
+	}
+	if dec, ok := d.runs.Advance(min(d.front[0], d.front[1])); ok {
+		c.decide(detect.Keypad, dec)
+	}
+}
+
+// digit takes a digit a detector accepted, first when it is sure and
+// again when the digit's end is known.
+func (c *Call) digit(dg detect.Digit) {
+	d := c.dig
+	if d.cfg.Mask {
+		for ch := range d.masks {
+			d.masks[ch] = addMask(d.masks[ch], dg.Start-toneMargin, dg.End+toneMargin)
+		}
+	}
+	if dec, ok := d.runs.Digit(dg); ok {
+		c.decide(dg.Source, dec)
+	}
+}
+
+// decide tells the recorder's owner about a run's start or end.
+func (c *Call) decide(src detect.Source, dec detect.Decision) {
+	run := c.dig.cfg.Run
+	if run == nil {
+		return
+	}
+	at := c.tl.time(dec.At)
+	if !dec.Pause {
+		at = c.tl.time(c.ring.base)
+	}
+	id, pause := c.id, dec.Pause
+	go run(id, src, pause, at)
+}
+
+// hold returns how far the commit may go while a run is undecided: never
+// past the guard before its first digit, and never so far behind the
+// newest audio that the buffer could not take what arrives next.
+func (c *Call) hold(target, now int64) int64 {
+	if c.dig == nil {
+		return target
+	}
+	h, ok := c.dig.runs.Hold()
+	if !ok || h >= target {
+		return target
+	}
+	floor := now - c.ring.size + SampleRate
+	return max(h-h%FrameSamples, floor-floor%FrameSamples+FrameSamples, c.ring.base)
+}
+
+// mask silences, in the decoded audio of positions [from, from+len), the
+// tones heard there, and forgets masks wholly behind it.
+func (c *Call) mask(from int64, left, right []int16) {
+	if c.dig == nil {
+		return
+	}
+	to := from + int64(len(left))
+	for ch, pcm := range [2][]int16{left, right} {
+		ms := c.dig.masks[ch]
+		for _, m := range ms {
+			lo, hi := max(m.start, from), min(m.end, to)
+			if lo < hi {
+				clear(pcm[lo-from : hi-from])
+			}
+		}
+		for len(ms) > 0 && ms[0].end <= to {
+			ms = ms[1:]
+		}
+		c.dig.masks[ch] = ms
+	}
+}
+
+// interval is positions [start, end) of the timeline.
+type interval struct{ start, end int64 }
+
+// addMask adds [start, end) to masks, kept sorted and merged.
+func addMask(masks []interval, start, end int64) []interval {
+	if n := len(masks); n > 0 && start <= masks[n-1].end {
+		masks[n-1].end = max(masks[n-1].end, end)
+		masks[n-1].start = min(masks[n-1].start, start)
+		return masks
+	}
+	return append(masks, interval{start: start, end: end})
+}

@@ -1,0 +1,73 @@
+package e2e
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/hush-cc/hush/internal/corpus"
+	"github.com/hush-cc/hush/internal/demo"
+	"github.com/hush-cc/hush/internal/server"
+	"github.com/hush-cc/hush/internal/server/servertest"
+)
+
+// A caller keys a card number, in band and as RFC 4733 events, while nobody
+// presses Pause: hush pauses recording and transcription by itself from
+// before the first digit, so no card-digit audio reaches the WAV, and the
+// segment map says the pause was automatic.
+func TestKeyedCardNumbersNeverReachTheDisk(t *testing.T) {
+	t.Parallel()
+	h := servertest.Start(t, server.Config{Data: t.TempDir(), Listen: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler),
+		Recorder: server.RecorderConfig{SIPListen: "127.0.0.1:0", RTPPorts: "47600-47699", ASR: "energy",
+			AgentPattern: server.DefaultAgentPattern, Digits: true, MaskTones: true}})
+	key, err := h.AdminKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := demo.API{Base: h.URL(), Key: key}
+	for i, mode := range []string{corpus.KeyedInband, corpus.KeyedEvents} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			keyedCall(t, h.SIPAddr(), api, mode, uint64(i))
+		})
+	}
+}
+
+func keyedCall(t *testing.T, sip netip.AddrPort, api demo.API, mode string, seed uint64) {
+	sp := &corpus.Espeak{Ctx: context.Background(), Dir: t.TempDir()}
+	{
+		call, err := corpus.Build("keyed-"+mode, corpus.Condition{Mode: mode, Voice: "en-us", Speed: 190, Noise: -40},
+			sp, rand.New(rand.NewPCG(seed+7, 3)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		rec, sent, err := corpus.Record(ctx, sip, api, call)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := corpus.ScoreCall(call, rec, corpus.Scoring{Guard: 300 * time.Millisecond, Quiet: 4 * time.Second, CardSentAt: sent})
+		auto := 0
+		for _, p := range rec.Paused {
+			for _, k := range p.Kinds {
+				if k == "auto" {
+					auto++
+				}
+			}
+		}
+		if auto == 0 {
+			t.Fatalf("%s: no automatic pause in the segment map: %+v", mode, rec.Paused)
+		}
+		if s.LeakedFrames != 0 {
+			t.Errorf("%s: %d of %d frames of card-digit audio reached the WAV", mode, s.LeakedFrames, s.CardFrames)
+		}
+		if s.FalsePause > 2*time.Second {
+			t.Errorf("%s: %v paused outside the digits", mode, s.FalsePause)
+		}
+		t.Logf("%s: leaked %d/%d card frames, false pause %v, latency %v", mode, s.LeakedFrames, s.CardFrames, s.FalsePause, s.Latency)
+	}
+}
