@@ -49,9 +49,9 @@ type Config struct {
 	// ResumeAuto lets agents and supervisors resume a pause the card-digit
 	// detectors made, as if it were their own.
 	ResumeAuto bool
-	Anchor         AnchorConfig
-	Retention      RetentionConfig
-	AtRest         AtRestConfig
+	Anchor     AnchorConfig
+	Retention  RetentionConfig
+	AtRest     AtRestConfig
 	// Logger receives hush's logs (default slog.Default()).
 	Logger *slog.Logger
 }
