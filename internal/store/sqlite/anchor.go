@@ -7,7 +7,10 @@ import (
 	"fmt"
 
 	"github.com/hush-cc/hush/internal/audit"
+	"github.com/hush-cc/hush/internal/store"
 )
+
+var _ store.Anchoring = (*Store)(nil)
 
 // AuditHead returns the chain's head as stored: what a checkpoint signs.
 func (s *Store) AuditHead(ctx context.Context) (audit.Head, error) {

@@ -12,12 +12,9 @@ import (
 )
 
 // LegalHold is a conversation exempt from retention.
-type LegalHold struct {
-	ConversationID string    `json:"conversationId"`
-	Since          time.Time `json:"since"`
-	By             string    `json:"by"`
-	Reason         string    `json:"reason,omitempty"`
-}
+type LegalHold = store.LegalHold
+
+var _ store.Retention = (*Store)(nil)
 
 // SetLegalHold puts a conversation under legal hold and audits it in the
 // same transaction; holding it again keeps the first hold.

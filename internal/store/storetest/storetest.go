@@ -38,6 +38,7 @@ func Run(t *testing.T, f Factory) {
 		"TwoStoresOneWinner":      testTwoStoresOneWinner,
 		"TwoStoresOneChainAndLog": testTwoStoresOneChainAndLog,
 		"Cluster":                 testCluster,
+		"Retention":               testRetention,
 		"Adapters":                func(t *testing.T, f Factory) { Adapters(t, f.Open(t)) },
 	}
 	for name, test := range tests {
