@@ -37,6 +37,19 @@ type spotScore struct {
 	calls                int
 }
 
+// add sums o into s.
+func (s *spotScore) add(o spotScore) {
+	s.cardWords += o.cardWords
+	s.cardFound += o.cardFound
+	s.falses += o.falses
+	s.minutes += o.minutes
+	s.latency = append(s.latency, o.latency...)
+	s.lastLatency = append(s.lastLatency, o.lastLatency...)
+	s.cpu += o.cpu
+	s.audio += o.audio
+	s.calls += o.calls
+}
+
 func (s spotScore) recall() float64 { return float64(s.cardFound) / float64(max(1, s.cardWords)) }
 func (s spotScore) falsesPerMinute() float64 {
 	return float64(s.falses) / max(s.minutes, 1e-9)

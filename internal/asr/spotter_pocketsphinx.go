@@ -56,6 +56,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -105,7 +106,9 @@ type psSpotter struct {
 	inUtt    bool
 	fed      int64          // 16 kHz samples fed in the utterance
 	runs     []fedRun       // where the fed audio lies on the timeline, oldest first
-	reported []detect.Digit // recent reports, to drop repeated detections
+	reported []detect.Digit // the utterance's reports, to drop repeated detections
+	pending  []candidate
+	noise    *rand.Rand
 }
 
 // fedRun is a stretch of contiguous audio fed to the decoder.
@@ -118,6 +121,10 @@ const (
 	maxSegs = 256
 	// frameLen is a decoder frame, in 16 kHz samples.
 	frameLen = 160
+	// holdFrames is how long a detection waits for a better one.
+	holdFrames = 10
+	// noiseAmp is the peak of the noise added to the audio.
+	noiseAmp = 80
 )
 
 // NewDigitSpotter returns a spotter for one caller stream, recognizing
@@ -127,7 +134,7 @@ func NewDigitSpotter(m Model) (DigitSpotter, error) {
 }
 
 func newSpotter(m Model, cfg spotConfig) (*psSpotter, error) {
-	s := &psSpotter{cfg: cfg, gate: newVoiceGate()}
+	s := &psSpotter{cfg: cfg, gate: newVoiceGate(), noise: rand.New(rand.NewPCG(1, 2))}
 	dir, err := os.MkdirTemp("", "hush-spot-")
 	if err != nil {
 		return nil, fmt.Errorf("asr: spotter: %w", err)
@@ -235,7 +242,7 @@ func (s *psSpotter) run(out []detect.Digit) []detect.Digit {
 		switch {
 		case op.end:
 			if fed {
-				out = s.collect(out)
+				out = s.collect(out, false)
 				fed = false
 			}
 			out = s.endUtt(out)
@@ -247,7 +254,7 @@ func (s *psSpotter) run(out []detect.Digit) []detect.Digit {
 		}
 	}
 	if fed {
-		out = s.collect(out)
+		out = s.collect(out, false)
 	}
 	return out
 }
@@ -263,7 +270,7 @@ func (s *psSpotter) startRun(pos int64) {
 			return
 		}
 		s.inUtt, s.fed = true, 0
-		s.runs, s.reported = s.runs[:0], s.reported[:0]
+		s.runs, s.reported, s.pending = s.runs[:0], s.reported[:0], s.pending[:0]
 		s.up.reset()
 	}
 	s.runs = append(s.runs, fedRun{at: s.fed, pos: pos})
@@ -277,7 +284,7 @@ func (s *psSpotter) endUtt(out []detect.Digit) []detect.Digit {
 	}
 	s.inUtt = false
 	if C.ps_end_utt(s.ps) >= 0 {
-		out = s.collect(out)
+		out = s.collect(out, true)
 	}
 	C.ps_free(s.ps)
 	s.ps = nil
@@ -293,6 +300,13 @@ func (s *psSpotter) process(pcm []int16) {
 		C.free(unsafe.Pointer(s.buf))
 		s.bufLen = max(len(s.pcm16), 4096)
 		s.buf = (*C.int16)(C.malloc(C.size_t(s.bufLen) * 2))
+	}
+	// Faint noise under the speech (about -57 dBFS) halves the false
+	// detections in noisy calls on the corpus: the keyphrase search
+	// otherwise finds words in the empty band above 4 kHz and in digital
+	// silence.
+	for i, v := range s.pcm16 {
+		s.pcm16[i] = clamp16(float64(v) + float64(s.noise.IntN(2*noiseAmp+1)-noiseAmp))
 	}
 	copy(unsafe.Slice((*int16)(unsafe.Pointer(s.buf)), len(s.pcm16)), s.pcm16)
 	C.ps_process_raw(s.ps, s.buf, C.size_t(len(s.pcm16)), 0, 0)
@@ -310,12 +324,13 @@ func (s *psSpotter) timeline(f int) (int64, bool) {
 	return 0, false
 }
 
-// collect reports the keyphrase detections not yet reported.
-func (s *psSpotter) collect(out []detect.Digit) []detect.Digit {
+// collect takes the utterance's keyphrase detections and reports those
+// that won: where detections of different words overlap, the one that
+// scored best, once no better one can come (hold frames after its end,
+// or at the end of the utterance).
+func (s *psSpotter) collect(out []detect.Digit, final bool) []detect.Digit {
 	n := int(C.hush_segs(s.ps, 0, s.segs, maxSegs))
-	segs := unsafe.Slice(s.segs, maxSegs)[:n]
-	slices.SortFunc(segs, func(a, b C.hush_seg) int { return int(a.sf - b.sf) })
-	for _, seg := range segs {
+	for _, seg := range unsafe.Slice(s.segs, maxSegs)[:n] {
 		// Keyphrases come with a trailing space.
 		sym, ok := digitValue(strings.TrimSpace(C.GoString(&seg.word[0])))
 		if !ok {
@@ -327,26 +342,53 @@ func (s *psSpotter) collect(out []detect.Digit) []detect.Digit {
 		if !ok1 || !ok2 || end <= start {
 			continue
 		}
-		d := detect.Digit{Symbol: sym, Start: start, End: end, Source: detect.Spoken}
-		if s.seen(d) {
+		c := candidate{d: detect.Digit{Symbol: sym, Start: start, End: end, Source: detect.Spoken}, ef: ef, score: int(seg.prob)}
+		if s.seen(c.d) || slices.ContainsFunc(s.pending, func(p candidate) bool { return p.d == c.d }) {
 			continue
 		}
-		s.reported = append(s.reported, d)
-		out = append(out, d)
+		s.pending = append(s.pending, c)
+	}
+	ripe := int(s.fed/frameLen) - holdFrames
+	slices.SortFunc(s.pending, func(a, b candidate) int { return int(a.d.Start - b.d.Start) })
+	for len(s.pending) > 0 {
+		best := 0
+		for i, p := range s.pending {
+			if overlaps(s.pending[0].d, p.d) && p.score > s.pending[best].score {
+				best = i
+			}
+		}
+		w := s.pending[best]
+		if !final && w.ef > ripe {
+			break
+		}
+		s.reported = append(s.reported, w.d)
+		out = append(out, w.d)
+		s.pending = slices.DeleteFunc(s.pending, func(p candidate) bool { return overlaps(w.d, p.d) })
+	}
+	if final {
+		s.pending = s.pending[:0]
 	}
 	return out
+}
+
+// candidate is a detection waiting for a better one to overlap it.
+type candidate struct {
+	d     detect.Digit
+	ef    int // its last frame
+	score int
+}
+
+// overlaps reports whether a and b overlap by more than half of the
+// shorter of the two.
+func overlaps(a, b detect.Digit) bool {
+	ov := min(a.End, b.End) - max(a.Start, b.Start)
+	return ov > 0 && 2*ov > min(a.End-a.Start, b.End-b.Start)
 }
 
 // seen reports whether d overlaps a digit already reported by more than
 // half of the shorter of the two.
 func (s *psSpotter) seen(d detect.Digit) bool {
-	for _, r := range s.reported {
-		ov := min(r.End, d.End) - max(r.Start, d.Start)
-		if ov > 0 && 2*ov > min(r.End-r.Start, d.End-d.Start) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(s.reported, func(r detect.Digit) bool { return overlaps(r, d) })
 }
 
 // Close implements DigitSpotter. It reports a decoder that failed to load

@@ -13,7 +13,7 @@ import (
 )
 
 // On corpus calls in which a caller reads a card number among a phone
-// number, a date and talk, the spotter hears a good share of the card's
+// number, a date and talk, the spotter hears half the card's
 // digits soon after each is said, where it was said, and few digits in the
 // talk. The bounds are what the en-us model reaches on espeak-ng's voices
 // at 8 kHz (see BenchmarkDigitSpotter), with a margin.
@@ -39,10 +39,11 @@ func TestDigitSpotterHearsCardDigits(t *testing.T) {
 		}
 		s.score(call, got)
 	}
+	t.Logf("heard %d of %d card digits, %.1f false digits a minute, median latency %.2f s", s.cardFound, s.cardWords, s.falsesPerMinute(), median(s.latency))
 	if s.recall() < 0.35 {
 		t.Errorf("heard %d of %d card digits", s.cardFound, s.cardWords)
 	}
-	if f := s.falsesPerMinute(); f > 60 {
+	if f := s.falsesPerMinute(); f > 40 {
 		t.Errorf("%.1f digits a minute heard outside digit spans", f)
 	}
 	if l := median(s.latency); l <= 0 || l > 0.5 {
@@ -80,7 +81,10 @@ func rssBytes(tb testing.TB) int64 {
 	return pages * int64(os.Getpagesize())
 }
 
-// BenchmarkDigitSpotter runs one corpus call per spoken condition through
+// benchCalls is how many corpus calls each condition of the benchmark has.
+const benchCalls = 3
+
+// BenchmarkDigitSpotter runs benchCalls corpus calls per spoken condition through
 // a spotter fed 160 ms at a time, and reports per condition the share of
 // card digits heard, digits heard outside digit spans per minute, the
 // median latency from a digit's end to its report, and CPU seconds per
@@ -106,16 +110,22 @@ func BenchmarkDigitSpotter(b *testing.B) {
 	})
 	for _, c := range spokenConditions() {
 		b.Run(strings.ReplaceAll(c.Name(), "/", "_"), func(b *testing.B) {
-			call := spokenCall(b, c, 0)
+			var calls []corpus.Call
+			for n := range benchCalls {
+				calls = append(calls, spokenCall(b, c, n))
+			}
 			var s spotScore
 			for b.Loop() {
-				s = runCall(b, call)
+				s = spotScore{}
+				for _, call := range calls {
+					s.add(runCall(b, call))
+				}
 			}
 			b.ReportMetric(s.recall(), "recall")
 			b.ReportMetric(s.falsesPerMinute(), "false/min")
 			b.ReportMetric(median(s.latency)*1000, "latency-ms")
 			b.ReportMetric(s.cpu/s.audio, "cpu-s/audio-s")
-			b.ReportMetric(s.cpu, "cpu-s/call")
+			b.ReportMetric(s.cpu/float64(s.calls), "cpu-s/call")
 		})
 	}
 }
