@@ -9,4 +9,9 @@
 // cgo behind the build tag "pocketsphinx" so that the default build stays
 // CGO-free. Without the tag the Energy engine finds the speech but
 // transcribes no words.
+//
+// A DigitSpotter listens to a caller's stream before the recorder commits
+// it and reports each spoken digit word as it is heard, so that a run of
+// them can pause the recording from the first digit. It needs pocketsphinx
+// too: SpokenDigits says whether this build has it.
 package asr

@@ -1,0 +1,14 @@
+//go:build !pocketsphinx
+
+package asr
+
+import "errors"
+
+// SpokenDigits reports whether this build can spot spoken digits: builds
+// without pocketsphinx detect keyed digits only.
+const SpokenDigits = false
+
+// NewDigitSpotter fails: this build has no speech recognizer.
+func NewDigitSpotter(Model) (DigitSpotter, error) {
+	return nil, errors.New("asr: this build spots no spoken digits (build with -tags pocketsphinx)")
+}

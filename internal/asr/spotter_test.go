@@ -1,0 +1,131 @@
+//go:build pocketsphinx
+
+package asr
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/hush-cc/hush/internal/corpus"
+	"github.com/hush-cc/hush/internal/detect"
+)
+
+// On corpus calls in which a caller reads a card number among a phone
+// number, a date and talk, the spotter hears half the card's
+// digits soon after each is said, where it was said, and few digits in the
+// talk. The bounds are what the en-us model reaches on espeak-ng's voices
+// at 8 kHz (see BenchmarkDigitSpotter), with a margin.
+func TestDigitSpotterHearsCardDigits(t *testing.T) {
+	var s spotScore
+	for _, c := range []corpus.Condition{
+		{Mode: corpus.Spoken, Voice: "en-us", Speed: 190, Music: true},
+		{Mode: corpus.Spoken, Voice: "en-us", Speed: 140, Noise: -35},
+	} {
+		call := spokenCall(t, c, 0)
+		sp, err := NewDigitSpotter(DefaultModel())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := spot(sp, call.Caller, corpus.Rate*16/100)
+		if err := sp.Close(); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range got {
+			if d.Source != detect.Spoken || !d.IsCardDigit() || d.Start < 0 || d.End <= d.Start || d.End > d.at || d.End > call.Samples {
+				t.Errorf("%s: digit %+v reported at %d", c.Name(), d.Digit, d.at)
+			}
+		}
+		s.score(call, got)
+	}
+	t.Logf("heard %d of %d card digits, %.1f false digits a minute, median latency %.2f s", s.cardFound, s.cardWords, s.falsesPerMinute(), median(s.latency))
+	if s.recall() < 0.35 {
+		t.Errorf("heard %d of %d card digits", s.cardFound, s.cardWords)
+	}
+	if f := s.falsesPerMinute(); f > 40 {
+		t.Errorf("%.1f digits a minute heard outside digit spans", f)
+	}
+	if l := median(s.latency); l <= 0 || l > 0.5 {
+		t.Errorf("median latency %.2f s from a digit's end to its report", l)
+	}
+}
+
+// Silence loads no decoder and hears nothing; Flush and Close are safe
+// at any time.
+func TestDigitSpotterSilence(t *testing.T) {
+	sp, err := NewDigitSpotter(DefaultModel())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := spot(sp, make([]int16, 10*corpus.Rate), 1280); len(got) != 0 {
+		t.Errorf("silence gave %v", got)
+	}
+	sp.Flush()
+	if err := sp.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := sp.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// rssBytes is the process's resident memory.
+func rssBytes(tb testing.TB) int64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		tb.Skip("no /proc/self/statm")
+	}
+	f := strings.Fields(string(b))
+	pages, _ := strconv.ParseInt(f[1], 10, 64)
+	return pages * int64(os.Getpagesize())
+}
+
+// benchCalls is how many corpus calls each condition of the benchmark has.
+const benchCalls = 3
+
+// BenchmarkDigitSpotter runs benchCalls corpus calls per spoken condition through
+// a spotter fed 160 ms at a time, and reports per condition the share of
+// card digits heard, digits heard outside digit spans per minute, the
+// median latency from a digit's end to its report, and CPU seconds per
+// second of caller audio and per call; and the memory a decoder holds.
+func BenchmarkDigitSpotter(b *testing.B) {
+	b.Run("memory", func(b *testing.B) {
+		const n = 8
+		for b.Loop() {
+			before := rssBytes(b)
+			var sps []DigitSpotter
+			for range n {
+				sp, err := NewDigitSpotter(DefaultModel())
+				if err != nil {
+					b.Fatal(err)
+				}
+				sps = append(sps, sp)
+			}
+			b.ReportMetric(float64(rssBytes(b)-before)/n/(1<<20), "MB/decoder")
+			for _, sp := range sps {
+				sp.Close()
+			}
+		}
+	})
+	for _, c := range spokenConditions() {
+		b.Run(strings.ReplaceAll(c.Name(), "/", "_"), func(b *testing.B) {
+			var calls []corpus.Call
+			for n := range benchCalls {
+				calls = append(calls, spokenCall(b, c, n))
+			}
+			var s spotScore
+			for b.Loop() {
+				s = spotScore{}
+				for _, call := range calls {
+					s.add(runCall(b, call))
+				}
+			}
+			b.ReportMetric(s.recall(), "recall")
+			b.ReportMetric(s.falsesPerMinute(), "false/min")
+			b.ReportMetric(median(s.latency)*1000, "latency-ms")
+			b.ReportMetric(s.cpu/s.audio, "cpu-s/audio-s")
+			b.ReportMetric(s.cpu/float64(s.calls), "cpu-s/call")
+		})
+	}
+}
