@@ -24,6 +24,7 @@ func serveFlags(fs *flag.FlagSet, demo bool) (*server.Config, *string) {
 	}
 	fs.StringVar(&cfg.Data, "data", data, "data directory (database, recordings, admin key)")
 	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:8080", "HTTP listen address")
+	fs.StringVar(&cfg.StoreURL, "store", "", "postgres://… URL of a PostgreSQL database several hush nodes share (default: SQLite in --data)")
 	fs.DurationVar(&cfg.ManualMaxAge, "manual-max-age", 15*time.Minute, "a manual pause is released after this long")
 	fs.BoolVar(&cfg.ResumeAuto, "resume-auto", false, "let a caller's resume also release the pauses the card-digit detectors made")
 	fs.DurationVar(&cfg.SecureMaxAge, "secure-max-age", 10*time.Minute, "a secure session expires after at most this long")

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,6 +28,7 @@ import (
 	"github.com/hush-cc/hush/internal/none"
 	"github.com/hush-cc/hush/internal/siprec"
 	"github.com/hush-cc/hush/internal/store"
+	"github.com/hush-cc/hush/internal/store/postgres"
 	"github.com/hush-cc/hush/internal/store/sqlite"
 	"github.com/hush-cc/hush/internal/webhook"
 	"github.com/hush-cc/hush/web/console"
@@ -46,6 +48,9 @@ type Config struct {
 	DenyAgentPause bool
 	Connect        ConnectConfig
 	Recorder       RecorderConfig
+	// StoreURL, when set, is a postgres:// URL: several hush nodes share
+	// that database. Empty keeps SQLite in Data.
+	StoreURL string
 	// ResumeAuto lets agents and supervisors resume a pause the card-digit
 	// detectors made, as if it were their own.
 	ResumeAuto bool
@@ -62,6 +67,37 @@ const AdminKeyFile = "admin.key"
 // DBFile is the name of the SQLite database in the data directory.
 const DBFile = sqlite.FileName
 
+// Store is everything the assembly keeps in its store.
+type Store interface {
+	store.Store
+	store.Retention
+	store.Anchoring
+}
+
+// Open opens the store cfg names: PostgreSQL when StoreURL is a
+// postgres:// URL, else SQLite in the data directory.
+func (c Config) Open(ctx context.Context) (Store, error) {
+	if c.StoreURL == "" {
+		return OpenStore(ctx, c.Data)
+	}
+	if !strings.HasPrefix(c.StoreURL, "postgres://") && !strings.HasPrefix(c.StoreURL, "postgresql://") {
+		return nil, fmt.Errorf("--store %q: want a postgres:// URL (or nothing, for SQLite in the data directory)", redact(c.StoreURL))
+	}
+	if err := os.MkdirAll(c.Data, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	return postgres.Open(ctx, c.StoreURL, postgres.WithLogger(c.Logger))
+}
+
+// redact hides a URL's password, so that an error can name the URL.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable)"
+	}
+	return u.Redacted()
+}
+
 // OpenStore opens (creating if needed) the store in a data directory.
 func OpenStore(ctx context.Context, dir string) (*sqlite.Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -76,7 +112,7 @@ func OpenStore(ctx context.Context, dir string) (*sqlite.Store, error) {
 type Server struct {
 	cfg    Config
 	log    *slog.Logger
-	store  *sqlite.Store
+	store  Store
 	engine *engine.Engine
 	api    *api.Server
 	http   *http.Server
@@ -118,7 +154,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	st, err := OpenStore(ctx, cfg.Data)
+	st, err := cfg.Open(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -197,6 +233,10 @@ func (s *Server) build(ctx context.Context) error {
 	s.api = api.New(apiCfg)
 	hooks := &webhook.Dispatcher{Store: s.store, Wake: s.engine.Signal().C, Logger: s.log}
 	s.runners = append(s.runners, hooks.Run)
+	if l, ok := s.store.(interface{ Listen(context.Context, func()) }); ok {
+		// Other nodes' commits wake this node's event streams and webhooks.
+		s.runners = append(s.runners, func(ctx context.Context) { l.Listen(ctx, s.engine.Signal().Notify) })
+	}
 	if s.ln, err = net.Listen("tcp", cfg.Listen); err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
@@ -377,7 +417,7 @@ func serveHTTP(ctx context.Context, srv *http.Server, ln net.Listener, log *slog
 // bootstrapAdmin creates the first admin key on an empty store and writes it
 // to a file only the owner can read. It returns that file's path, or "" when
 // keys already existed.
-func bootstrapAdmin(ctx context.Context, st *sqlite.Store, dir string) (string, error) {
+func bootstrapAdmin(ctx context.Context, st store.Store, dir string) (string, error) {
 	n, err := st.CountKeys(ctx)
 	if err != nil {
 		return "", fmt.Errorf("count keys: %w", err)

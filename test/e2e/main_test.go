@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/hush-cc/hush/internal/store/postgres/pgtest"
 )
 
 // hushBin is cmd/hush as it ships (no race detector), built once by
@@ -25,6 +27,7 @@ func TestMain(m *testing.M) {
 	} else {
 		code = m.Run()
 	}
+	pgtest.Stop()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
