@@ -135,7 +135,7 @@ func action(in conversation.Input) string {
 	case conversation.KindCommand:
 		return "command." + string(in.Operation)
 	case conversation.KindHold, conversation.KindUnhold, conversation.KindEnd,
-		conversation.KindSourcePause, conversation.KindSourceResume:
+		conversation.KindSourcePause, conversation.KindSourceResume, conversation.KindAutoPause, conversation.KindAutoResume:
 		return "event." + string(in.Kind)
 	case conversation.KindResult:
 		return "backend.result"

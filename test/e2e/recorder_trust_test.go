@@ -159,6 +159,9 @@ func startTLSHush(t *testing.T, rtpPorts string, p *pki) (*hush, netip.AddrPort)
 	t.Helper()
 	h, r := startHushWith(t, rtpPorts, func(c *server.Config) {
 		c.Recorder.SIPTLSListen = "127.0.0.1:0"
+		// sipp plays its pcap from another port than its offer names, as
+		// an SBC behind NAT would: the recorder latches onto the source.
+		c.Recorder.LatchRTP = true
 		c.Recorder.SIPTLSCert, c.Recorder.SIPTLSKey, c.Recorder.SIPTLSClientCA = p.serverCert, p.serverKy, p.caFile
 	})
 	return h, r.SIPTLSAddr()
