@@ -11,7 +11,6 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/hush-cc/hush/internal/asr"
 	"github.com/hush-cc/hush/internal/demo"
 	"github.com/hush-cc/hush/internal/media"
 )
@@ -85,7 +84,14 @@ func fetch(ctx context.Context, api demo.API, id string) (Recorded, error) {
 		p.GateClosedAt, _ = time.Parse(time.RFC3339Nano, s.GateClosedAt)
 		rec.Paused = append(rec.Paused, p)
 	}
-	var tr asr.Transcript
+	// The transcript's own shape (internal/asr), as the API serves it.
+	var tr struct {
+		Segments []struct {
+			Channel        string
+			StartMs, EndMs int64
+			Text           string
+		}
+	}
 	if err := api.Do(ctx, "GET", "/v1/conversations/"+id+"/transcript", nil, &tr); err == nil {
 		for _, s := range tr.Segments {
 			if s.Channel == "caller" {
