@@ -12,7 +12,7 @@ APT_PKGS  := $(DEMO_PKGS) ca-certificates sip-tester chromium sox pocketsphinx-t
 JS_TESTS  := $(sort $(wildcard sdk/js/test/*.test.mjs web/console/test/*.test.mjs))
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build test test-deps go-deps apt-deps demo-apt-deps npm-deps demo bench fuzz vet staticcheck js-test clean lambda-zip
+.PHONY: checks go-test all build test test-deps go-deps apt-deps demo-apt-deps npm-deps demo bench fuzz vet staticcheck js-test clean lambda-zip
 
 all: build
 
@@ -62,12 +62,19 @@ npm-deps: apt-deps
 
 test-deps: apt-deps go-deps npm-deps
 
+# test runs the checks, the Go tests and the JS tests side by side: the
+# end-to-end tests spend much of their time waiting on calls that play in
+# real time. Each part's output is printed whole when it ends.
 test: test-deps
+	@$(MAKE) --no-print-directory -j3 --output-sync=target checks go-test js-test
+
+checks:
 	$(GO) vet ./...
 	@$(MAKE) --no-print-directory staticcheck
+
+go-test:
 	$(GO) test -race -count=1 -timeout 20m ./...
 	CGO_ENABLED=1 $(GO) test -race -count=1 -tags pocketsphinx ./internal/asr/...
-	@$(MAKE) --no-print-directory js-test
 
 vet:
 	$(GO) vet ./...
