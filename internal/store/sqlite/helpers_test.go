@@ -121,3 +121,8 @@ func count(t testing.TB, db *sql.DB, table string) int {
 	}
 	return n
 }
+
+func withVersion(c conversation.Conversation, v int64) conversation.Conversation {
+	c.Version = v
+	return c
+}

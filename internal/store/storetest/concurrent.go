@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -16,64 +15,6 @@ import (
 func testConcurrentWriters(t *testing.T, f Factory) {
 	s := f.Open(t)
 	runWriters(t, []store.Store{s}, 8, 25)
-}
-
-// Two handles on one database (two processes or nodes) writing the same
-// conversation from the same version: exactly one wins each round, and
-// the loser re-reads and applies on top, so no update is lost.
-func testTwoStoresOneWinner(t *testing.T, f Factory) {
-	if f.OpenPair == nil {
-		t.Skip("this store has no second handle")
-	}
-	a, b := f.OpenPair(t)
-	ctx := context.Background()
-	create(t, a, sample("c1"))
-	const rounds = 20
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	applied := 0
-	for _, s := range []store.Store{a, b} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range rounds {
-				for {
-					c, err := s.Conversation(ctx, "c1")
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					c.SeenEvents = append(c.SeenEvents, "x")
-					err = s.Write(ctx, store.Write{Conversation: c, Audit: []audit.Entry{entry("c1", "n", "bump")}})
-					if errors.Is(err, store.ErrConflict) {
-						continue
-					}
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					mu.Lock()
-					applied++
-					mu.Unlock()
-					break
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	c, err := a.Conversation(ctx, "c1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Version != 1+2*rounds || applied != 2*rounds {
-		t.Fatalf("version %d after %d applied writes, want %d", c.Version, applied, 1+2*rounds)
-	}
-	if n := auditCount(t, b); n != 2*rounds {
-		t.Fatalf("%d audit entries, want %d", n, 2*rounds)
-	}
-	if err := b.VerifyAudit(ctx); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // Writers on two handles at once build one chain and one gapless log.

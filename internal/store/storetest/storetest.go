@@ -35,10 +35,13 @@ func Run(t *testing.T, f Factory) {
 		"Webhooks":                testWebhooks,
 		"AuditChain":              testAuditChain,
 		"ConcurrentWriters":       testConcurrentWriters,
-		"TwoStoresOneWinner":      testTwoStoresOneWinner,
+		"OneWinnerPerVersion":     testOneWinnerPerVersion,
+		"LoseNoUpdate":            testLoseNoUpdate,
 		"TwoStoresOneChainAndLog": testTwoStoresOneChainAndLog,
 		"Cluster":                 testCluster,
 		"Retention":               testRetention,
+		"KeyLifecycle":            testKeyLifecycle,
+		"AuditActorName":          testAuditActorName,
 		"Adapters":                func(t *testing.T, f Factory) { Adapters(t, f.Open(t)) },
 	}
 	for name, test := range tests {

@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -13,16 +13,15 @@ import (
 )
 
 // Two Stores on one file stand in for two hush processes.
-func TestTwoStoresOneWinnerPerVersion(t *testing.T) {
-	path := dbPath(t)
-	a, b := open(t, path), open(t, path)
+func testOneWinnerPerVersion(t *testing.T, f Factory) {
+	a, b := f.OpenPair(t)
 	ctx := context.Background()
 	create(t, a, sample("c"))
 	const rounds = 30
 	for v := int64(1); v <= rounds; v++ {
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
-		for i, s := range []*Store{a, b} {
+		for i, s := range []store.Store{a, b} {
 			wg.Go(func() {
 				c := withVersion(sample("c"), v)
 				c.Attributes = map[string]string{"winner": strconv.Itoa(i)}
@@ -54,9 +53,9 @@ func TestTwoStoresOneWinnerPerVersion(t *testing.T) {
 
 // Read-modify-write loops on both Stores lose no update, and the audit chain
 // both extend at once stays intact.
-func TestTwoStoresLoseNoUpdate(t *testing.T) {
-	path := dbPath(t)
-	stores := []*Store{open(t, path), open(t, path)}
+func testLoseNoUpdate(t *testing.T, f Factory) {
+	a, b := f.OpenPair(t)
+	stores := []store.Store{a, b}
 	ctx := context.Background()
 	c := sample("c")
 	c.Attributes = map[string]string{"n": "0"}
@@ -113,7 +112,7 @@ func TestTwoStoresLoseNoUpdate(t *testing.T) {
 }
 
 // increment adds one to the conversation's counter, re-reading on conflict.
-func increment(ctx context.Context, s *Store) error {
+func increment(ctx context.Context, s store.Store) error {
 	for {
 		c, err := s.Conversation(ctx, "c")
 		if err != nil {
