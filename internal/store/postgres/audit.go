@@ -86,7 +86,7 @@ func (s *Store) AppendAudit(ctx context.Context, entries ...audit.Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	es := stamped(entries, time.Now())
+	es := store.StampAudit(entries, time.Now())
 	return s.w.do(ctx, func(t *txn) (refused, err error) {
 		return nil, t.appendAudit(es)
 	})

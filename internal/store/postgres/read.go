@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -24,18 +23,7 @@ func (s *Store) Conversation(ctx context.Context, id string) (conversation.Conve
 	if err != nil {
 		return conversation.Conversation{}, fmt.Errorf("read conversation %s: %w", id, err)
 	}
-	return decodeConversation(id, version, state)
-}
-
-// decodeConversation reads the stored JSON; the version column, not the
-// copy inside the JSON, is the truth.
-func decodeConversation(id string, version int64, state []byte) (conversation.Conversation, error) {
-	var c conversation.Conversation
-	if err := json.Unmarshal(state, &c); err != nil {
-		return conversation.Conversation{}, fmt.Errorf("decode conversation %s: %w", id, err)
-	}
-	c.Version = version
-	return c, nil
+	return store.DecodeConversation(id, version, state)
 }
 
 // Conversations lists the conversations q selects, newest first.
@@ -80,7 +68,7 @@ func (s *Store) Conversations(ctx context.Context, q store.Query) ([]conversatio
 		if err := r.Scan(&id, &version, &state); err != nil {
 			return conversation.Conversation{}, err
 		}
-		return decodeConversation(id, version, state)
+		return store.DecodeConversation(id, version, state)
 	})
 }
 

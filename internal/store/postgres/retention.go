@@ -19,7 +19,7 @@ var (
 
 // SetLegalHold implements store.Retention.
 func (s *Store) SetLegalHold(ctx context.Context, h store.LegalHold, e audit.Entry) (store.LegalHold, error) {
-	entries := stamped([]audit.Entry{e}, time.Now())
+	entries := store.StampAudit([]audit.Entry{e}, time.Now())
 	err := s.w.do(ctx, func(t *txn) (refused, err error) {
 		var exists bool
 		if err := t.tx.QueryRow(t.ctx, "SELECT EXISTS (SELECT 1 FROM conversations WHERE id = $1)", h.ConversationID).Scan(&exists); err != nil {
@@ -46,7 +46,7 @@ func (s *Store) SetLegalHold(ctx context.Context, h store.LegalHold, e audit.Ent
 
 // ReleaseLegalHold implements store.Retention.
 func (s *Store) ReleaseLegalHold(ctx context.Context, conversationID string, e audit.Entry) error {
-	entries := stamped([]audit.Entry{e}, time.Now())
+	entries := store.StampAudit([]audit.Entry{e}, time.Now())
 	return s.w.do(ctx, func(t *txn) (refused, err error) {
 		tag, err := t.tx.Exec(t.ctx, "DELETE FROM legal_holds WHERE conversation_id = $1", conversationID)
 		if err != nil {
@@ -90,7 +90,7 @@ func (s *Store) RecordingsDue(ctx context.Context, cutoff time.Time, limit int) 
 
 // RecordingsDeleted implements store.Retention.
 func (s *Store) RecordingsDeleted(ctx context.Context, conversationID string, at time.Time, entries []audit.Entry) error {
-	es := stamped(entries, time.Now())
+	es := store.StampAudit(entries, time.Now())
 	return s.w.do(ctx, func(t *txn) (refused, err error) {
 		if _, err := t.tx.Exec(t.ctx, `INSERT INTO recordings_deleted (conversation_id, at) VALUES ($1, $2)
 			ON CONFLICT (conversation_id) DO NOTHING`, conversationID, formatTime(at)); err != nil {
@@ -113,7 +113,7 @@ func (s *Store) DeleteDeliveriesBefore(ctx context.Context, cutoff time.Time, e 
 
 func (s *Store) deleteBefore(ctx context.Context, e audit.Entry, query string, args ...any) (int64, error) {
 	var n int64
-	e = stamped([]audit.Entry{e}, time.Now())[0]
+	e = store.StampAudit([]audit.Entry{e}, time.Now())[0]
 	err := s.w.do(ctx, func(t *txn) (refused, err error) {
 		tag, err := t.tx.Exec(t.ctx, query, args...)
 		if err != nil {

@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -40,46 +38,14 @@ func (s *Store) Write(ctx context.Context, w store.Write) error {
 }
 
 func prepareWrite(w store.Write, now time.Time) (*convWrite, error) {
-	c := w.Conversation
-	switch {
-	case c.ID == "":
-		return nil, errors.New("write: conversation has no id")
-	case w.Create && w.Unchanged:
-		return nil, fmt.Errorf("write %s: Create and Unchanged together", c.ID)
-	case w.Create && c.Version != 0:
-		return nil, fmt.Errorf("write %s: a new conversation must have version 0, not %d", c.ID, c.Version)
+	p, err := w.Prepare(now)
+	if err != nil {
+		return nil, err
 	}
-	cw := &convWrite{id: c.ID, agentID: c.AgentID, createdMs: c.CreatedAt.UnixMilli(), active: c.Active(), version: c.Version,
-		updatedAt: formatTime(c.UpdatedAt), create: w.Create, unchanged: w.Unchanged, sessions: w.Sessions}
-	if !w.Unchanged {
-		c.Version++
-		state, err := json.Marshal(c)
-		if err != nil {
-			return nil, fmt.Errorf("write %s: encode conversation: %w", c.ID, err)
-		}
-		cw.state = state
-	}
-	cw.audit = stamped(w.Audit, now)
-	cw.events = make([]store.Event, len(w.Events))
-	for i, e := range w.Events {
-		if e.At.IsZero() {
-			e.At = now
-		}
-		cw.events[i] = e
-	}
-	return cw, nil
-}
-
-// stamped copies entries, giving those without a time now.
-func stamped(entries []audit.Entry, now time.Time) []audit.Entry {
-	out := make([]audit.Entry, len(entries))
-	for i, e := range entries {
-		if e.At.IsZero() {
-			e.At = now
-		}
-		out[i] = e
-	}
-	return out
+	c := p.Conversation
+	return &convWrite{id: c.ID, agentID: c.AgentID, createdMs: c.CreatedAt.UnixMilli(), active: c.Active(), version: c.Version,
+		updatedAt: formatTime(c.UpdatedAt), state: p.State, create: w.Create, unchanged: w.Unchanged, sessions: w.Sessions,
+		audit: p.Audit, events: p.Events}, nil
 }
 
 // apply runs inside the writer's transaction. The version check comes

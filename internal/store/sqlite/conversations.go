@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -23,18 +22,7 @@ func (s *Store) Conversation(ctx context.Context, id string) (conversation.Conve
 	if err != nil {
 		return conversation.Conversation{}, fmt.Errorf("read conversation %s: %w", id, err)
 	}
-	return decodeConversation(id, version, state)
-}
-
-// decodeConversation reads the stored JSON; the version column, not the
-// copy inside the JSON, is the truth.
-func decodeConversation(id string, version int64, state []byte) (conversation.Conversation, error) {
-	var c conversation.Conversation
-	if err := json.Unmarshal(state, &c); err != nil {
-		return conversation.Conversation{}, fmt.Errorf("decode conversation %s: %w", id, err)
-	}
-	c.Version = version
-	return c, nil
+	return store.DecodeConversation(id, version, state)
 }
 
 // Conversations lists the conversations q selects, newest first, from the
@@ -85,7 +73,7 @@ func (s *Store) Conversations(ctx context.Context, q store.Query) ([]conversatio
 		if err := rows.Scan(&id, &version, &state); err != nil {
 			return nil, fmt.Errorf("list conversations: %w", err)
 		}
-		c, err := decodeConversation(id, version, state)
+		c, err := store.DecodeConversation(id, version, state)
 		if err != nil {
 			return nil, err
 		}

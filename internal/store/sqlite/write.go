@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -48,39 +47,17 @@ func (s *Store) Write(ctx context.Context, w store.Write) error {
 }
 
 func prepareWrite(w store.Write, now time.Time) (*convWrite, error) {
-	c := w.Conversation
-	switch {
-	case c.ID == "":
-		return nil, errors.New("write: conversation has no id")
-	case w.Create && w.Unchanged:
-		return nil, fmt.Errorf("write %s: Create and Unchanged together", c.ID)
-	case w.Create && c.Version != 0:
-		return nil, fmt.Errorf("write %s: a new conversation must have version 0, not %d", c.ID, c.Version)
+	p, err := w.Prepare(now)
+	if err != nil {
+		return nil, err
 	}
-	cw := &convWrite{id: c.ID, agentID: c.AgentID, active: c.Active(), version: c.Version,
-		updatedAt: formatTime(c.UpdatedAt), createdMs: c.CreatedAt.UnixMilli(), create: w.Create, unchanged: w.Unchanged, sessions: w.Sessions}
-	if !w.Unchanged {
-		c.Version++
-		state, err := json.Marshal(c)
-		if err != nil {
-			return nil, fmt.Errorf("write %s: encode conversation: %w", c.ID, err)
-		}
-		cw.state = state
-	}
-	cw.audit = make([]audit.Entry, len(w.Audit))
-	for i, e := range w.Audit {
-		if e.At.IsZero() {
-			e.At = now
-		}
-		cw.audit[i] = e
-	}
-	cw.events = make([]eventRow, len(w.Events))
-	for i, e := range w.Events {
-		at := e.At
-		if at.IsZero() {
-			at = now
-		}
-		cw.events[i] = eventRow{typ: e.Type, conversationID: e.ConversationID, at: formatTime(at), data: e.Data}
+	c := p.Conversation
+	cw := &convWrite{id: c.ID, agentID: c.AgentID, active: c.Active(), version: c.Version, state: p.State,
+		updatedAt: formatTime(c.UpdatedAt), createdMs: c.CreatedAt.UnixMilli(), create: w.Create, unchanged: w.Unchanged,
+		sessions: w.Sessions, audit: p.Audit}
+	cw.events = make([]eventRow, len(p.Events))
+	for i, e := range p.Events {
+		cw.events[i] = eventRow{typ: e.Type, conversationID: e.ConversationID, at: formatTime(e.At), data: e.Data}
 	}
 	return cw, nil
 }
