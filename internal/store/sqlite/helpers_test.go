@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -111,15 +110,6 @@ func wantBreak(t testing.TB, err error, seq int64) {
 	if b.Seq != seq {
 		t.Fatalf("got a break at entry %d (%s), want entry %d", b.Seq, b.Reason, seq)
 	}
-}
-
-func count(t testing.TB, db *sql.DB, table string) int {
-	t.Helper()
-	var n int
-	if err := db.QueryRow(fmt.Sprintf("SELECT COUNT(*) FROM %s", table)).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
 }
 
 func withVersion(c conversation.Conversation, v int64) conversation.Conversation {
