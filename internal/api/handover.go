@@ -44,40 +44,37 @@ func decodeConsent(body []byte) (ConsentRequest, error) {
 // transfer hands a conversation to another agent: from then on the new
 // agent sees and controls it and the old one no longer does.
 func (s *Server) transfer(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	req, err := decodeTransfer(body)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	c, p, ok := s.Access(w, r, r.PathValue("id"))
-	if !ok {
-		return
-	}
-	reply, err := s.cfg.Engine.Apply(r.Context(), c.ID, conversation.Input{
-		Kind: conversation.KindTransfer, AgentID: req.AgentID, Actor: p.Name(),
-		Note: "transfer from " + c.AgentID + " to " + req.AgentID,
+	s.applyRequest(w, r, func(body []byte) (func(conversation.Conversation) conversation.Input, error) {
+		req, err := decodeTransfer(body)
+		return func(c conversation.Conversation) conversation.Input {
+			return conversation.Input{Kind: conversation.KindTransfer, AgentID: req.AgentID,
+				Note: "transfer from " + c.AgentID + " to " + req.AgentID}
+		}, err
 	})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	WriteJSON(w, http.StatusOK, reply.Conversation.View())
 }
 
 // consent records the customer's answer; a decline locks recording and
 // transcription paused until the call ends.
 func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
+	s.applyRequest(w, r, func(body []byte) (func(conversation.Conversation) conversation.Input, error) {
+		req, err := decodeConsent(body)
+		return func(conversation.Conversation) conversation.Input {
+			return conversation.Input{Kind: conversation.KindConsent, Consent: conversation.ConsentState(req.Recording)}
+		}, err
+	})
+}
+
+// applyRequest decodes the body with decode, checks the caller may act on
+// the conversation, applies the input decode's result builds for it as the
+// caller and answers with the conversation. A body that does not decode is
+// refused before the conversation is looked at.
+func (s *Server) applyRequest(w http.ResponseWriter, r *http.Request, decode func(body []byte) (func(conversation.Conversation) conversation.Input, error)) {
 	body, err := readBody(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	req, err := decodeConsent(body)
+	build, err := decode(body)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -86,9 +83,9 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	reply, err := s.cfg.Engine.Apply(r.Context(), c.ID, conversation.Input{
-		Kind: conversation.KindConsent, Consent: conversation.ConsentState(req.Recording), Actor: p.Name(),
-	})
+	in := build(c)
+	in.Actor, in.ActorName = p.Name(), p.DisplayName
+	reply, err := s.cfg.Engine.Apply(r.Context(), c.ID, in)
 	if err != nil {
 		s.fail(w, r, err)
 		return

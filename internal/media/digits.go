@@ -113,9 +113,11 @@ func (c *Call) decide(src detect.Source, dec detect.Decision) {
 	if run == nil {
 		return
 	}
+	// A pause reaches back to the guard before the first digit; a release
+	// takes effect when it is decided, since resumes never reach back.
 	at := c.tl.time(dec.At)
 	if !dec.Pause {
-		at = c.tl.time(c.ring.base)
+		at = c.rec.now()
 	}
 	id, pause := c.id, dec.Pause
 	go run(id, src, pause, at)

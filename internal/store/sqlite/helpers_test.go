@@ -7,14 +7,14 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/hush-cc/hush/internal/audit"
 	"github.com/hush-cc/hush/internal/conversation"
 	"github.com/hush-cc/hush/internal/store"
+	"github.com/hush-cc/hush/internal/store/storetest"
 )
 
-var t0 = time.Date(2026, 3, 1, 9, 30, 0, 123456789, time.UTC)
+var t0 = storetest.T0
 
 func dbPath(t testing.TB) string { return filepath.Join(t.TempDir(), FileName) }
 
@@ -51,32 +51,7 @@ func exec(t testing.TB, db *sql.DB, query string, args ...any) {
 	}
 }
 
-// sample is a conversation with every kind of field set.
-func sample(id string) conversation.Conversation {
-	return conversation.Conversation{
-		ID:         id,
-		AgentID:    "agent-1",
-		Platform:   "none",
-		Attributes: map[string]string{"queue": "billing"},
-		CallState:  conversation.OnHold,
-		Recording: conversation.Cap{
-			State: conversation.Paused, Started: true,
-			Reasons: []conversation.Reason{{Kind: conversation.Hold, Since: t0, By: "agent-1", Note: "n"}},
-			Driving: &conversation.Drive{TransactionID: "tx1", Capability: conversation.Recording,
-				Operation: "pause", From: conversation.InProgress, Target: conversation.Paused, At: t0, Since: t0,
-				Reasons: []conversation.Reason{{Kind: conversation.Hold, Since: t0}}},
-			Waiters: []conversation.Waiter{{TransactionID: "tx1", Operation: "pause", Want: conversation.Paused}},
-			Failure: &conversation.Failure{Target: conversation.Paused, Error: "boom", At: t0},
-		},
-		Transcription: conversation.Cap{State: conversation.NotStarted},
-		Sessions: []conversation.SecureSession{{ID: "s1", State: conversation.SessionActive, StartedAt: t0,
-			ExpiresAt: t0.Add(time.Minute)}},
-		CreatedAt:   t0,
-		UpdatedAt:   t0.Add(time.Second),
-		LastInputAt: t0.Add(time.Second),
-		SeenEvents:  []string{"e1", "e2"},
-	}
-}
+func sample(id string) conversation.Conversation { return storetest.Sample(id) }
 
 func entry(conv, actor, action string) audit.Entry {
 	return audit.Entry{At: t0, ConversationID: conv, Actor: actor, Action: action, Outcome: "ok",

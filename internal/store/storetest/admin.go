@@ -16,11 +16,11 @@ func testKeys(t *testing.T, f Factory) {
 	if n, err := s.CountKeys(ctx); err != nil || n != 0 {
 		t.Fatalf("count on a new store: %d, %v", n, err)
 	}
-	k := store.Key{ID: "k1", Hash: []byte{0, 1, 2, 0xff}, Role: "agent", AgentID: "agent-1", CreatedAt: t0}
+	k := store.Key{ID: "k1", Hash: []byte{0, 1, 2, 0xff}, Role: "agent", AgentID: "agent-1", CreatedAt: T0}
 	if err := s.CreateKey(ctx, k); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateKey(ctx, store.Key{ID: "k2", Hash: []byte{9}, Role: "admin", CreatedAt: t0}); err != nil {
+	if err := s.CreateKey(ctx, store.Key{ID: "k2", Hash: []byte{9}, Role: "admin", CreatedAt: T0}); err != nil {
 		t.Fatal(err)
 	}
 	wantErr(t, s.CreateKey(ctx, store.Key{ID: "k1", Hash: []byte{7}, Role: "admin"}), store.ErrExists)
@@ -41,8 +41,8 @@ func testKeys(t *testing.T, f Factory) {
 func testWebhooks(t *testing.T, f Factory) {
 	s := f.Open(t)
 	ctx := context.Background()
-	w1 := store.Webhook{ID: "w1", URL: "http://127.0.0.1:9/a", Secret: "s1", Types: []string{"conversation.paused"}, CreatedAt: t0}
-	w2 := store.Webhook{ID: "w2", URL: "http://127.0.0.1:9/b", Secret: "s2", Cursor: 5, CreatedAt: t0.Add(time.Second)}
+	w1 := store.Webhook{ID: "w1", URL: "http://127.0.0.1:9/a", Secret: "s1", Types: []string{"conversation.paused"}, CreatedAt: T0}
+	w2 := store.Webhook{ID: "w2", URL: "http://127.0.0.1:9/b", Secret: "s2", Cursor: 5, CreatedAt: T0.Add(time.Second)}
 	for _, w := range []store.Webhook{w2, w1} {
 		if err := s.CreateWebhook(ctx, w); err != nil {
 			t.Fatal(err)
@@ -79,7 +79,7 @@ func testWebhooks(t *testing.T, f Factory) {
 	}
 	wantErr(t, s.AdvanceWebhook(ctx, "nope", 3), store.ErrNotFound)
 	for i := range 3 {
-		d := store.Delivery{WebhookID: "w1", EventSeq: int64(10 + i), Attempt: i + 1, StatusCode: 500, Error: "down", At: t0.Add(time.Duration(i) * time.Second)}
+		d := store.Delivery{WebhookID: "w1", EventSeq: int64(10 + i), Attempt: i + 1, StatusCode: 500, Error: "down", At: T0.Add(time.Duration(i) * time.Second)}
 		if err := s.RecordDelivery(ctx, d); err != nil {
 			t.Fatal(err)
 		}
@@ -90,7 +90,7 @@ func testWebhooks(t *testing.T, f Factory) {
 		t.Fatal(err)
 	}
 	if len(ds) != 2 || ds[0].EventSeq != 12 || ds[1].EventSeq != 11 || ds[0].ID <= ds[1].ID ||
-		ds[0].Attempt != 3 || ds[0].StatusCode != 500 || ds[0].Error != "down" || !ds[0].At.Equal(t0.Add(2*time.Second)) {
+		ds[0].Attempt != 3 || ds[0].StatusCode != 500 || ds[0].Error != "down" || !ds[0].At.Equal(T0.Add(2*time.Second)) {
 		t.Fatalf("deliveries: %+v", ds)
 	}
 	if ds, err := s.Deliveries(ctx, "w1", 0); err != nil || len(ds) != 3 {
@@ -113,25 +113,25 @@ func testWebhooks(t *testing.T, f Factory) {
 func testKeyLifecycle(t *testing.T, f Factory) {
 	s := f.Open(t)
 	ctx := context.Background()
-	k := store.Key{ID: "k1", Hash: []byte{1}, Role: "agent", AgentID: "a", CreatedAt: t0, Name: "Ann Lee", ExpiresAt: t0.Add(time.Hour), NoPause: true}
+	k := store.Key{ID: "k1", Hash: []byte{1}, Role: "agent", AgentID: "a", CreatedAt: T0, Name: "Ann Lee", ExpiresAt: T0.Add(time.Hour), NoPause: true}
 	if err := s.CreateKey(ctx, k); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateKey(ctx, store.Key{ID: "k2", Hash: []byte{2}, Role: "admin", CreatedAt: t0.Add(time.Second)}); err != nil {
+	if err := s.CreateKey(ctx, store.Key{ID: "k2", Hash: []byte{2}, Role: "admin", CreatedAt: T0.Add(time.Second)}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Key(ctx, "k1")
 	if err != nil || !reflect.DeepEqual(got, k) {
 		t.Fatalf("got %+v (%v), want %+v", got, err, k)
 	}
-	r1, err := s.RevokeKey(ctx, "k1", t0.Add(time.Minute))
-	if err != nil || !r1.RevokedAt.Equal(t0.Add(time.Minute)) {
+	r1, err := s.RevokeKey(ctx, "k1", T0.Add(time.Minute))
+	if err != nil || !r1.RevokedAt.Equal(T0.Add(time.Minute)) {
 		t.Fatalf("revoke: %+v, %v", r1, err)
 	}
-	if r2, err := s.RevokeKey(ctx, "k1", t0.Add(time.Hour)); err != nil || !r2.RevokedAt.Equal(r1.RevokedAt) {
+	if r2, err := s.RevokeKey(ctx, "k1", T0.Add(time.Hour)); err != nil || !r2.RevokedAt.Equal(r1.RevokedAt) {
 		t.Fatalf("second revoke moved the time: %+v, %v", r2, err)
 	}
-	_, err = s.RevokeKey(ctx, "nope", t0)
+	_, err = s.RevokeKey(ctx, "nope", T0)
 	wantErr(t, err, store.ErrNotFound)
 	list, err := s.ListKeys(ctx)
 	if err != nil || len(list) != 2 || list[0].ID != "k2" || list[1].RevokedAt.IsZero() {
@@ -143,8 +143,8 @@ func testKeyLifecycle(t *testing.T, f Factory) {
 func testAuditActorName(t *testing.T, f Factory) {
 	s := f.Open(t)
 	ctx := context.Background()
-	if err := s.AppendAudit(ctx, audit.Entry{At: t0, Actor: "agent:a", ActorName: "Ann Lee", Action: "x", Outcome: "ok"},
-		audit.Entry{At: t0, Actor: "system", Action: "y", Outcome: "ok"}); err != nil {
+	if err := s.AppendAudit(ctx, audit.Entry{At: T0, Actor: "agent:a", ActorName: "Ann Lee", Action: "x", Outcome: "ok"},
+		audit.Entry{At: T0, Actor: "system", Action: "y", Outcome: "ok"}); err != nil {
 		t.Fatal(err)
 	}
 	es, err := s.AuditEntries(ctx, store.AuditQuery{})

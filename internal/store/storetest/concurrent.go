@@ -32,12 +32,12 @@ func runWriters(t *testing.T, stores []store.Store, writers, each int) {
 	for i := range writers {
 		s := stores[i%len(stores)]
 		id := fmt.Sprintf("w%d", i)
-		create(t, s, sample(id))
+		create(t, s, Sample(id))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for n := range each {
-				w := store.Write{Conversation: withVersion(sample(id), 1), Unchanged: true,
+				w := store.Write{Conversation: withVersion(Sample(id), 1), Unchanged: true,
 					Audit:  []audit.Entry{entry(id, "w", fmt.Sprint(n))},
 					Events: []store.Event{event("e", id)}}
 				if err := s.Write(ctx, w); err != nil {

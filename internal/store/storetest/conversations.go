@@ -14,7 +14,7 @@ import (
 func testConversationRoundTrip(t *testing.T, f Factory) {
 	s := f.Open(t)
 	ctx := context.Background()
-	c := sample("c1")
+	c := Sample("c1")
 	create(t, s, c)
 	got, err := s.Conversation(ctx, "c1")
 	if err != nil {
@@ -52,14 +52,14 @@ func testConversationNotFound(t *testing.T, f Factory) {
 func testWriteConflictAndExists(t *testing.T, f Factory) {
 	s := f.Open(t)
 	ctx := context.Background()
-	c := sample("c1")
+	c := Sample("c1")
 	create(t, s, c)
 	refused := []store.Write{
 		{Conversation: c, Create: true},   // exists
 		{Conversation: withVersion(c, 0)}, // stale
 		{Conversation: withVersion(c, 7)}, // from the future
 		{Conversation: withVersion(c, 0), Unchanged: true},
-		{Conversation: sample("missing")}, // never created
+		{Conversation: Sample("missing")}, // never created
 	}
 	wants := []error{store.ErrExists, store.ErrConflict, store.ErrConflict, store.ErrConflict, store.ErrConflict}
 	for i, w := range refused {
@@ -97,8 +97,8 @@ func testWriteRejectsBadInput(t *testing.T, f Factory) {
 	ctx := context.Background()
 	for _, w := range []store.Write{
 		{},
-		{Conversation: sample("c"), Create: true, Unchanged: true},
-		{Conversation: withVersion(sample("c"), 3), Create: true},
+		{Conversation: Sample("c"), Create: true, Unchanged: true},
+		{Conversation: withVersion(Sample("c"), 3), Create: true},
 	} {
 		if err := s.Write(ctx, w); err == nil {
 			t.Fatalf("write %+v succeeded", w)
@@ -109,7 +109,7 @@ func testWriteRejectsBadInput(t *testing.T, f Factory) {
 func testSessionsAndQueries(t *testing.T, f Factory) {
 	s := f.Open(t)
 	ctx := context.Background()
-	a, b, c := sample("a"), sample("b"), sample("c")
+	a, b, c := Sample("a"), Sample("b"), Sample("c")
 	b.AgentID = "agent-2"
 	c.CallState = conversation.Ended
 	for _, x := range []conversation.Conversation{c, b, a} {
@@ -138,8 +138,8 @@ func testSessionsAndQueries(t *testing.T, f Factory) {
 		{store.Query{AgentID: "agent-1"}, []string{"c", "a"}},
 		{store.Query{AgentID: "agent-1", ActiveOnly: true}, []string{"a"}},
 		{store.Query{Limit: 2}, []string{"c", "b"}},
-		{store.Query{Before: &store.Position{CreatedAt: t0, ID: "c"}, Limit: 1}, []string{"b"}},
-		{store.Query{Since: t0.Add(time.Millisecond)}, nil},
+		{store.Query{Before: &store.Position{CreatedAt: T0, ID: "c"}, Limit: 1}, []string{"b"}},
+		{store.Query{Since: T0.Add(time.Millisecond)}, nil},
 		{store.Query{AgentID: "nobody"}, nil},
 	}
 	for _, tt := range tests {

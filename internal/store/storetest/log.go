@@ -16,13 +16,13 @@ func testEventsAfter(t *testing.T, f Factory) {
 	if seq, err := s.LatestEventSeq(ctx); err != nil || seq != 0 {
 		t.Fatalf("latest event of an empty log: %d, %v", seq, err)
 	}
-	a, b := sample("a"), sample("b")
+	a, b := Sample("a"), Sample("b")
 	create(t, s, a)
 	create(t, s, b)
 	// Six events, alternating a and b, the first with no time of its own.
 	for i := range 3 {
 		ea, eb := event("ta", "a"), event("tb", "b")
-		ea.At = t0.Add(time.Duration(i) * time.Nanosecond)
+		ea.At = T0.Add(time.Duration(i) * time.Nanosecond)
 		if i == 0 {
 			ea.At = time.Time{}
 		}
@@ -53,7 +53,7 @@ func testEventsAfter(t *testing.T, f Factory) {
 	if all[0].At.IsZero() || all[0].At.Location() != time.UTC {
 		t.Fatalf("an event without a time got %v", all[0].At)
 	}
-	if !all[1].At.Equal(t0) || string(all[1].Data) != `{"id":"b"}` || all[1].Type != "tb" || all[1].ConversationID != "b" {
+	if !all[1].At.Equal(T0) || string(all[1].Data) != `{"id":"b"}` || all[1].Type != "tb" || all[1].ConversationID != "b" {
 		t.Fatalf("second event read back as %+v", all[1])
 	}
 	onlyA, err := s.EventsAfter(ctx, 0, "a", 0)
@@ -90,8 +90,8 @@ func testAuditChain(t *testing.T, f Factory) {
 	if err := s.VerifyAudit(ctx); err != nil {
 		t.Fatalf("empty chain: %v", err)
 	}
-	create(t, s, sample("c1"))
-	if err := s.Write(ctx, store.Write{Conversation: withVersion(sample("c1"), 1), Unchanged: true,
+	create(t, s, Sample("c1"))
+	if err := s.Write(ctx, store.Write{Conversation: withVersion(Sample("c1"), 1), Unchanged: true,
 		Audit: []audit.Entry{entry("c1", "alice", "pause"), entry("c1", "bob", "resume")}}); err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func testAuditChain(t *testing.T, f Factory) {
 		}
 		prev = e.Hash
 	}
-	if string(all[0].Detail) != `{"k": "v", "html": "<b>"}` || !all[0].At.Equal(t0) {
+	if string(all[0].Detail) != `{"k": "v", "html": "<b>"}` || !all[0].At.Equal(T0) {
 		t.Fatalf("entry read back as %+v (detail %s)", all[0], all[0].Detail)
 	}
 	if all[3].At.IsZero() {

@@ -20,11 +20,11 @@ func testRetention(t *testing.T, f Factory) {
 		t.Skip("this store keeps no retention state")
 	}
 	ctx := context.Background()
-	_, err := r.SetLegalHold(ctx, store.LegalHold{ConversationID: "nope", Since: t0, By: "admin"}, entry("nope", "admin", "legal-hold.set"))
+	_, err := r.SetLegalHold(ctx, store.LegalHold{ConversationID: "nope", Since: T0, By: "admin"}, entry("nope", "admin", "legal-hold.set"))
 	wantErr(t, err, store.ErrNotFound)
-	ended := sample("old")
+	ended := Sample("old")
 	ended.CallState = conversation.Ended
-	for _, c := range []conversation.Conversation{ended, sample("live")} {
+	for _, c := range []conversation.Conversation{ended, Sample("live")} {
 		create(t, s, c)
 	}
 	if err := s.Write(ctx, store.Write{Conversation: withVersion(ended, 1), Unchanged: true,
@@ -35,8 +35,8 @@ func testRetention(t *testing.T, f Factory) {
 	if err != nil || len(due) != 1 || due[0] != "old" {
 		t.Fatalf("due %v, %v; want the ended call", due, err)
 	}
-	h, err := r.SetLegalHold(ctx, store.LegalHold{ConversationID: "old", Since: t0, By: "admin", Reason: "case 1"}, entry("old", "admin", "legal-hold.set"))
-	if err != nil || h.Reason != "case 1" || !h.Since.Equal(t0) {
+	h, err := r.SetLegalHold(ctx, store.LegalHold{ConversationID: "old", Since: T0, By: "admin", Reason: "case 1"}, entry("old", "admin", "legal-hold.set"))
+	if err != nil || h.Reason != "case 1" || !h.Since.Equal(T0) {
 		t.Fatalf("hold %+v, %v", h, err)
 	}
 	if due, _ := r.RecordingsDue(ctx, time.Now().Add(time.Hour), 10); len(due) != 0 {

@@ -49,10 +49,13 @@ func Run(t *testing.T, f Factory) {
 	}
 }
 
-var t0 = time.Date(2026, 3, 1, 9, 30, 0, 123456789, time.UTC)
+// T0 is the time the samples are set at: nanoseconds included, so a
+// store that drops them is caught.
+var T0 = time.Date(2026, 3, 1, 9, 30, 0, 123456789, time.UTC)
 
-// sample is a conversation with every kind of field set.
-func sample(id string) conversation.Conversation {
+// Sample is a conversation with every kind of field set, as at T0, for
+// store tests that need one.
+func Sample(id string) conversation.Conversation {
 	return conversation.Conversation{
 		ID:         id,
 		AgentID:    "agent-1",
@@ -61,19 +64,19 @@ func sample(id string) conversation.Conversation {
 		CallState:  conversation.OnHold,
 		Recording: conversation.Cap{
 			State: conversation.Paused, Started: true,
-			Reasons: []conversation.Reason{{Kind: conversation.Hold, Since: t0, By: "agent-1", Note: "n"}},
+			Reasons: []conversation.Reason{{Kind: conversation.Hold, Since: T0, By: "agent-1", Note: "n"}},
 			Driving: &conversation.Drive{TransactionID: "tx1", Capability: conversation.Recording,
-				Operation: "pause", From: conversation.InProgress, Target: conversation.Paused, At: t0, Since: t0,
-				Reasons: []conversation.Reason{{Kind: conversation.Hold, Since: t0}}},
+				Operation: "pause", From: conversation.InProgress, Target: conversation.Paused, At: T0, Since: T0,
+				Reasons: []conversation.Reason{{Kind: conversation.Hold, Since: T0}}},
 			Waiters: []conversation.Waiter{{TransactionID: "tx1", Operation: "pause", Want: conversation.Paused}},
-			Failure: &conversation.Failure{Target: conversation.Paused, Error: "boom", At: t0},
+			Failure: &conversation.Failure{Target: conversation.Paused, Error: "boom", At: T0},
 		},
 		Transcription: conversation.Cap{State: conversation.NotStarted},
-		Sessions: []conversation.SecureSession{{ID: "s1", State: conversation.SessionActive, StartedAt: t0,
-			ExpiresAt: t0.Add(time.Minute)}},
-		CreatedAt:   t0,
-		UpdatedAt:   t0.Add(time.Second),
-		LastInputAt: t0.Add(time.Second),
+		Sessions: []conversation.SecureSession{{ID: "s1", State: conversation.SessionActive, StartedAt: T0,
+			ExpiresAt: T0.Add(time.Minute)}},
+		CreatedAt:   T0,
+		UpdatedAt:   T0.Add(time.Second),
+		LastInputAt: T0.Add(time.Second),
 		SeenEvents:  []string{"e1", "e2"},
 	}
 }
@@ -84,12 +87,12 @@ func withVersion(c conversation.Conversation, v int64) conversation.Conversation
 }
 
 func entry(conv, actor, action string) audit.Entry {
-	return audit.Entry{At: t0, ConversationID: conv, Actor: actor, Action: action, Outcome: "ok",
+	return audit.Entry{At: T0, ConversationID: conv, Actor: actor, Action: action, Outcome: "ok",
 		Detail: json.RawMessage(`{"k": "v", "html": "<b>"}`)}
 }
 
 func event(typ, conv string) store.Event {
-	return store.Event{Type: typ, ConversationID: conv, At: t0, Data: json.RawMessage(`{"id":"` + conv + `"}`)}
+	return store.Event{Type: typ, ConversationID: conv, At: T0, Data: json.RawMessage(`{"id":"` + conv + `"}`)}
 }
 
 func create(t testing.TB, s store.Store, c conversation.Conversation) {

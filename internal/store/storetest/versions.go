@@ -16,14 +16,14 @@ import (
 func testOneWinnerPerVersion(t *testing.T, f Factory) {
 	a, b := f.OpenPair(t)
 	ctx := context.Background()
-	create(t, a, sample("c"))
+	create(t, a, Sample("c"))
 	const rounds = 30
 	for v := int64(1); v <= rounds; v++ {
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
 		for i, s := range []store.Store{a, b} {
 			wg.Go(func() {
-				c := withVersion(sample("c"), v)
+				c := withVersion(Sample("c"), v)
 				c.Attributes = map[string]string{"winner": strconv.Itoa(i)}
 				errs[i] = s.Write(ctx, store.Write{Conversation: c, Audit: []audit.Entry{entry("c", strconv.Itoa(i), "w")}})
 			})
@@ -57,7 +57,7 @@ func testLoseNoUpdate(t *testing.T, f Factory) {
 	a, b := f.OpenPair(t)
 	stores := []store.Store{a, b}
 	ctx := context.Background()
-	c := sample("c")
+	c := Sample("c")
 	c.Attributes = map[string]string{"n": "0"}
 	create(t, stores[0], c)
 
