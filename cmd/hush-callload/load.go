@@ -21,6 +21,7 @@ import (
 
 // report is what a run measured.
 type report struct {
+	Target         string  `json:"target"`
 	Calls          int     `json:"calls"`
 	Established    int     `json:"established"`
 	Failed         int     `json:"failed"`
@@ -29,26 +30,40 @@ type report struct {
 	PacketsSent    int64   `json:"packetsSent"`
 	PacketsWritten int64   `json:"packetsWritten"`
 	LossPercent    float64 `json:"lossPercent"`
-	// SeqGaps, Late and Early break the loss down as the recorder saw it:
-	// never received, received after their audio was committed, received
-	// too far ahead of it.
+	// SeqGaps, Late and Early break the loss down as hush saw it: never
+	// received, received after their audio was committed, received too
+	// far ahead of it.
 	SeqGaps int64 `json:"seqGaps"`
 	Late    int64 `json:"late"`
 	Early   int64 `json:"early"`
+	// Concealed counts the packets loreste/siprec filled with silence for
+	// gaps in the sequence (not counted as written), PausedDropped those
+	// it dropped while a stream was paused (counted as written: the pause
+	// asked for it).
+	Concealed     int64 `json:"concealed,omitempty"`
+	PausedDropped int64 `json:"pausedDropped,omitempty"`
 	// UDPRcvbufErrors counts datagrams this machine's kernel dropped for
 	// full socket buffers during the run (all processes).
 	UDPRcvbufErrors int64 `json:"udpRcvbufErrors"`
 	CompleteWAVs    int   `json:"completeWavs"`
 	ShortWAVs       int   `json:"shortWavs"`
-	// HushCores is the CPU hush used with every call up, in cores; per
-	// call in percent of one core.
-	HushCores         float64 `json:"hushCores,omitempty"`
-	HushCPUPerCallPct float64 `json:"hushCpuPerCallPercent,omitempty"`
-	HushRSSBaseMiB    float64 `json:"hushRssBaseMiB,omitempty"`
-	HushRSSLoadedMiB  float64 `json:"hushRssLoadedMiB,omitempty"`
-	HushRSSPerCallKiB float64 `json:"hushRssPerCallKiB,omitempty"`
-	ToolCores         float64 `json:"toolCores"`
-	Pauses            int     `json:"pauses"`
+	// RecorderCores is the CPU the recorder used with every call up, in
+	// cores; per call in percent of one core, per packet in microseconds.
+	RecorderCores          float64 `json:"recorderCores,omitempty"`
+	RecorderCPUPerCallPct  float64 `json:"recorderCpuPerCallPercent,omitempty"`
+	RecorderCPUPerPacketUs float64 `json:"recorderCpuPerPacketMicros,omitempty"`
+	RecorderRSSBaseMiB     float64 `json:"recorderRssBaseMiB,omitempty"`
+	RecorderRSSLoadedMiB   float64 `json:"recorderRssLoadedMiB,omitempty"`
+	RecorderRSSPerCallKiB  float64 `json:"recorderRssPerCallKiB,omitempty"`
+	ToolCores              float64 `json:"toolCores"`
+	// LoadAvgStart and LoadAvgEnd are the machine's one-minute load
+	// average when the run began and ended.
+	LoadAvgStart float64 `json:"loadAvgStart"`
+	LoadAvgEnd   float64 `json:"loadAvgEnd"`
+	Pauses       int     `json:"pauses"`
+	// PauseLatency says what the pause latencies measure, which differs
+	// between recorders.
+	PauseLatency      string  `json:"pauseLatency,omitempty"`
 	PauseLatencyP50Ms float64 `json:"pauseLatencyP50Ms"`
 	PauseLatencyP99Ms float64 `json:"pauseLatencyP99Ms"`
 	PauseLatencyMaxMs float64 `json:"pauseLatencyMaxMs"`
@@ -62,11 +77,35 @@ type call struct {
 	sess     *demo.Session
 	streams  [2]*demo.Stream
 	err      error
-	pausedAt time.Time // when the pause request was sent
+	pausedAt time.Time     // when the pause request was sent
+	pauseAck time.Duration // from the pause request to its answer
+}
+
+// recorder is what differs between the recorders the tool drives: how a
+// call's recording is paused and resumed, and how what it wrote is read
+// back.
+type recorder interface {
+	pause(ctx context.Context, c *call) error
+	resume(ctx context.Context, c *call) error
+	// collect reads, once the calls have hung up, what the recorder
+	// wrote for them into rep: packets written, complete files, pause
+	// latencies.
+	collect(ctx context.Context, calls []*call, rep *report, window time.Duration) error
+}
+
+func newRecorder(ctx context.Context, o options) (recorder, error) {
+	client := &http.Client{Timeout: 30 * time.Second}
+	if o.target == targetLoreste {
+		return newLoreste(ctx, o.api, o.key, o.recordings, client)
+	}
+	return hush{api: demo.API{Base: o.api, Key: o.key, Client: client}}, nil
 }
 
 func load(ctx context.Context, o options, log io.Writer) (*report, error) {
-	api := demo.API{Base: o.api, Key: o.key, Client: &http.Client{Timeout: 30 * time.Second}}
+	rec, err := newRecorder(ctx, o)
+	if err != nil {
+		return nil, err
+	}
 	sbc, err := demo.NewSBC(o.sip, o.sip.Addr())
 	if err != nil {
 		return nil, err
@@ -80,7 +119,7 @@ func load(ctx context.Context, o options, log io.Writer) (*report, error) {
 	defer stopStreams()
 	go st.Run(sctx)
 	audio := tone()
-	rep := &report{Calls: o.calls, Cores: runtime.NumCPU(), Duration: o.duration.String()}
+	rep := &report{Target: o.target, Calls: o.calls, Cores: runtime.NumCPU(), Duration: o.duration.String(), LoadAvgStart: loadAvg()}
 
 	rcvbuf0 := udpRcvbufErrors()
 	var base usage
@@ -94,7 +133,7 @@ func load(ctx context.Context, o options, log io.Writer) (*report, error) {
 	var wg sync.WaitGroup
 	fmt.Fprintf(log, "placing %d calls over %v\n", o.calls, o.ramp)
 	for i := range calls {
-		c := &call{id: fmt.Sprintf("%s-%d", run, i+1)}
+		c := &call{id: callID(run, i+1)}
 		calls[i] = c
 		wg.Add(1)
 		go func() {
@@ -132,18 +171,23 @@ func load(ctx context.Context, o options, log io.Writer) (*report, error) {
 	if o.pid > 0 {
 		loaded, _ = sample(o.pid)
 	}
+	sentLoaded := sent(calls)
 	selfA, _ := sample(os.Getpid())
-	pauses := schedulePauses(ctx, api, calls, o, log)
+	pauses := schedulePauses(ctx, rec, calls, o, log)
 	backoff.Sleep(ctx, o.duration)
 	<-pauses
 	if o.pid > 0 {
 		end, err := sample(o.pid)
 		if err == nil {
-			rep.HushCores = cores(loaded, end)
-			rep.HushCPUPerCallPct = 100 * rep.HushCores / float64(max(rep.Established, 1))
-			rep.HushRSSBaseMiB = float64(base.rss) / (1 << 20)
-			rep.HushRSSLoadedMiB = float64(end.rss) / (1 << 20)
-			rep.HushRSSPerCallKiB = float64(end.rss-base.rss) / 1024 / float64(max(rep.Established, 1))
+			perCall := float64(max(rep.Established, 1))
+			rep.RecorderCores = cores(loaded, end)
+			rep.RecorderCPUPerCallPct = 100 * rep.RecorderCores / perCall
+			if n := sent(calls) - sentLoaded; n > 0 {
+				rep.RecorderCPUPerPacketUs = float64(end.cpu-loaded.cpu) / float64(time.Microsecond) / float64(n)
+			}
+			rep.RecorderRSSBaseMiB = float64(base.rss) / (1 << 20)
+			rep.RecorderRSSLoadedMiB = float64(end.rss) / (1 << 20)
+			rep.RecorderRSSPerCallKiB = float64(end.rss-base.rss) / 1024 / perCall
 		}
 	}
 	selfB, _ := sample(os.Getpid())
@@ -159,24 +203,43 @@ func load(ctx context.Context, o options, log io.Writer) (*report, error) {
 	}
 	// A tick in flight may still send: count once it has.
 	time.Sleep(200 * time.Millisecond)
-	for _, c := range calls {
-		if c.sess != nil {
-			rep.PacketsSent += c.streams[0].Sent() + c.streams[1].Sent()
-		}
-	}
+	rep.PacketsSent = sent(calls)
 	rep.SendErrors = st.Errors.Load()
 	rep.UDPRcvbufErrors = udpRcvbufErrors() - rcvbuf0
 	fmt.Fprintln(log, "hanging up")
 	hangUp(calls)
-	fmt.Fprintln(log, "reading segment maps")
-	collect(ctx, api, calls, rep, o.duration)
+	fmt.Fprintln(log, "reading what was recorded")
+	if err := rec.collect(ctx, calls, rep, o.duration); err != nil {
+		return nil, err
+	}
+	if rep.PacketsSent > 0 {
+		rep.LossPercent = 100 * float64(rep.PacketsSent-rep.PacketsWritten) / float64(rep.PacketsSent)
+	}
+	rep.LoadAvgEnd = loadAvg()
 	return rep, nil
+}
+
+// callID returns the Call-ID of a run's call n. It ends in a letter:
+// loreste/siprec names a stream's file by the Call-ID and the stream's
+// label without the separator, so with Call-IDs ending in digits call 1's
+// first stream (…-1 and 1) and call 11 (…-11) would share a file.
+func callID(run string, n int) string { return fmt.Sprintf("%s-%d-call", run, n) }
+
+// sent returns the packets sent so far on the streams of calls.
+func sent(calls []*call) int64 {
+	var n int64
+	for _, c := range calls {
+		if c.sess != nil {
+			n += c.streams[0].Sent() + c.streams[1].Sent()
+		}
+	}
+	return n
 }
 
 // schedulePauses pauses the recording of o.pauses calls, one every 10 ms
 // from a third into the window, and resumes each a second later. The
 // channel closes when all are done.
-func schedulePauses(ctx context.Context, api demo.API, calls []*call, o options, log io.Writer) <-chan struct{} {
+func schedulePauses(ctx context.Context, rec recorder, calls []*call, o options, log io.Writer) <-chan struct{} {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -194,14 +257,14 @@ func schedulePauses(ctx context.Context, api demo.API, calls []*call, o options,
 			c.pausedAt = time.Now()
 			go func() {
 				defer wg.Done()
-				path := "/v1/conversations/" + c.id + "/recording/"
-				if err := api.Do(ctx, "POST", path+"pause", map[string]any{"reason": "latency probe"}, nil); err != nil {
+				if err := rec.pause(ctx, c); err != nil {
 					fmt.Fprintln(log, "pause:", err)
 					c.pausedAt = time.Time{}
 					return
 				}
+				c.pauseAck = time.Since(c.pausedAt)
 				backoff.Sleep(ctx, time.Second)
-				if err := api.Do(ctx, "POST", path+"resume", map[string]any{}, nil); err != nil {
+				if err := rec.resume(ctx, c); err != nil {
 					fmt.Fprintln(log, "resume:", err)
 				}
 			}()
@@ -233,57 +296,16 @@ func hangUp(calls []*call) {
 	wg.Wait()
 }
 
-// collect reads every call's segment map once it is complete.
-func collect(ctx context.Context, api demo.API, calls []*call, rep *report, window time.Duration) {
-	var lat []float64
-	deadline := time.Now().Add(60 * time.Second)
-	for _, c := range calls {
-		if c.sess == nil {
-			continue
-		}
-		var m media.SegmentMap
-		for {
-			err := api.Do(ctx, "GET", "/v1/conversations/"+c.id+"/recording/segments", nil, &m)
-			if err == nil && m.Complete || time.Now().After(deadline) || ctx.Err() != nil {
-				break
-			}
-			backoff.Sleep(ctx, 100*time.Millisecond)
-		}
-		if !m.Complete || m.Stats == nil {
-			continue
-		}
-		rep.CompleteWAVs++
-		if m.WAVSamples < int64(window/time.Second)*media.SampleRate {
-			rep.ShortWAVs++
-		}
-		for _, s := range []media.StreamStats{m.Stats.Caller, m.Stats.Agent} {
-			rep.PacketsWritten += s.Packets - s.Early - s.Late
-			rep.SeqGaps += s.Lost
-			rep.Late += s.Late
-			rep.Early += s.Early
-		}
-		if c.pausedAt.IsZero() {
-			continue
-		}
-		for _, s := range m.Segments {
-			if s.State != media.SegmentPaused || s.GateClosedAt == "" {
-				continue
-			}
-			if t, err := time.Parse(time.RFC3339Nano, s.GateClosedAt); err == nil && !t.Before(c.pausedAt) {
-				lat = append(lat, float64(t.Sub(c.pausedAt))/float64(time.Millisecond))
-				break
-			}
-		}
-	}
-	if rep.PacketsSent > 0 {
-		rep.LossPercent = 100 * float64(rep.PacketsSent-rep.PacketsWritten) / float64(rep.PacketsSent)
-	}
+// setPauseLatencies sets the report's pause figures from the latencies
+// measured (in milliseconds) and what they measure.
+func (r *report) setPauseLatencies(lat []float64, what string) {
 	slices.Sort(lat)
-	rep.Pauses = len(lat)
-	rep.PauseLatencyP50Ms = percentile(lat, 0.50)
-	rep.PauseLatencyP99Ms = percentile(lat, 0.99)
+	r.PauseLatency = what
+	r.Pauses = len(lat)
+	r.PauseLatencyP50Ms = percentile(lat, 0.50)
+	r.PauseLatencyP99Ms = percentile(lat, 0.99)
 	if len(lat) > 0 {
-		rep.PauseLatencyMaxMs = lat[len(lat)-1]
+		r.PauseLatencyMaxMs = lat[len(lat)-1]
 	}
 }
 
@@ -305,19 +327,21 @@ func tone() []byte {
 }
 
 func (r *report) print(w io.Writer) {
-	fmt.Fprintf(w, `calls            %d up, %d failed (of %d)%s
-window           %s with every call up, %d cores
-packets          %d sent, %d written, %.4f %% lost (%d never received, %d late, %d early; kernel dropped %d)
+	fmt.Fprintf(w, `recorder         %s
+calls            %d up, %d failed (of %d)%s
+window           %s with every call up, %d cores, load average %.2f at start, %.2f at end
+packets          %d sent, %d written, %.4f %% lost (%d never received, %d late, %d early, %d concealed, %d dropped paused; kernel dropped %d)
 WAV files        %d complete, %d short
-hush CPU         %.2f cores, %.3f %% of a core per call
-hush memory      %.1f MiB idle, %.1f MiB loaded, %.0f KiB per call
+recorder CPU     %.2f cores, %.3f %% of a core per call, %.2f µs per packet
+recorder memory  %.1f MiB idle, %.1f MiB loaded, %.0f KiB per call
 tool CPU         %.2f cores
-pause latency    p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d pauses)
+pause latency    p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d pauses; %s)
 send errors      %d
-`, r.Established, r.Failed, r.Calls, firstErr(r.FirstCallErr), r.Duration, r.Cores,
-		r.PacketsSent, r.PacketsWritten, r.LossPercent, r.SeqGaps, r.Late, r.Early, r.UDPRcvbufErrors, r.CompleteWAVs, r.ShortWAVs,
-		r.HushCores, r.HushCPUPerCallPct, r.HushRSSBaseMiB, r.HushRSSLoadedMiB, r.HushRSSPerCallKiB,
-		r.ToolCores, r.PauseLatencyP50Ms, r.PauseLatencyP99Ms, r.PauseLatencyMaxMs, r.Pauses, r.SendErrors)
+`, r.Target, r.Established, r.Failed, r.Calls, firstErr(r.FirstCallErr), r.Duration, r.Cores, r.LoadAvgStart, r.LoadAvgEnd,
+		r.PacketsSent, r.PacketsWritten, r.LossPercent, r.SeqGaps, r.Late, r.Early, r.Concealed, r.PausedDropped, r.UDPRcvbufErrors,
+		r.CompleteWAVs, r.ShortWAVs,
+		r.RecorderCores, r.RecorderCPUPerCallPct, r.RecorderCPUPerPacketUs, r.RecorderRSSBaseMiB, r.RecorderRSSLoadedMiB, r.RecorderRSSPerCallKiB,
+		r.ToolCores, r.PauseLatencyP50Ms, r.PauseLatencyP99Ms, r.PauseLatencyMaxMs, r.Pauses, r.PauseLatency, r.SendErrors)
 }
 
 func firstErr(s string) string {

@@ -1,11 +1,18 @@
 // Command hush-callload drives concurrent two-stream G.711 SIPREC calls
-// against a running hush recorder and reports what it recorded: packets
-// sent against packets written, finished WAV files, the CPU and memory
-// hush spent per call, and pause latency (API request to closed gate).
+// against a running recorder and reports what it recorded: packets sent
+// against packets written, finished WAV files, the CPU and memory the
+// recorder spent per call, and pause latency.
+//
+// The recorder is hush (--target hush, the default) or loreste/siprec
+// (--target loreste), driven with the same calls so the two can be
+// compared:
 //
 //	hush serve --data /tmp/load --sip-listen 127.0.0.1:5060 --rtp-ports 20000-23999 --asr energy &
 //	hush-callload --sip 127.0.0.1:5060 --api http://127.0.0.1:8080 \
 //	    --key-file /tmp/load/admin.key --pid $! --calls 500 --duration 60s
+//
+//	hush-callload --target loreste --sip 127.0.0.1:5070 --api http://127.0.0.1:8081 \
+//	    --key "$PAUSE_RESUME_API_KEY" --recordings /tmp/loreste/recordings --pid $LORESTE_PID
 //
 // It only sends to the addresses it is given; keep them on loopback.
 package main
@@ -37,26 +44,32 @@ func main() {
 
 // options are the command line.
 type options struct {
-	sip      netip.AddrPort
-	api      string
-	key      string
-	pid      int
-	calls    int
-	duration time.Duration
-	ramp     time.Duration
-	pauses   int
-	jsonOut  bool
+	target string
+	sip    netip.AddrPort
+	api    string
+	// recordings is loreste's recording directory, where the tool reads
+	// the files it wrote.
+	recordings string
+	key        string
+	pid        int
+	calls      int
+	duration   time.Duration
+	ramp       time.Duration
+	pauses     int
+	jsonOut    bool
 }
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("hush-callload", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
-	sip := fs.String("sip", "127.0.0.1:5060", "hush's SIPREC address (loopback)")
-	fs.StringVar(&o.api, "api", "http://127.0.0.1:8080", "hush's HTTP API")
-	fs.StringVar(&o.key, "key", "", "admin API key (or --key-file)")
-	keyFile := fs.String("key-file", "", "file holding the admin API key, such as DATA/admin.key")
-	fs.IntVar(&o.pid, "pid", 0, "hush's process id, to read its CPU and memory from /proc (0: not measured)")
+	fs.StringVar(&o.target, "target", targetHush, "the recorder: hush or loreste (loreste/siprec)")
+	sip := fs.String("sip", "127.0.0.1:5060", "the recorder's SIPREC address (loopback)")
+	fs.StringVar(&o.api, "api", "http://127.0.0.1:8080", "the recorder's HTTP API")
+	fs.StringVar(&o.key, "key", "", "API key: hush's admin key, or loreste's PAUSE_RESUME_API_KEY (or --key-file)")
+	keyFile := fs.String("key-file", "", "file holding the API key, such as DATA/admin.key")
+	fs.StringVar(&o.recordings, "recordings", "", "loreste's RECORDING_DIR, read after the calls to count what it wrote")
+	fs.IntVar(&o.pid, "pid", 0, "the recorder's process id, to read its CPU and memory from /proc (0: not measured)")
 	fs.IntVar(&o.calls, "calls", 100, "concurrent calls")
 	fs.DurationVar(&o.duration, "duration", 60*time.Second, "how long all calls stay up together")
 	fs.DurationVar(&o.ramp, "ramp", 10*time.Second, "time over which the calls are placed")
@@ -80,8 +93,17 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		}
 		o.key = strings.TrimSpace(string(b))
 	}
-	if o.key == "" {
-		return o, errors.New("an admin key is needed (--key or --key-file)")
+	switch o.target {
+	case targetHush:
+		if o.key == "" {
+			return o, errors.New("an admin key is needed (--key or --key-file)")
+		}
+	case targetLoreste:
+		if o.recordings == "" {
+			return o, errors.New("--target loreste needs --recordings, its RECORDING_DIR")
+		}
+	default:
+		return o, fmt.Errorf("--target %q: want hush or loreste", o.target)
 	}
 	if o.calls < 1 || o.duration <= 0 || o.ramp < 0 {
 		return o, errors.New("--calls, --duration and --ramp must be positive")

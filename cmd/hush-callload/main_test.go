@@ -26,6 +26,8 @@ func TestOptionsKeepTheLoadOnLoopback(t *testing.T) {
 		{[]string{"--key-file", key, "--sip", "192.0.2.1:5060"}, false},
 		{[]string{"--sip", "127.0.0.1:5060"}, false}, // no key
 		{[]string{"--key", "k", "--calls", "0"}, false},
+		{[]string{"--key", "k", "--target", "loreste"}, false}, // no recordings
+		{[]string{"--key", "k", "--target", "other", "--recordings", "/tmp"}, false},
 	} {
 		o, err := parseOptions(c.args, io.Discard)
 		if (err == nil) != c.ok {
@@ -34,6 +36,13 @@ func TestOptionsKeepTheLoadOnLoopback(t *testing.T) {
 		if err == nil && (o.key != "k" || o.pauses != o.calls) {
 			t.Errorf("%v: options %+v", c.args, o)
 		}
+	}
+}
+
+func TestOptionsForLoreste(t *testing.T) {
+	o, err := parseOptions([]string{"--target", "loreste", "--recordings", "/tmp/rec", "--sip", "127.0.0.1:5070"}, io.Discard)
+	if err != nil || o.target != targetLoreste || o.recordings != "/tmp/rec" || o.key != "" {
+		t.Fatalf("options %+v, %v", o, err)
 	}
 }
 
@@ -49,7 +58,7 @@ func TestLoadAgainstHush(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := options{sip: h.SIPAddr(), api: h.URL(), key: key, pid: os.Getpid(), calls: 4, duration: 2 * time.Second, ramp: 200 * time.Millisecond, pauses: 4}
+	o := options{target: targetHush, sip: h.SIPAddr(), api: h.URL(), key: key, pid: os.Getpid(), calls: 4, duration: 2 * time.Second, ramp: 200 * time.Millisecond, pauses: 4}
 	rep, err := load(ctx, o, io.Discard)
 	if err := h.Close(); err != nil {
 		t.Fatal(err)

@@ -83,3 +83,18 @@ func udpRcvbufErrors() int64 {
 	}
 	return 0
 }
+
+// loadAvg returns the machine's one-minute load average, or 0 when it
+// cannot be read.
+func loadAvg() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(f[0], 64)
+	return v
+}
