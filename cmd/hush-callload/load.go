@@ -36,10 +36,10 @@ type report struct {
 	SeqGaps int64 `json:"seqGaps"`
 	Late    int64 `json:"late"`
 	Early   int64 `json:"early"`
-	// Concealed counts the packets loreste/siprec filled with silence for
-	// gaps in the sequence (not counted as written), PausedDropped those
-	// it dropped while a stream was paused (counted as written: the pause
-	// asked for it).
+	// Concealed counts the packets loreste/siprec meant to fill with
+	// silence for gaps in the sequence (its plc_concealed counter; silence
+	// is never counted as written), PausedDropped those it dropped while
+	// a stream was paused (counted as written: the pause asked for it).
 	Concealed     int64 `json:"concealed,omitempty"`
 	PausedDropped int64 `json:"pausedDropped,omitempty"`
 	// UDPRcvbufErrors counts datagrams this machine's kernel dropped for

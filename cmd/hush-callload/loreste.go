@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -119,9 +120,9 @@ func labelValue(labels, label string) string {
 }
 
 // sessionIDs are the names loreste/siprec may give a call's session in
-// its pause API: the metadata's session_id or, without one, the
-// Call-ID.
-func sessionIDs(callID string) []string { return []string{callID, "s-" + callID} }
+// its pause API: the metadata's session_id (s-CALLID in the tool's
+// metadata) or, without one, the Call-ID.
+func sessionIDs(callID string) []string { return []string{"s-" + callID, callID} }
 
 func (l *loreste) pause(ctx context.Context, c *call) error {
 	return l.post(ctx, c, "pause", `{"pause_recording":true,"pause_transcription":true}`)
@@ -197,10 +198,13 @@ var legs = [2]string{"1", "2"}
 
 // collect waits for every call's files: a leg per stream and the file
 // combining them. A call's recording is complete when all three headers
-// agree with their files' sizes; its legs say how many packets were
-// written (20 ms of 16-bit samples each). A pause's latency runs from
-// its request to its answer, which loreste/siprec sends once the stream
-// is paused.
+// agree with their files' sizes. A packet counts as written when its
+// audio is in its leg: the tool sends a tone, so every 20 ms block of a
+// leg that is not all zero samples is a packet's, and the silence
+// loreste/siprec writes in place of missing packets is not. A packet it
+// dropped because its stream was paused counts as written too: the
+// pause asked for it. A pause's latency runs from its request to its
+// answer, which loreste/siprec sends once the stream is paused.
 func (l *loreste) collect(ctx context.Context, calls []*call, rep *report, window time.Duration) error {
 	deadline := time.Now().Add(60 * time.Second)
 	var lat []float64
@@ -211,30 +215,36 @@ func (l *loreste) collect(ctx context.Context, calls []*call, rep *report, windo
 		if c.pauseAck > 0 {
 			lat = append(lat, float64(c.pauseAck)/float64(time.Millisecond))
 		}
-		names := []string{loresteFileName(c.id), loresteFileName(c.id + "_" + legs[0]), loresteFileName(c.id + "_" + legs[1])}
-		var hs []wavFile
+		paths := []string{
+			filepath.Join(l.dir, loresteFileName(c.id)),
+			filepath.Join(l.dir, loresteFileName(c.id+"_"+legs[0])),
+			filepath.Join(l.dir, loresteFileName(c.id+"_"+legs[1])),
+		}
+		var fs []wavFile
 		for {
-			hs = hs[:0]
-			for _, n := range names {
-				if h, err := readWAVFile(filepath.Join(l.dir, n)); err == nil && h.Complete {
-					hs = append(hs, h)
+			fs = fs[:0]
+			for _, p := range paths {
+				if f, err := readWAVFile(p); err == nil && f.Complete {
+					fs = append(fs, f)
 				}
 			}
-			if len(hs) == len(names) || time.Now().After(deadline) || !backoff.Sleep(ctx, 100*time.Millisecond) {
+			if len(fs) == len(paths) || time.Now().After(deadline) || !backoff.Sleep(ctx, 100*time.Millisecond) {
 				break
 			}
 		}
-		if len(hs) < len(names) {
+		if len(fs) < len(paths) {
 			continue
 		}
 		rep.CompleteWAVs++
-		if hs[0].SampleRate == 0 || hs[0].frames() < int64(window/time.Second)*int64(hs[0].SampleRate) {
+		if fs[0].frames() < int64(window/time.Second)*int64(fs[0].SampleRate) {
 			rep.ShortWAVs++
 		}
-		for _, h := range hs[1:] {
-			if h.SampleRate > 0 {
-				rep.PacketsWritten += h.frames() / int64(h.SampleRate/50)
+		for i, f := range fs[1:] {
+			n, err := audioBlocks(paths[i+1], f)
+			if err != nil {
+				return err
 			}
+			rep.PacketsWritten += n
 		}
 	}
 	d, err := l.dropped(ctx)
@@ -243,11 +253,36 @@ func (l *loreste) collect(ctx context.Context, calls []*call, rep *report, windo
 	}
 	rep.Concealed = int64(d["plc_concealed"] - l.dropped0["plc_concealed"])
 	rep.PausedDropped = int64(d["recording_paused"] - l.dropped0["recording_paused"])
-	// Silence for a gap is no packet written; a packet dropped while its
-	// stream was paused is one handled as asked.
-	rep.PacketsWritten += rep.PausedDropped - rep.Concealed
+	rep.PacketsWritten += rep.PausedDropped
 	rep.setPauseLatencies(lat, "request to answer (loreste pauses before answering)")
 	return ctx.Err()
+}
+
+// audioBlocks counts the 20 ms blocks of a 16-bit PCM file's samples that
+// are not all zero.
+func audioBlocks(path string, f wavFile) (int64, error) {
+	if f.Bits != 16 || f.Channels < 1 || f.SampleRate < 50 {
+		return 0, fmt.Errorf("%s: %d-bit, %d channels at %d Hz: want 16-bit PCM", path, f.Bits, f.Channels, f.SampleRate)
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer fh.Close()
+	block := make([]byte, f.SampleRate/50*f.Channels*2)
+	r := bufio.NewReaderSize(io.NewSectionReader(fh, f.DataOffset, f.DataSize), 64<<10)
+	var n int64
+	for {
+		if _, err := io.ReadFull(r, block); err != nil {
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				return n, nil
+			}
+			return n, fmt.Errorf("%s: %w", path, err)
+		}
+		if slices.ContainsFunc(block, func(b byte) bool { return b != 0 }) {
+			n++
+		}
+	}
 }
 
 // wavFile is a WAV file's header, and whether its sizes agree with the

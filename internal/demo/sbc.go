@@ -187,7 +187,10 @@ func (s *Session) metadata() string {
 		return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(v)
 	}
 	c, a := s.spec.Caller, s.spec.Agent
-	return fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
+	// Lines end in CRLF, as everywhere in a SIP message: a recorder that
+	// rewrites bare LFs on its TCP stream (loreste/siprec does) would
+	// otherwise read past the body's Content-Length.
+	return strings.ReplaceAll(fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
 <recording xmlns="urn:ietf:params:xml:ns:recording:1">
 <datamode>complete</datamode>
 <session session_id="s-%[1]s"><sipSessionID>%[1]s</sipSessionID></session>
@@ -197,5 +200,5 @@ func (s *Session) metadata() string {
 <stream stream_id="st-agent" session_id="s-%[1]s"><label>2</label></stream>
 <participantstreamassoc participant_id="caller"><send>st-caller</send><recv>st-agent</recv></participantstreamassoc>
 <participantstreamassoc participant_id="agent"><send>st-agent</send><recv>st-caller</recv></participantstreamassoc>
-</recording>`, esc(s.spec.CallID), esc(c.AOR), esc(c.Name), esc(a.AOR), esc(a.Name))
+</recording>`, esc(s.spec.CallID), esc(c.AOR), esc(c.Name), esc(a.AOR), esc(a.Name)), "\n", "\r\n")
 }
