@@ -12,7 +12,7 @@ APT_PKGS  := $(DEMO_PKGS) ca-certificates sip-tester chromium sox pocketsphinx-t
 JS_TESTS  := $(sort $(wildcard sdk/js/test/*.test.mjs web/console/test/*.test.mjs))
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: checks go-test all build test test-deps go-deps apt-deps demo-apt-deps npm-deps demo bench fuzz vet staticcheck js-test clean lambda-zip
+.PHONY: checks go-test all build test test-deps go-deps apt-deps demo-apt-deps npm-deps demo bench bench-recorder fuzz vet staticcheck js-test clean lambda-zip
 
 all: build
 
@@ -99,6 +99,15 @@ demo: demo-apt-deps
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./internal/...
+
+# bench-recorder records the same calls with hush and with loreste/siprec,
+# interleaved, and prints the medians and their ratios (cmd/hush-recbench,
+# docs/BENCHMARKS.md). It fetches and builds loreste/siprec in
+# ~/.cache/hush-bench the first time. Flags: RECBENCH_FLAGS="--calls 500
+# --runs 1 --duration 20s".
+RECBENCH_FLAGS ?=
+bench-recorder: go-deps
+	$(GO) run ./cmd/hush-recbench $(RECBENCH_FLAGS)
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecodeCommand -fuzztime 30s ./internal/api/

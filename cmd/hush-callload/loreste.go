@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hush-cc/hush/internal/backoff"
@@ -28,14 +27,10 @@ type loreste struct {
 	// dropped0 is its count of dropped packets by reason when the run
 	// began.
 	dropped0 map[string]float64
-	// idPrefix is what the pause API's session names put before the
-	// Call-ID, learnt on the first pause ("?" until then).
-	mu       sync.Mutex
-	idPrefix string
 }
 
 func newLoreste(ctx context.Context, api, key, dir string, client *http.Client) (*loreste, error) {
-	l := &loreste{api: strings.TrimSuffix(api, "/"), key: key, dir: dir, client: client, idPrefix: "?"}
+	l := &loreste{api: strings.TrimSuffix(api, "/"), key: key, dir: dir, client: client}
 	var err error
 	if l.dropped0, err = l.dropped(ctx); err != nil {
 		return nil, err
@@ -119,43 +114,20 @@ func labelValue(labels, label string) string {
 	return ""
 }
 
-// sessionIDs are the names loreste/siprec may give a call's session in
-// its pause API: the metadata's session_id (s-CALLID in the tool's
-// metadata) or, without one, the Call-ID.
-func sessionIDs(callID string) []string { return []string{"s-" + callID, callID} }
+// sessionID is the session_id of a call's recording metadata (the demo
+// SBC writes s-CALLID), by which loreste/siprec's pause API knows it.
+func sessionID(callID string) string { return "s-" + callID }
 
 func (l *loreste) pause(ctx context.Context, c *call) error {
-	return l.post(ctx, c, "pause", `{"pause_recording":true,"pause_transcription":true}`)
+	return l.post(ctx, "/api/sessions/"+sessionID(c.id)+"/pause", `{"pause_recording":true,"pause_transcription":true}`)
 }
 
 func (l *loreste) resume(ctx context.Context, c *call) error {
-	return l.post(ctx, c, "resume", `{}`)
+	return l.post(ctx, "/api/sessions/"+sessionID(c.id)+"/resume", `{}`)
 }
 
-// post sends a pause or resume to the call's session. The first call
-// tries each name a session may have; later calls use the one that
-// worked.
-func (l *loreste) post(ctx context.Context, c *call, verb, body string) error {
-	l.mu.Lock()
-	prefix := l.idPrefix
-	l.mu.Unlock()
-	ids := sessionIDs(c.id)
-	if prefix != "?" {
-		ids = []string{prefix + c.id}
-	}
-	var err error
-	for _, id := range ids {
-		if err = l.do(ctx, "/api/sessions/"+id+"/"+verb, body); err == nil {
-			l.mu.Lock()
-			l.idPrefix = strings.TrimSuffix(id, c.id)
-			l.mu.Unlock()
-			return nil
-		}
-	}
-	return err
-}
-
-func (l *loreste) do(ctx context.Context, path, body string) error {
+// post sends a request to the pause API and wants 200.
+func (l *loreste) post(ctx context.Context, path, body string) error {
 	req, err := http.NewRequestWithContext(ctx, "POST", l.api+path, strings.NewReader(body))
 	if err != nil {
 		return err
@@ -197,8 +169,8 @@ func loresteFileName(id string) string {
 var legs = [2]string{"1", "2"}
 
 // collect waits for every call's files: a leg per stream and the file
-// combining them. A call's recording is complete when all three headers
-// agree with their files' sizes. A packet counts as written when its
+// combining them. A call's recording is complete when all three hold
+// audio and their headers agree with their sizes. A packet counts as written when its
 // audio is in its leg: the tool sends a tone, so every 20 ms block of a
 // leg that is not all zero samples is a packet's, and the silence
 // loreste/siprec writes in place of missing packets is not. A packet it
@@ -224,7 +196,9 @@ func (l *loreste) collect(ctx context.Context, calls []*call, rep *report, windo
 		for {
 			fs = fs[:0]
 			for _, p := range paths {
-				if f, err := readWAVFile(p); err == nil && f.Complete {
+				// A file just created, its header not yet written over,
+				// is complete and empty: wait for its audio.
+				if f, err := readWAVFile(p); err == nil && f.Complete && f.DataSize > 0 {
 					fs = append(fs, f)
 				}
 			}

@@ -136,7 +136,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				first = false
 				fmt.Fprintf(stderr, "== %s, %d calls, run %d of %d\n", target, n, i, o.runs)
 				res := result{Target: target, Calls: n, Run: i}
-				res.Report, err = runOnce(ctx, o, bins, target, n, i, stderr)
+				res.Report, res.Raw, err = runOnce(ctx, o, bins, target, n, i, stderr)
 				if err != nil {
 					if ctx.Err() != nil {
 						return ctx.Err()
@@ -154,6 +154,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintln(stderr, "every run's report:", out)
 		}
 	}
+	fmt.Fprintf(stdout, "hush-recbench: %d run(s) of each recorder per number of calls, all calls up for %v, %v apart; loreste/siprec %s\n",
+		o.runs, o.duration, o.settle, o.loreste.commit)
 	printTable(stdout, results, o.calls)
 	return nil
 }

@@ -32,14 +32,15 @@ type server struct {
 }
 
 // runOnce starts target on fresh data, drives calls calls at it with
-// hush-callload, stops it and returns hush-callload's report.
-func runOnce(ctx context.Context, o options, b binaries, target string, calls, i int, log io.Writer) (*runReport, error) {
+// hush-callload, stops it and returns hush-callload's report, decoded and
+// whole.
+func runOnce(ctx context.Context, o options, b binaries, target string, calls, i int, log io.Writer) (*runReport, json.RawMessage, error) {
 	dir := filepath.Join(o.work, "runs", fmt.Sprintf("%s-%d-%d", target, calls, i))
 	if err := os.RemoveAll(dir); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !o.keep {
 		defer removeRecordings(dir)
@@ -52,13 +53,13 @@ func runOnce(ctx context.Context, o options, b binaries, target string, calls, i
 		s, err = startLoreste(ctx, b.loreste, dir, o.rtpPorts, calls)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	rep, err := drive(ctx, b.callload, s, o, target, calls, dir, log)
+	rep, raw, err := drive(ctx, b.callload, s, o, target, calls, dir, log)
 	if serr := s.stop(); serr != nil && err == nil {
 		err = serr
 	}
-	return rep, err
+	return rep, raw, err
 }
 
 // removeRecordings deletes a run's data but its logs.
@@ -71,8 +72,9 @@ func removeRecordings(dir string) {
 	}
 }
 
-// drive runs hush-callload against s and decodes its report.
-func drive(ctx context.Context, bin string, s *server, o options, target string, calls int, dir string, log io.Writer) (*runReport, error) {
+// drive runs hush-callload against s and returns its report, decoded and
+// whole.
+func drive(ctx context.Context, bin string, s *server, o options, target string, calls int, dir string, log io.Writer) (*runReport, json.RawMessage, error) {
 	ramp := o.ramp
 	if ramp == 0 {
 		ramp = time.Duration(calls) * time.Second / 50
@@ -85,7 +87,7 @@ func drive(ctx context.Context, bin string, s *server, o options, target string,
 	}
 	toolLog, err := os.Create(filepath.Join(dir, "callload.log"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer toolLog.Close()
 	var out bytes.Buffer
@@ -93,13 +95,13 @@ func drive(ctx context.Context, bin string, s *server, o options, target string,
 	cmd.Stdout = &out
 	cmd.Stderr = io.MultiWriter(toolLog, log)
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("hush-callload: %w (see %s)", err, toolLog.Name())
+		return nil, nil, fmt.Errorf("hush-callload: %w (see %s)", err, toolLog.Name())
 	}
 	var rep runReport
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
-		return nil, fmt.Errorf("hush-callload's report: %w", err)
+		return nil, nil, fmt.Errorf("hush-callload's report: %w", err)
 	}
-	return &rep, nil
+	return &rep, json.RawMessage(out.Bytes()), nil
 }
 
 // startHush starts hush serve on fresh data in dir and waits until its

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -36,7 +37,9 @@ type result struct {
 	Target string     `json:"target"`
 	Calls  int        `json:"calls"`
 	Run    int        `json:"run"`
-	Report *runReport `json:"report,omitempty"`
+	Report *runReport `json:"-"`
+	// Raw is hush-callload's whole report.
+	Raw json.RawMessage `json:"report,omitempty"`
 	// Err says why the run gave no report.
 	Err string `json:"error,omitempty"`
 }
