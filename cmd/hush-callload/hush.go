@@ -14,6 +14,11 @@ const (
 	targetLoreste = "loreste"
 )
 
+// collectPatience is how long the tool waits, after the calls hang up,
+// for the next call's recording to be finished before it counts the
+// rest as incomplete.
+const collectPatience = 60 * time.Second
+
 // hush drives hush's recorder through its API.
 type hush struct {
 	api demo.API
@@ -31,7 +36,7 @@ func (h hush) resume(ctx context.Context, c *call) error {
 // latency runs from its request to the moment the call's gate closed.
 func (h hush) collect(ctx context.Context, calls []*call, rep *report, window time.Duration) error {
 	var lat []float64
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(collectPatience)
 	for _, c := range calls {
 		if c.sess == nil {
 			continue
@@ -47,6 +52,7 @@ func (h hush) collect(ctx context.Context, calls []*call, rep *report, window ti
 		if !m.Complete || m.Stats == nil {
 			continue
 		}
+		deadline = time.Now().Add(collectPatience)
 		rep.CompleteWAVs++
 		if m.WAVSamples < int64(window/time.Second)*media.SampleRate {
 			rep.ShortWAVs++

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -178,7 +177,7 @@ var legs = [2]string{"1", "2"}
 // pause asked for it. A pause's latency runs from its request to its
 // answer, which loreste/siprec sends once the stream is paused.
 func (l *loreste) collect(ctx context.Context, calls []*call, rep *report, window time.Duration) error {
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(collectPatience)
 	var lat []float64
 	for _, c := range calls {
 		if c.sess == nil {
@@ -209,6 +208,7 @@ func (l *loreste) collect(ctx context.Context, calls []*call, rep *report, windo
 		if len(fs) < len(paths) {
 			continue
 		}
+		deadline = time.Now().Add(collectPatience)
 		rep.CompleteWAVs++
 		if fs[0].frames() < int64(window/time.Second)*int64(fs[0].SampleRate) {
 			rep.ShortWAVs++
@@ -244,6 +244,7 @@ func audioBlocks(path string, f wavFile) (int64, error) {
 	}
 	defer fh.Close()
 	block := make([]byte, f.SampleRate/50*f.Channels*2)
+	silence := make([]byte, len(block))
 	r := bufio.NewReaderSize(io.NewSectionReader(fh, f.DataOffset, f.DataSize), 64<<10)
 	var n int64
 	for {
@@ -253,7 +254,7 @@ func audioBlocks(path string, f wavFile) (int64, error) {
 			}
 			return n, fmt.Errorf("%s: %w", path, err)
 		}
-		if slices.ContainsFunc(block, func(b byte) bool { return b != 0 }) {
+		if !bytes.Equal(block, silence) {
 			n++
 		}
 	}

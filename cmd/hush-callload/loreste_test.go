@@ -118,3 +118,38 @@ func TestReadWAVFileSaysWhetherTheHeaderIsFinished(t *testing.T) {
 		t.Fatal("a 4-byte file read as WAV")
 	}
 }
+
+// Blocks of silence (as a recorder writes for missing packets) are not
+// counted as packets written; blocks of audio are.
+func TestAudioBlocksSkipSilence(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "leg.wav")
+	w, err := media.CreateWAV(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tone := make([]int16, media.FrameSamples)
+	for i := range tone {
+		tone[i] = int16(1000 + i)
+	}
+	for i := range 10 {
+		if i == 4 {
+			if err := w.WriteSilence(3 * media.FrameSamples); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.WriteStereo(tone, tone); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := readWAVFile(path)
+	if err != nil || !f.Complete || f.frames() != 13*media.FrameSamples {
+		t.Fatalf("file %+v, %v", f, err)
+	}
+	n, err := audioBlocks(path, f)
+	if err != nil || n != 10 {
+		t.Fatalf("audio blocks %d, %v; want 10", n, err)
+	}
+}
