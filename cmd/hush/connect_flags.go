@@ -12,7 +12,7 @@ import (
 func connectFlags(fs *flag.FlagSet, c *server.ConnectConfig) {
 	fs.StringVar(&c.InstanceARN, "connect-instance-arn", "", "Amazon Connect instance ARN: enables the Connect recording backend and POST /v1/ingest/connect/agent-events")
 	fs.StringVar(&c.KinesisStream, "kinesis-stream", "", "Kinesis stream (name or ARN) of Connect agent events: enables the consumer (needs --connect-instance-arn)")
-	fs.StringVar(&c.RecordingType, "connect-recording-type", "", "ContactRecordingType of suspend/resume/stop: empty (all recordings, screen included), AGENT, IVR or SCREEN")
+	fs.StringVar(&c.RecordingTypes, "connect-recording-types", "", "recordings each pause reason suspends, as KIND=TYPE[+TYPE],... (TYPE: AGENT, IVR, SCREEN); named kinds replace their default of "+amazonconnect.DefaultRecordingTypes().String())
 	fs.Float64Var(&c.Rate, "connect-rate", 2, "Connect recording calls per second (the account quota is 2 per operation)")
 	fs.IntVar(&c.Burst, "connect-burst", 5, "Connect recording calls allowed in a burst")
 	fs.StringVar(&c.AgentID, "connect-agent-id", "username", "agentId of Connect conversations: username or arn")

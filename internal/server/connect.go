@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/connect/types"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
@@ -15,6 +14,7 @@ import (
 	"github.com/hush-cc/hush/internal/amazonconnect"
 	"github.com/hush-cc/hush/internal/api"
 	"github.com/hush-cc/hush/internal/conversation"
+	"github.com/hush-cc/hush/internal/store"
 )
 
 // ConnectConfig configures the Amazon Connect adapter.
@@ -24,9 +24,10 @@ type ConnectConfig struct {
 	InstanceARN string
 	// KinesisStream (name or ARN) enables the agent event stream consumer.
 	KinesisStream string
-	// RecordingType restricts the recording calls: "" (every recording,
-	// screen included), AGENT, IVR or SCREEN.
-	RecordingType string
+	// RecordingTypes maps pause reason kinds to the recordings they
+	// suspend ("hold=AGENT,secure=AGENT+SCREEN"); entries replace the
+	// defaults (amazonconnect.DefaultRecordingTypes) of the kinds they name.
+	RecordingTypes string
 	// Rate and Burst size the client-side limiter of Connect calls (the
 	// account quota is 2 per second per operation).
 	Rate  float64
@@ -57,7 +58,7 @@ type connectAdapter struct {
 
 // newConnect checks the Connect configuration and builds the recording API
 // backend; nil when Connect is not configured.
-func newConnect(ctx context.Context, c ConnectConfig, reg prometheus.Registerer) (*connectAdapter, error) {
+func newConnect(ctx context.Context, c ConnectConfig, st store.AdapterState, reg prometheus.Registerer) (*connectAdapter, error) {
 	if c.InstanceARN == "" {
 		if c.KinesisStream != "" {
 			return nil, errors.New("--kinesis-stream needs --connect-instance-arn: the events drive that instance's recordings")
@@ -72,16 +73,21 @@ func newConnect(ctx context.Context, c ConnectConfig, reg prometheus.Registerer)
 	if err != nil {
 		return nil, err
 	}
+	rts, err := amazonconnect.ParseRecordingTypes(c.RecordingTypes)
+	if err != nil {
+		return nil, fmt.Errorf("--connect-recording-types: %w", err)
+	}
 	client, err := amazonconnect.NewClient(ctx, c.InstanceARN)
 	if err != nil {
 		return nil, err
 	}
 	backend, err := amazonconnect.NewBackend(client, amazonconnect.BackendConfig{
-		InstanceARN:   c.InstanceARN,
-		RecordingType: types.ContactRecordingType(strings.ToUpper(c.RecordingType)),
-		Rate:          rate.Limit(c.Rate),
-		Burst:         c.Burst,
-		Registerer:    reg,
+		InstanceARN: c.InstanceARN,
+		Types:       rts,
+		State:       st,
+		Rate:        rate.Limit(c.Rate),
+		Burst:       c.Burst,
+		Registerer:  reg,
 	})
 	if err != nil {
 		return nil, err
@@ -138,11 +144,6 @@ func (c ConnectConfig) applierConfig() (amazonconnect.ApplierConfig, error) {
 	case "", conversation.InProgress, conversation.NotStarted:
 	default:
 		return cfg, fmt.Errorf("--connect-recording-state %q: want in-progress or not-started", c.RecordingState)
-	}
-	switch strings.ToUpper(c.RecordingType) {
-	case "", "AGENT", "IVR", "SCREEN":
-	default:
-		return cfg, fmt.Errorf("--connect-recording-type %q: want AGENT, IVR, SCREEN or nothing", c.RecordingType)
 	}
 	if c.Rate < 0 || c.Burst < 0 {
 		return cfg, errors.New("--connect-rate and --connect-burst must not be negative")

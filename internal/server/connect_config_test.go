@@ -20,7 +20,8 @@ func TestConnectConfigIsChecked(t *testing.T) {
 	}{
 		{ConnectConfig{KinesisStream: "s"}, "--kinesis-stream needs --connect-instance-arn"},
 		{ConnectConfig{InstanceARN: "arn:aws:connect:us-east-1:1:nothing"}, "instance"},
-		{ConnectConfig{InstanceARN: arn, RecordingType: "VIDEO"}, "--connect-recording-type"},
+		{ConnectConfig{InstanceARN: arn, RecordingTypes: "hold=VIDEO"}, "--connect-recording-types"},
+		{ConnectConfig{InstanceARN: arn, RecordingTypes: "coffee=AGENT"}, "--connect-recording-types"},
 		{ConnectConfig{InstanceARN: arn, MaxRecordAge: -time.Minute}, "--connect-max-record-age"},
 		{ConnectConfig{InstanceARN: arn, AgentID: "email"}, "--connect-agent-id"},
 		{ConnectConfig{InstanceARN: arn, RecordingState: "paused"}, "--connect-recording-state"},
