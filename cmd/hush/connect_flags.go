@@ -19,5 +19,6 @@ func connectFlags(fs *flag.FlagSet, c *server.ConnectConfig) {
 	fs.StringVar(&c.RecordingState, "connect-recording-state", "in-progress", "recording state of a new Connect contact: in-progress (the contact flow started it) or not-started")
 	fs.StringVar(&c.StartPosition, "kinesis-start", "LATEST", "where a shard without a checkpoint is read from: LATEST (from now) or TRIM_HORIZON (the oldest record kept)")
 	fs.DurationVar(&c.MaxRecordAge, "connect-max-record-age", amazonconnect.DefaultMaxRecordAge, "agent events older than this update hush's memory but never suspend or resume a recording (0: no bound)")
+	fs.DurationVar(&c.KinesisLease, "kinesis-lease", amazonconnect.DefaultLease, "how long a node's lease on a Kinesis shard lasts unrenewed: nodes sharing the store share the shards, and a dead node's shards are read elsewhere within it")
 	fs.DurationVar(&c.PollInterval, "kinesis-poll", 200*time.Millisecond, "interval between reads of each shard (at least 200ms, the Kinesis limit of 5 reads per second)")
 }

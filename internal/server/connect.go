@@ -2,8 +2,12 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -42,6 +46,10 @@ type ConnectConfig struct {
 	StartPosition string
 	// PollInterval spaces each shard's reads (at least 200 ms).
 	PollInterval time.Duration
+	// KinesisLease is how long a node's lease on a shard lasts unrenewed:
+	// nodes sharing the store share the shards, and a dead node's shards
+	// are read elsewhere within it (amazonconnect.DefaultLease when zero).
+	KinesisLease time.Duration
 	// MaxRecordAge: an agent event older than this suspends and resumes
 	// nothing (zero: no bound).
 	MaxRecordAge time.Duration
@@ -113,6 +121,9 @@ func (ad *connectAdapter) attach(ctx context.Context, s *Server) (api.ConnectIng
 		return nil, err
 	}
 	ad.consumer.Logger = s.log
+	if cl, ok := s.store.(store.Cluster); ok {
+		ad.consumer.Cluster, ad.consumer.Node = cl, consumerNode(s.cfg.Data)
+	}
 	consumer, err := amazonconnect.NewConsumer(kc, ad.consumer, ap, s.store, s.store)
 	if err != nil {
 		return nil, err
@@ -152,9 +163,13 @@ func (c ConnectConfig) applierConfig() (amazonconnect.ApplierConfig, error) {
 }
 
 func (c ConnectConfig) consumerConfig() (amazonconnect.ConsumerConfig, error) {
+	if c.KinesisLease < 0 {
+		return amazonconnect.ConsumerConfig{}, errors.New("--kinesis-lease must not be negative")
+	}
 	cfg := amazonconnect.ConsumerConfig{
 		Stream:       c.KinesisStream,
 		PollInterval: c.PollInterval,
+		Lease:        c.KinesisLease,
 		StartAt:      ktypes.ShardIteratorType(strings.ToUpper(c.StartPosition)),
 	}
 	switch cfg.StartAt {
@@ -163,4 +178,20 @@ func (c ConnectConfig) consumerConfig() (amazonconnect.ConsumerConfig, error) {
 		return cfg, fmt.Errorf("--kinesis-start %q: want TRIM_HORIZON or LATEST", c.StartPosition)
 	}
 	return cfg, nil
+}
+
+// consumerNode names this node among the consumers sharing the stream:
+// the host, for operators reading the leases, and its data directory, so
+// that a node restarted after a crash renews its own leases at once rather
+// than waiting for them to expire.
+func consumerNode(data string) string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "hush"
+	}
+	if abs, err := filepath.Abs(data); err == nil {
+		data = abs
+	}
+	sum := sha256.Sum256([]byte(data))
+	return host + "-" + hex.EncodeToString(sum[:4])
 }

@@ -28,6 +28,7 @@ func TestConnectConfigIsChecked(t *testing.T) {
 		{ConnectConfig{InstanceARN: arn, KinesisStream: "s", StartPosition: "AT_TIMESTAMP"}, "--kinesis-start"},
 		{ConnectConfig{InstanceARN: arn, KinesisStream: "not a stream"}, "kinesis stream"},
 		{ConnectConfig{InstanceARN: arn, Rate: -1}, "--connect-rate"},
+		{ConnectConfig{InstanceARN: arn, KinesisStream: "s", KinesisLease: -time.Second}, "--kinesis-lease"},
 	} {
 		s, err := New(context.Background(), Config{Data: t.TempDir(), Listen: "127.0.0.1:0", Connect: tc.cc, Logger: slog.New(slog.DiscardHandler)})
 		if err == nil {
