@@ -66,8 +66,15 @@ func (o *owner) prefix() string              { return "kinesis/" + o.c.stream.na
 func (o *owner) shardLease(id string) string { return o.prefix() + "shard/" + id }
 func (o *owner) nodeLease() string           { return o.prefix() + "node/" + o.c.node }
 
-// round reads the shard list and takes, keeps, gives back and reads shards.
+// round renews the leases held, then reads the shard list and takes,
+// gives back and reads shards.
 func (o *owner) round(ctx context.Context) error {
+	if o.c.cluster != nil {
+		// First, so that a failure to list the shards costs no lease.
+		if err := o.renew(ctx); err != nil {
+			return err
+		}
+	}
 	shards, err := o.c.listShards(ctx)
 	if err != nil {
 		return err
@@ -93,14 +100,10 @@ func (o *owner) round(ctx context.Context) error {
 	return nil
 }
 
-// share renews this node's leases, gives back what exceeds its fair share
-// and takes free shards up to it. With n readable shards and m nodes, each
-// node holds at most ceil(n/m), and gives back down to floor(n/m) while
-// another node holds fewer: a node that joins gets its share, a node that
-// dies leaves its shards free once their leases expire.
-func (o *owner) share(ctx context.Context, ready []string) error {
+// renew renews the node's lease and its shards' leases. A lease another
+// node now holds is lost: its reader stops.
+func (o *owner) renew(ctx context.Context) error {
 	cl, ttl := o.c.cluster, o.c.lease
-	margin := ttl / 10
 	if _, err := cl.TryLease(ctx, o.nodeLease(), o.c.node, ttl); err != nil {
 		return err
 	}
@@ -115,9 +118,19 @@ func (o *owner) share(ctx context.Context, ready []string) error {
 			o.c.log.Warn("kinesis: shard lease lost to another node", "shard", id)
 			o.lose(id)
 		default:
-			o.held[id].extend(start.Add(ttl - margin))
+			o.held[id].extend(o.until(start))
 		}
 	}
+	return nil
+}
+
+// share gives back what exceeds this node's fair share and takes free
+// shards up to it. With n readable shards and m nodes, each node holds at
+// most ceil(n/m), and gives back down to floor(n/m) while another node
+// holds fewer: a node that joins gets its share, a node that dies leaves
+// its shards free once their leases expire.
+func (o *owner) share(ctx context.Context, ready []string) error {
+	cl, ttl := o.c.cluster, o.c.lease
 	leases, err := cl.Leases(ctx, o.prefix())
 	if err != nil {
 		return err
@@ -180,12 +193,16 @@ func (o *owner) share(ctx context.Context, ready []string) error {
 		}
 		if ok {
 			o.c.log.Info("kinesis: shard leased", "shard", id, "node", o.c.node)
-			o.held[id] = &term{until: start.Add(ttl - margin)}
+			o.held[id] = &term{until: o.until(start)}
 			mine++
 		}
 	}
 	return nil
 }
+
+// until is how long a lease taken or renewed by a call made at start
+// certainly lasts: its length, less a tenth for the clocks' drift.
+func (o *owner) until(start time.Time) time.Time { return start.Add(o.c.lease - o.c.lease/10) }
 
 // start reads shard id from its checkpoint, as stored now: the last node
 // to read it may have moved it.
