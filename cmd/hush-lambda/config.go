@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/connect/types"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"golang.org/x/time/rate"
 
@@ -22,17 +21,17 @@ import (
 // Config is what the function reads from its environment; the template
 // (deploy/aws/template.yaml) sets it.
 type Config struct {
-	Table          string        // HUSH_TABLE, required
-	InstanceARN    string        // HUSH_CONNECT_INSTANCE_ARN, required
-	RecordingType  string        // HUSH_CONNECT_RECORDING_TYPE: "", AGENT or SCREEN
-	Rate           float64       // HUSH_CONNECT_RATE: Connect's quota per operation, calls per second
-	Burst          int           // HUSH_CONNECT_BURST: Connect's burst per operation
-	Shards         int           // HUSH_CONNECT_SHARDS: function instances sharing the quota (one per shard)
-	AgentID        string        // HUSH_CONNECT_AGENT_ID: username or arn
-	RecordingState string        // HUSH_CONNECT_RECORDING_STATE: in-progress or not-started
-	Margin         time.Duration // HUSH_DEADLINE_MARGIN: kept free before the invocation's deadline
-	MaxRecordAge   time.Duration // HUSH_CONNECT_MAX_RECORD_AGE: older events suspend and resume nothing (0: no bound)
-	LogLevel       slog.Level    // HUSH_LOG_LEVEL
+	Table          string                       // HUSH_TABLE, required
+	InstanceARN    string                       // HUSH_CONNECT_INSTANCE_ARN, required
+	RecordingTypes amazonconnect.RecordingTypes // HUSH_CONNECT_RECORDING_TYPES: hold=AGENT,secure=AGENT+SCREEN,...
+	Rate           float64                      // HUSH_CONNECT_RATE: Connect's quota per operation, calls per second
+	Burst          int                          // HUSH_CONNECT_BURST: Connect's burst per operation
+	Shards         int                          // HUSH_CONNECT_SHARDS: function instances sharing the quota (one per shard)
+	AgentID        string                       // HUSH_CONNECT_AGENT_ID: username or arn
+	RecordingState string                       // HUSH_CONNECT_RECORDING_STATE: in-progress or not-started
+	Margin         time.Duration                // HUSH_DEADLINE_MARGIN: kept free before the invocation's deadline
+	MaxRecordAge   time.Duration                // HUSH_CONNECT_MAX_RECORD_AGE: older events suspend and resume nothing (0: no bound)
+	LogLevel       slog.Level                   // HUSH_LOG_LEVEL
 }
 
 // configFromEnv reads the configuration through lookup (os.LookupEnv).
@@ -46,7 +45,6 @@ func configFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	cfg := Config{
 		Table:          get("HUSH_TABLE", ""),
 		InstanceARN:    get("HUSH_CONNECT_INSTANCE_ARN", ""),
-		RecordingType:  strings.ToUpper(get("HUSH_CONNECT_RECORDING_TYPE", "")),
 		AgentID:        get("HUSH_CONNECT_AGENT_ID", "username"),
 		RecordingState: get("HUSH_CONNECT_RECORDING_STATE", "in-progress"),
 	}
@@ -54,6 +52,9 @@ func configFromEnv(lookup func(string) (string, bool)) (Config, error) {
 		return cfg, fmt.Errorf("HUSH_TABLE and HUSH_CONNECT_INSTANCE_ARN are required")
 	}
 	var err error
+	if cfg.RecordingTypes, err = amazonconnect.ParseRecordingTypes(get("HUSH_CONNECT_RECORDING_TYPES", "")); err != nil {
+		return cfg, fmt.Errorf("HUSH_CONNECT_RECORDING_TYPES: %w", err)
+	}
 	if cfg.Rate, err = strconv.ParseFloat(get("HUSH_CONNECT_RATE", "2"), 64); err != nil || cfg.Rate <= 0 {
 		return cfg, fmt.Errorf("HUSH_CONNECT_RATE: want a positive number")
 	}
@@ -89,20 +90,6 @@ func (cfg Config) share() (rate.Limit, int) {
 // newHandler builds the clients from the SDK's standard configuration
 // (the function's role, AWS_ENDPOINT_URL_CONNECT, AWS_ENDPOINT_URL_DYNAMODB).
 func newHandler(ctx context.Context, cfg Config, log *slog.Logger) (*Handler, error) {
-	client, err := amazonconnect.NewClient(ctx, cfg.InstanceARN)
-	if err != nil {
-		return nil, err
-	}
-	r, burst := cfg.share()
-	backend, err := amazonconnect.NewBackend(client, amazonconnect.BackendConfig{
-		InstanceARN:   cfg.InstanceARN,
-		RecordingType: types.ContactRecordingType(cfg.RecordingType),
-		Rate:          r,
-		Burst:         burst,
-	})
-	if err != nil {
-		return nil, err
-	}
 	awsCfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load AWS config: %w", err)
@@ -111,6 +98,21 @@ func newHandler(ctx context.Context, cfg Config, log *slog.Logger) (*Handler, er
 		awsCfg.Region = amazonconnect.Region(cfg.InstanceARN)
 	}
 	st, err := dynamodb.New(ddb.NewFromConfig(awsCfg), cfg.Table, dynamodb.WithLogger(log))
+	if err != nil {
+		return nil, err
+	}
+	client, err := amazonconnect.NewClient(ctx, cfg.InstanceARN)
+	if err != nil {
+		return nil, err
+	}
+	r, burst := cfg.share()
+	backend, err := amazonconnect.NewBackend(client, amazonconnect.BackendConfig{
+		InstanceARN: cfg.InstanceARN,
+		Types:       cfg.RecordingTypes,
+		State:       st,
+		Rate:        r,
+		Burst:       burst,
+	})
 	if err != nil {
 		return nil, err
 	}

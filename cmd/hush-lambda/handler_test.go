@@ -284,8 +284,8 @@ func TestConfigFromEnv(t *testing.T) {
 		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
 	}
 	base := []string{"HUSH_TABLE", "t", "HUSH_CONNECT_INSTANCE_ARN", connecttest.InstanceARN}
-	cfg, err := configFromEnv(env(append(base, "HUSH_CONNECT_RECORDING_TYPE", "agent")...))
-	if err != nil || cfg.Rate != 2 || cfg.Burst != 5 || cfg.Shards != 1 || cfg.AgentID != "username" || cfg.RecordingType != "AGENT" ||
+	cfg, err := configFromEnv(env(append(base, "HUSH_CONNECT_RECORDING_TYPES", "hold=agent+screen")...))
+	if err != nil || cfg.Rate != 2 || cfg.Burst != 5 || cfg.Shards != 1 || cfg.AgentID != "username" || cfg.RecordingTypes.String() != "hold=AGENT+SCREEN,secure=AGENT+SCREEN,manual=AGENT+SCREEN,source=AGENT,auto=AGENT+SCREEN,consent=AGENT+SCREEN" ||
 		cfg.Margin != 3*time.Second || cfg.MaxRecordAge != 10*time.Minute {
 		t.Fatalf("config %+v, %v", cfg, err)
 	}
@@ -302,6 +302,7 @@ func TestConfigFromEnv(t *testing.T) {
 		append(base, "HUSH_DEADLINE_MARGIN", "-1s"),
 		append(base, "HUSH_CONNECT_SHARDS", "0"),
 		append(base, "HUSH_CONNECT_MAX_RECORD_AGE", "-1m"),
+		append(base, "HUSH_CONNECT_RECORDING_TYPES", "hold=VIDEO"),
 		{"HUSH_TABLE", "t", "HUSH_CONNECT_INSTANCE_ARN", "arn:aws:connect:us-east-1:1:nothing"},
 	} {
 		if _, err := configFromEnv(env(bad...)); err == nil {

@@ -70,7 +70,7 @@ func TestTemplateParametersAndFunction(t *testing.T) {
 	}
 	vars := fn["Environment"].(map[string]any)["Variables"].(map[string]any)
 	// What cmd/hush-lambda reads (config.go).
-	for _, v := range []string{"HUSH_TABLE", "HUSH_CONNECT_INSTANCE_ARN", "HUSH_CONNECT_RECORDING_TYPE", "HUSH_CONNECT_RATE",
+	for _, v := range []string{"HUSH_TABLE", "HUSH_CONNECT_INSTANCE_ARN", "HUSH_CONNECT_RECORDING_TYPES", "HUSH_CONNECT_RATE",
 		"HUSH_CONNECT_BURST", "HUSH_CONNECT_SHARDS", "HUSH_CONNECT_MAX_RECORD_AGE", "HUSH_CONNECT_AGENT_ID",
 		"HUSH_CONNECT_RECORDING_STATE", "HUSH_DEADLINE_MARGIN", "HUSH_LOG_LEVEL"} {
 		if _, ok := vars[v]; !ok {

@@ -40,15 +40,15 @@ func newApplierEnv(tb testing.TB, cfg engine.Config) *applierEnv {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	b, err := amazonconnect.NewBackend(client, amazonconnect.BackendConfig{InstanceARN: connecttest.InstanceARN, Rate: 1e9, Burst: 1 << 20})
-	if err != nil {
-		tb.Fatal(err)
-	}
 	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), sqlite.FileName))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { st.Close() })
+	b, err := amazonconnect.NewBackend(client, amazonconnect.BackendConfig{InstanceARN: connecttest.InstanceARN, State: st, Rate: 1e9, Burst: 1 << 20})
+	if err != nil {
+		tb.Fatal(err)
+	}
 	cfg.Store = st
 	cfg.Backends = map[string]engine.Backend{amazonconnect.Platform: b}
 	eng := engine.New(cfg)
@@ -364,7 +364,7 @@ func backendFor(t *testing.T) engine.Backend {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := amazonconnect.NewBackend(client, amazonconnect.BackendConfig{InstanceARN: connecttest.InstanceARN, Rate: 1000, Burst: 1000})
+	b, err := amazonconnect.NewBackend(client, amazonconnect.BackendConfig{InstanceARN: connecttest.InstanceARN, State: newMemoryStore(), Rate: 1000, Burst: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/hush-cc/hush/internal/conversation"
 	"github.com/hush-cc/hush/internal/engine"
+	"github.com/hush-cc/hush/internal/store"
 )
 
 // Connect's default quota is 2 requests per second, burst 5, for each
@@ -28,10 +30,11 @@ type BackendConfig struct {
 	// InstanceARN is the Connect instance's ARN (a bare instance id is
 	// accepted too).
 	InstanceARN string
-	// RecordingType restricts suspend, resume and stop to one kind of
-	// recording: empty (all of them, screen recording included), AGENT,
-	// IVR or SCREEN.
-	RecordingType types.ContactRecordingType
+	// Types maps each pause reason kind to the recordings it suspends;
+	// DefaultRecordingTypes when nil.
+	Types RecordingTypes
+	// State keeps which recordings of each contact are suspended; required.
+	State store.AdapterState
 	// VoiceTrack is the track StartContactRecording records; ALL when empty.
 	VoiceTrack types.VoiceRecordingTrack
 	// Rate and Burst size each operation's limiter: Suspend, Resume, Start
@@ -51,7 +54,8 @@ type Backend struct {
 	instanceID  string
 	instanceARN string
 	calls       *prometheus.CounterVec
-	recType     types.ContactRecordingType
+	types       RecordingTypes
+	suspended   suspensions
 	track       types.VoiceRecordingTrack
 	// limiters holds one token bucket per operation.
 	limiters map[string]*rate.Limiter
@@ -76,10 +80,15 @@ func NewBackend(client *connect.Client, cfg BackendConfig) (*Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect backend: %w", err)
 	}
-	switch cfg.RecordingType {
-	case "", types.ContactRecordingTypeAgent, types.ContactRecordingTypeIvr, types.ContactRecordingTypeScreen:
-	default:
-		return nil, fmt.Errorf("connect backend: recording type %q: want AGENT, IVR, SCREEN or none", cfg.RecordingType)
+	if cfg.State == nil {
+		return nil, errors.New("connect backend: no adapter state to keep the suspended recordings in")
+	}
+	rts := cfg.Types
+	if rts == nil {
+		rts = DefaultRecordingTypes()
+	}
+	if err := rts.validate(); err != nil {
+		return nil, fmt.Errorf("connect backend: %w", err)
 	}
 	track := cfg.VoiceTrack
 	if track == "" {
@@ -110,7 +119,8 @@ func NewBackend(client *connect.Client, cfg BackendConfig) (*Backend, error) {
 		instanceID:  id,
 		instanceARN: arn,
 		calls:       calls,
-		recType:     cfg.RecordingType,
+		types:       rts,
+		suspended:   suspensions{cfg.State},
 		track:       track,
 		limiters: map[string]*rate.Limiter{
 			OpSuspend: rate.NewLimiter(r, burst),
@@ -121,83 +131,151 @@ func NewBackend(client *connect.Client, cfg BackendConfig) (*Backend, error) {
 	}, nil
 }
 
-// Drive moves the recording of conv to d.Target with one Connect call.
+var _ engine.PartsBackend = (*Backend)(nil)
+
+// Drive moves the recording of conv to d.Target.
 func (b *Backend) Drive(ctx context.Context, conv conversation.Conversation, d conversation.Drive) (conversation.State, error) {
+	st, _, err := b.DriveParts(ctx, conv, d)
+	return st, err
+}
+
+// DriveParts moves the recording of conv to d.Target and reports each
+// recording type as a part. A pause suspends the recordings that d's
+// reasons call for (Types) and resumes the others; the calls made are only
+// those that change something, by the suspension stored for the contact.
+func (b *Backend) DriveParts(ctx context.Context, conv conversation.Conversation, d conversation.Drive) (conversation.State, []conversation.Part, error) {
 	if d.Capability == conversation.Transcription {
-		return d.Target, nil
+		return d.Target, nil, nil
 	}
 	if d.Target == conversation.Stopped && !conv.Active() {
 		// Connect ends a contact's recording with the contact; asking it to
 		// stop one that has ended spends the quota and earns a 400. A call
 		// that ends while paused thus stays suspended to its end.
-		return conversation.Stopped, nil
+		return conversation.Stopped, partsIn(b.types, conversation.Stopped), nil
 	}
 	ids := contactIDs{instance: b.instanceID, contact: conv.ID, initial: conv.Attributes[AttrInitialContactID]}
 	if ids.initial == "" {
 		ids.initial = conv.ID
 	}
-	op, call, err := b.operation(d, ids)
+	switch {
+	case d.Target == conversation.Paused:
+		want := b.types.Wanted(conversation.ReasonKinds(d.Reasons))
+		if len(want) == 0 {
+			// A pause for no reason named pauses all there is.
+			want = b.types.All()
+		}
+		return b.converge(ctx, ids, d, want)
+	case d.Target == conversation.InProgress && d.From != conversation.NotStarted:
+		return b.converge(ctx, ids, d, nil)
+	case d.Target == conversation.InProgress:
+		if err := b.call(ctx, OpStart, "", ids); err != nil {
+			return "", nil, err
+		}
+		return conversation.InProgress, partsIn(b.types, conversation.InProgress), nil
+	case d.Target == conversation.Stopped:
+		if err := b.call(ctx, OpStop, "", ids); err != nil {
+			return "", nil, err
+		}
+		return conversation.Stopped, partsIn(b.types, conversation.Stopped), nil
+	}
+	return "", nil, engine.Permanent(fmt.Errorf("connect: no recording operation reaches %q from %q", d.Target, d.From))
+}
+
+// converge suspends the wanted recordings of a contact and resumes the
+// others, one call for each that changes, suspensions first. Each call is
+// marked unsure in the stored suspension before it is made and settled
+// after, so a failure or a crash between the two leaves a recording
+// called for again, never one taken for what it is not.
+func (b *Backend) converge(ctx context.Context, ids contactIDs, d conversation.Drive, want []types.ContactRecordingType) (conversation.State, []conversation.Part, error) {
+	sp, v, err := b.suspended.load(ctx, ids.contact)
 	if err != nil {
-		return "", engine.Permanent(err)
+		return "", nil, err
 	}
-	if err := b.limiters[op].Wait(ctx); err != nil {
-		return "", fmt.Errorf("connect %s contact %s: waiting for the rate limiter: %w", op, conv.ID, err)
+	if v == 0 && d.From != conversation.InProgress {
+		// Nothing was stored for a recording that may be suspended (from a
+		// time before hush kept suspensions, or by a drive lost with its
+		// answer): every recording's state is unknown.
+		sp.Unsure = b.types.All()
 	}
-	if err := call(ctx); err != nil {
-		resource := ""
-		if b.instanceARN != "" {
-			resource = b.instanceARN + "/contact/" + conv.ID
+	all := sp.known(b.types)
+	order := slices.Concat(
+		slices.DeleteFunc(slices.Clone(all), func(t types.ContactRecordingType) bool { return !has(want, t) }),
+		slices.DeleteFunc(slices.Clone(all), func(t types.ContactRecordingType) bool { return has(want, t) }),
+	)
+	for _, t := range order {
+		suspend := has(want, t)
+		if has(sp.Suspended, t) == suspend && !has(sp.Unsure, t) {
+			continue
 		}
-		ce := classify(op, conv.ID, resource, err)
-		b.calls.WithLabelValues(op, ce.Type()).Inc()
-		if ce.final() {
-			return "", engine.Permanent(ce)
+		sp.Unsure = with(sp.Unsure, t, true)
+		if v, err = b.suspended.save(ctx, ids.contact, sp, v); err != nil {
+			return "", nil, err
 		}
-		return "", ce
+		op := OpResume
+		if suspend {
+			op = OpSuspend
+		}
+		if err := b.call(ctx, op, t, ids); err != nil {
+			return "", sp.parts(b.types), err
+		}
+		sp.Suspended = with(sp.Suspended, t, suspend)
+		sp.Unsure = with(sp.Unsure, t, false)
+		if v, err = b.suspended.save(ctx, ids.contact, sp, v); err != nil {
+			return "", sp.parts(b.types), err
+		}
 	}
-	b.calls.WithLabelValues(op, "ok").Inc()
-	return d.Target, nil
+	st := conversation.InProgress
+	if len(want) > 0 {
+		st = conversation.Paused
+	}
+	return st, sp.parts(b.types), nil
 }
 
 type contactIDs struct{ instance, contact, initial string }
 
-// operation picks the Connect call that takes the recording to d.Target.
-func (b *Backend) operation(d conversation.Drive, ids contactIDs) (string, func(context.Context) error, error) {
-	switch {
-	case d.Target == conversation.Paused:
-		return OpSuspend, func(ctx context.Context) error {
-			_, err := b.client.SuspendContactRecording(ctx, &connect.SuspendContactRecordingInput{
-				InstanceId: &ids.instance, ContactId: &ids.contact, InitialContactId: &ids.initial,
-				ContactRecordingType: b.recType,
-			}, noRetries)
-			return err
-		}, nil
-	case d.Target == conversation.InProgress && d.From == conversation.NotStarted:
-		return OpStart, func(ctx context.Context) error {
-			_, err := b.client.StartContactRecording(ctx, &connect.StartContactRecordingInput{
-				InstanceId: &ids.instance, ContactId: &ids.contact, InitialContactId: &ids.initial,
-				VoiceRecordingConfiguration: &types.VoiceRecordingConfiguration{VoiceRecordingTrack: b.track},
-			}, noRetries)
-			return err
-		}, nil
-	case d.Target == conversation.InProgress:
-		return OpResume, func(ctx context.Context) error {
-			_, err := b.client.ResumeContactRecording(ctx, &connect.ResumeContactRecordingInput{
-				InstanceId: &ids.instance, ContactId: &ids.contact, InitialContactId: &ids.initial,
-				ContactRecordingType: b.recType,
-			}, noRetries)
-			return err
-		}, nil
-	case d.Target == conversation.Stopped:
-		return OpStop, func(ctx context.Context) error {
-			_, err := b.client.StopContactRecording(ctx, &connect.StopContactRecordingInput{
-				InstanceId: &ids.instance, ContactId: &ids.contact, InitialContactId: &ids.initial,
-				ContactRecordingType: b.recType,
-			}, noRetries)
-			return err
-		}, nil
+// call makes one Connect recording call, for recordings of type t (all of
+// them when t is empty), through the operation's own limiter.
+func (b *Backend) call(ctx context.Context, op string, t types.ContactRecordingType, ids contactIDs) error {
+	if err := b.limiters[op].Wait(ctx); err != nil {
+		return fmt.Errorf("connect %s contact %s: waiting for the rate limiter: %w", op, ids.contact, err)
 	}
-	return "", nil, fmt.Errorf("connect: no recording operation reaches %q from %q", d.Target, d.From)
+	var err error
+	switch op {
+	case OpSuspend:
+		_, err = b.client.SuspendContactRecording(ctx, &connect.SuspendContactRecordingInput{
+			InstanceId: &ids.instance, ContactId: &ids.contact, InitialContactId: &ids.initial,
+			ContactRecordingType: t,
+		}, noRetries)
+	case OpResume:
+		_, err = b.client.ResumeContactRecording(ctx, &connect.ResumeContactRecordingInput{
+			InstanceId: &ids.instance, ContactId: &ids.contact, InitialContactId: &ids.initial,
+			ContactRecordingType: t,
+		}, noRetries)
+	case OpStart:
+		_, err = b.client.StartContactRecording(ctx, &connect.StartContactRecordingInput{
+			InstanceId: &ids.instance, ContactId: &ids.contact, InitialContactId: &ids.initial,
+			VoiceRecordingConfiguration: &types.VoiceRecordingConfiguration{VoiceRecordingTrack: b.track},
+		}, noRetries)
+	case OpStop:
+		_, err = b.client.StopContactRecording(ctx, &connect.StopContactRecordingInput{
+			InstanceId: &ids.instance, ContactId: &ids.contact, InitialContactId: &ids.initial,
+			ContactRecordingType: t,
+		}, noRetries)
+	}
+	if err != nil {
+		resource := ""
+		if b.instanceARN != "" {
+			resource = b.instanceARN + "/contact/" + ids.contact
+		}
+		ce := classify(op, ids.contact, resource, err)
+		b.calls.WithLabelValues(op, ce.Type()).Inc()
+		if ce.final() {
+			return engine.Permanent(ce)
+		}
+		return ce
+	}
+	b.calls.WithLabelValues(op, "ok").Inc()
+	return nil
 }
 
 // noRetries leaves retrying to the engine, whose backoff and the limiter

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -20,6 +21,8 @@ import (
 	"github.com/hush-cc/hush/internal/amazonconnect/peertest"
 	"github.com/hush-cc/hush/internal/conversation"
 	"github.com/hush-cc/hush/internal/engine"
+	"github.com/hush-cc/hush/internal/store"
+	"github.com/hush-cc/hush/internal/store/sqlite"
 )
 
 const (
@@ -50,6 +53,9 @@ func newTestBackend(t *testing.T, cfg BackendConfig) (*Backend, *connecttest.Ser
 	if cfg.Rate == 0 {
 		cfg.Rate, cfg.Burst = 1000, 1000
 	}
+	if cfg.State == nil {
+		cfg.State = testState(t)
+	}
 	b, err := NewBackend(client, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -65,8 +71,24 @@ func conv(id, initial string) conversation.Conversation {
 	return c
 }
 
+// drive is a recording drive; a pause is for a hold.
 func drive(from, to conversation.State) conversation.Drive {
-	return conversation.Drive{Capability: conversation.Recording, From: from, Target: to}
+	d := conversation.Drive{Capability: conversation.Recording, From: from, Target: to}
+	if to == conversation.Paused {
+		d.Reasons = []conversation.Reason{{Kind: conversation.Hold}}
+	}
+	return d
+}
+
+// testState is a SQLite store's adapter state, for the suspensions.
+func testState(t testing.TB) store.AdapterState {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }
 
 func TestBackendHoldCycle(t *testing.T) {
@@ -88,15 +110,21 @@ func TestBackendHoldCycle(t *testing.T) {
 	if got := srv.Ops(); !slices.Equal(got, want) {
 		t.Fatalf("calls %q, want %q", got, want)
 	}
-	for _, call := range srv.Calls() {
-		if call.InstanceID != testInstanceID || call.InitialContactID != "c1" || call.ContactRecordingType != "" {
+	// A hold suspends and resumes the agent's voice; stop ends every
+	// recording of the contact.
+	for i, call := range srv.Calls() {
+		rt := "AGENT"
+		if i == 2 {
+			rt = ""
+		}
+		if call.InstanceID != testInstanceID || call.InitialContactID != "c1" || call.ContactRecordingType != rt {
 			t.Fatalf("call = %+v", call)
 		}
 	}
 }
 
 func TestBackendTransferredContactAndRecordingType(t *testing.T) {
-	b, srv := newTestBackend(t, BackendConfig{RecordingType: types.ContactRecordingTypeAgent})
+	b, srv := newTestBackend(t, BackendConfig{})
 	if _, err := b.Drive(context.Background(), conv("c2", "c1"), drive(conversation.InProgress, conversation.Paused)); err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +137,7 @@ func TestBackendTransferredContactAndRecordingType(t *testing.T) {
 // IVR is a recording type of its own: suspending it leaves the agent's
 // recording alone.
 func TestBackendIVRRecordingType(t *testing.T) {
-	b, srv := newTestBackend(t, BackendConfig{RecordingType: types.ContactRecordingTypeIvr})
+	b, srv := newTestBackend(t, BackendConfig{Types: RecordingTypes{conversation.Hold: {types.ContactRecordingTypeIvr}}})
 	for _, d := range []conversation.Drive{drive(conversation.InProgress, conversation.Paused), drive(conversation.Paused, conversation.InProgress)} {
 		if _, err := b.Drive(context.Background(), conv("c1", ""), d); err != nil {
 			t.Fatal(err)
@@ -120,7 +148,8 @@ func TestBackendIVRRecordingType(t *testing.T) {
 			t.Fatalf("call = %+v", c)
 		}
 	}
-	if _, err := NewBackend(b.client, BackendConfig{InstanceARN: testInstanceARN, RecordingType: "VIDEO"}); err == nil {
+	if _, err := NewBackend(b.client, BackendConfig{InstanceARN: testInstanceARN, State: testState(t),
+		Types: RecordingTypes{conversation.Hold: {"VIDEO"}}}); err == nil {
 		t.Fatal("recording type VIDEO accepted")
 	}
 }
@@ -217,7 +246,7 @@ func TestBackendDisablesSDKRetriesOnAnyClient(t *testing.T) {
 		BaseEndpoint: aws.String(srv.URL()),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
 	})
-	b, err := NewBackend(client, BackendConfig{InstanceARN: testInstanceARN})
+	b, err := NewBackend(client, BackendConfig{InstanceARN: testInstanceARN, State: testState(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,9 +266,9 @@ func TestBackendLimiterSpacesAllCalls(t *testing.T) {
 	b, srv := newTestBackend(t, BackendConfig{Rate: r, Burst: burst})
 	start := time.Now()
 	var wg sync.WaitGroup
-	for range n {
+	for i := range n {
 		wg.Go(func() {
-			if _, err := b.Drive(context.Background(), conv("c1", ""), drive(conversation.InProgress, conversation.Paused)); err != nil {
+			if _, err := b.Drive(context.Background(), conv(fmt.Sprint("c", i), ""), drive(conversation.InProgress, conversation.Paused)); err != nil {
 				t.Error(err)
 			}
 		})
@@ -333,19 +362,22 @@ func TestBackendRejectsUnreachableTarget(t *testing.T) {
 
 func TestNewBackendValidates(t *testing.T) {
 	client := connect.New(connect.Options{Region: "us-east-1"})
+	st := testState(t)
 	bad := []BackendConfig{
-		{},
-		{InstanceARN: "arn:aws:connect:us-east-1:1:queue/x"},
-		{InstanceARN: "arn:aws:connect:us-east-1:1:instance/"},
-		{InstanceARN: "not/an/id"},
-		{InstanceARN: testInstanceARN, RecordingType: "VIDEO"},
+		{State: st},
+		{InstanceARN: "arn:aws:connect:us-east-1:1:queue/x", State: st},
+		{InstanceARN: "arn:aws:connect:us-east-1:1:instance/", State: st},
+		{InstanceARN: "not/an/id", State: st},
+		{InstanceARN: testInstanceARN, State: st, Types: RecordingTypes{conversation.Hold: {"VIDEO"}}},
+		{InstanceARN: testInstanceARN, State: st, Types: RecordingTypes{conversation.Hold: nil}},
+		{InstanceARN: testInstanceARN},
 	}
 	for _, cfg := range bad {
 		if _, err := NewBackend(client, cfg); err == nil {
 			t.Errorf("%+v accepted", cfg)
 		}
 	}
-	if _, err := NewBackend(nil, BackendConfig{InstanceARN: testInstanceARN}); err == nil {
+	if _, err := NewBackend(nil, BackendConfig{InstanceARN: testInstanceARN, State: st}); err == nil {
 		t.Error("nil client accepted")
 	}
 }

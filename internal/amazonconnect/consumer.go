@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -35,8 +34,21 @@ type ConsumerConfig struct {
 	// ShardRefresh is how often the shard list is read again; 10 s when
 	// zero. A closed shard's children are looked for at once.
 	ShardRefresh time.Duration
-	Logger       *slog.Logger
+	// Cluster, when set, shares the stream's shards among the consumers of
+	// every node on the same store: each reads only the shards it holds a
+	// lease on. Nil: this consumer reads every shard.
+	Cluster store.Cluster
+	// Node names this consumer among the others; required with Cluster.
+	Node string
+	// Lease is how long a shard's lease lasts unrenewed, and so how soon a
+	// dead node's shards are read again elsewhere; 15 s when zero.
+	// Leases are renewed every third of it.
+	Lease  time.Duration
+	Logger *slog.Logger
 }
+
+// DefaultLease is how long a shard's lease lasts unrenewed.
+const DefaultLease = 15 * time.Second
 
 // Consumer reads the agent event stream: every shard, children after their
 // parents, from the stored checkpoint on. Undecodable records go to the
@@ -53,6 +65,9 @@ type Consumer struct {
 	sink    Sink
 	cps     store.Checkpoints
 	dead    store.DeadLetters
+	cluster store.Cluster
+	node    string
+	lease   time.Duration
 }
 
 // NewConsumer returns a consumer of cfg.Stream.
@@ -68,6 +83,13 @@ func NewConsumer(client *kinesis.Client, cfg ConsumerConfig, sink Sink, cps stor
 		client: client, stream: ref, sink: sink, cps: cps, dead: dead,
 		poll: max(cfg.PollInterval, minPollInterval), startAt: cfg.StartAt,
 		limit: cfg.Limit, refresh: cfg.ShardRefresh, log: cfg.Logger,
+		cluster: cfg.Cluster, node: cfg.Node, lease: cfg.Lease,
+	}
+	if c.cluster != nil && c.node == "" {
+		return nil, errors.New("kinesis consumer: a consumer sharing shards needs a node name")
+	}
+	if c.lease <= 0 {
+		c.lease = DefaultLease
 	}
 	switch c.startAt {
 	case "":
@@ -94,99 +116,74 @@ type shardDone struct {
 	err error
 }
 
-// Run consumes the stream until ctx ends.
+// Run consumes the stream until ctx ends. Sharing shards, it then gives
+// their leases back, so that the other nodes take them over at once.
 func (c *Consumer) Run(ctx context.Context) error {
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
+	runCtx, cancel := context.WithCancel(ctx)
+	o := newOwner(c)
 	defer func() {
 		cancel()
-		wg.Wait()
+		o.wg.Wait()
+		o.releaseAll(context.WithoutCancel(ctx))
 	}()
-	s := scheduler{running: map[string]bool{}, finished: map[string]bool{}}
-	done := make(chan shardDone)
-	start := func(id, checkpoint string) {
-		s.running[id] = true
-		wg.Go(func() {
-			err := c.readShard(ctx, id, checkpoint)
-			select {
-			case done <- shardDone{id, err}:
-			case <-ctx.Done():
-			}
-		})
+	every := c.refresh
+	if c.cluster != nil {
+		every = min(every, c.lease/3)
 	}
-	tick := time.NewTicker(c.refresh)
+	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
-		if err := c.schedule(ctx, &s, start); err != nil && ctx.Err() == nil {
-			c.log.Warn("kinesis: listing shards failed; trying again later", "err", err)
+		if err := o.round(runCtx); err != nil && runCtx.Err() == nil {
+			c.log.Warn("kinesis: listing or leasing shards failed; trying again later", "err", err)
 		}
 		select {
-		case <-ctx.Done():
+		case <-runCtx.Done():
 			return nil
-		case d := <-done:
-			delete(s.running, d.id)
-			if d.err == nil {
-				s.finished[d.id] = true
-				c.log.Info("kinesis: shard read to its end", "shard", d.id)
-			} else if ctx.Err() == nil {
-				c.log.Warn("kinesis: shard reader stopped; restarting it later", "shard", d.id, "err", d.err)
-			}
+		case d := <-o.done:
+			o.ended(runCtx, d)
 		case <-tick.C:
 		}
 	}
 }
 
-// scheduler tracks which shards are being read and which are done; only
-// Run's goroutine touches it.
-type scheduler struct {
-	running  map[string]bool
-	finished map[string]bool
-}
-
-// schedule starts a reader for every unfinished shard whose parents are
-// finished (or gone from the stream with the retention period).
-func (c *Consumer) schedule(ctx context.Context, s *scheduler, start func(id, checkpoint string)) error {
-	shards, err := c.listShards(ctx)
-	if err != nil {
-		return err
-	}
+// readable returns, sorted, the unfinished shards whose parents are
+// finished (or gone from the stream with the retention period), as the
+// checkpoints say, whoever wrote them.
+func (c *Consumer) readable(ctx context.Context, shards []ktypes.Shard, finished map[string]bool) ([]string, error) {
 	listed := map[string]bool{}
 	for _, sh := range shards {
 		listed[*sh.ShardId] = true
 	}
-	pending := map[string]string{}
 	for _, sh := range shards {
 		id := *sh.ShardId
-		if s.running[id] || s.finished[id] {
+		if finished[id] {
 			continue
 		}
 		cp, err := c.cps.Checkpoint(ctx, c.stream.name, id)
 		if err != nil {
-			return fmt.Errorf("checkpoint of shard %s: %w", id, err)
+			return nil, fmt.Errorf("checkpoint of shard %s: %w", id, err)
 		}
 		if cp == ShardEnd {
-			s.finished[id] = true
-			continue
+			finished[id] = true
 		}
-		pending[id] = cp
 	}
+	var ready []string
 	for _, sh := range shards {
 		id := *sh.ShardId
-		cp, ok := pending[id]
-		if !ok {
+		if finished[id] {
 			continue
 		}
-		ready := true
+		ok := true
 		for _, p := range []*string{sh.ParentShardId, sh.AdjacentParentShardId} {
-			if p != nil && listed[*p] && !s.finished[*p] {
-				ready = false
+			if p != nil && listed[*p] && !finished[*p] {
+				ok = false
 			}
 		}
-		if ready {
-			start(id, cp)
+		if ok {
+			ready = append(ready, id)
 		}
 	}
-	return nil
+	return ready, nil
 }
 
 // listShards returns every shard of the stream, open or closed, by id.

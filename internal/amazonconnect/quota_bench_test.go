@@ -44,7 +44,7 @@ func benchHolds(b *testing.B, instances, n int) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		backends[i], err = NewBackend(client, BackendConfig{InstanceARN: testInstanceARN,
+		backends[i], err = NewBackend(client, BackendConfig{InstanceARN: testInstanceARN, State: testState(b),
 			Rate: DefaultRate / rate.Limit(instances), Burst: max(1, DefaultBurst/instances)})
 		if err != nil {
 			b.Fatal(err)

@@ -15,9 +15,10 @@ import (
 )
 
 // readShard reads one shard from its checkpoint until the shard ends (nil)
-// or ctx does. Failures to read are retried here; only a vanished stream or
-// shard ends it with an error.
-func (c *Consumer) readShard(ctx context.Context, shardID, checkpoint string) error {
+// or ctx does, while t is valid. Failures to read are retried here; only a
+// vanished stream or shard, or the end of t (errLeaseLost), ends it with an
+// error.
+func (c *Consumer) readShard(ctx context.Context, shardID, checkpoint string, t *term) error {
 	log := c.log.With("shard", shardID)
 	// One limiter for every call on the shard keeps it under 5 reads/s.
 	lim := rate.NewLimiter(rate.Every(c.poll), 1)
@@ -55,13 +56,16 @@ func (c *Consumer) readShard(ctx context.Context, shardID, checkpoint string) er
 		}
 		attempt = 0
 		if len(out.Records) > 0 {
-			if err := c.process(ctx, shardID, out.Records); err != nil {
+			if err := c.process(ctx, shardID, out.Records, t); err != nil {
 				return err
 			}
 			last = aws.ToString(out.Records[len(out.Records)-1].SequenceNumber)
 		}
 		if out.NextShardIterator == nil {
 			return c.retry(ctx, "checkpoint the shard end", shardID, func() error {
+				if !t.valid() {
+					return stop{errLeaseLost}
+				}
 				return c.cps.PutCheckpoint(ctx, c.stream.name, shardID, ShardEnd)
 			})
 		}
@@ -99,8 +103,12 @@ func (c *Consumer) iterator(ctx context.Context, lim *rate.Limiter, shardID, seq
 }
 
 // process dead-letters the records that do not decode, applies the others,
-// and only then moves the shard's checkpoint past them.
-func (c *Consumer) process(ctx context.Context, shardID string, recs []ktypes.Record) error {
+// and only then moves the shard's checkpoint past them, all while t is
+// valid.
+func (c *Consumer) process(ctx context.Context, shardID string, recs []ktypes.Record, t *term) error {
+	if !t.valid() {
+		return errLeaseLost
+	}
 	good := make([]Record, 0, len(recs))
 	for _, r := range recs {
 		rec := Record{
@@ -131,12 +139,22 @@ func (c *Consumer) process(ctx context.Context, shardID string, recs []ktypes.Re
 		}
 	}
 	if len(good) > 0 {
-		if err := c.retry(ctx, "apply records", shardID, func() error { return c.sink.Apply(ctx, good) }); err != nil {
+		if err := c.retry(ctx, "apply records", shardID, func() error {
+			if !t.valid() {
+				return stop{errLeaseLost}
+			}
+			return c.sink.Apply(ctx, good)
+		}); err != nil {
 			return err
 		}
 	}
 	seq := aws.ToString(recs[len(recs)-1].SequenceNumber)
-	return c.retry(ctx, "checkpoint", shardID, func() error { return c.cps.PutCheckpoint(ctx, c.stream.name, shardID, seq) })
+	return c.retry(ctx, "checkpoint", shardID, func() error {
+		if !t.valid() {
+			return stop{errLeaseLost}
+		}
+		return c.cps.PutCheckpoint(ctx, c.stream.name, shardID, seq)
+	})
 }
 
 // stop marks an error retry must not retry.

@@ -125,6 +125,7 @@ func (a *applier) result() error {
 		if r.State.Valid() {
 			c.State = r.State
 		}
+		c.confirmParts(d, r)
 		c.Failure = nil
 		a.completeDrive(d, ResultSucceeded, "")
 		return nil
@@ -132,6 +133,7 @@ func (a *applier) result() error {
 	if r.State.Valid() {
 		c.State = r.State
 	}
+	c.confirmParts(d, r)
 	c.Failure = &Failure{Target: d.Target, Error: r.Err, Final: r.Final, At: a.now}
 	a.completeDrive(d, ResultFailed, r.Err)
 	for _, w := range c.Waiters {

@@ -93,6 +93,9 @@ type Result struct {
 	Err   string `json:"error,omitempty"`
 	// Final marks an error that retrying cannot fix.
 	Final bool `json:"final,omitempty"`
+	// Parts are the states of the capability's parts, from a backend that
+	// pauses it in parts; after a failure, as far as the backend knows.
+	Parts []Part `json:"parts,omitempty"`
 }
 
 // maxAge returns how long a reason of kind k may be held, zero for no bound.

@@ -135,6 +135,12 @@ type Cap struct {
 	Driving *Drive   `json:"driving,omitempty"`
 	Waiters []Waiter `json:"waiters,omitempty"`
 	Failure *Failure `json:"failure,omitempty"`
+	// Parts are the states of the capability's parts, for a backend that
+	// pauses it in parts (nil for the others), as last reported.
+	Parts []Part `json:"parts,omitempty"`
+	// PartsFor are the reason kinds (sorted) the parts were last confirmed
+	// paused for.
+	PartsFor []ReasonKind `json:"partsFor,omitempty"`
 }
 
 // Desired derives the state the capability should be in from its inputs.
@@ -155,12 +161,16 @@ func (c Cap) Holds(kind ReasonKind, id string) bool {
 	return slices.ContainsFunc(c.Reasons, func(r Reason) bool { return r.Kind == kind && r.ID == id })
 }
 
-// Converged reports whether the confirmed state is the desired one.
-func (c Cap) Converged() bool { return c.State == c.Desired() }
+// Converged reports whether the confirmed state is the desired one and,
+// for a capability paused in parts, whether its parts were confirmed for
+// the reasons held now.
+func (c Cap) Converged() bool { return c.State == c.Desired() && c.partsAgree() }
 
 func (c Cap) clone() Cap {
 	c.Reasons = slices.Clone(c.Reasons)
 	c.Waiters = slices.Clone(c.Waiters)
+	c.Parts = slices.Clone(c.Parts)
+	c.PartsFor = slices.Clone(c.PartsFor)
 	if c.Driving != nil {
 		d := *c.Driving
 		d.Reasons = slices.Clone(d.Reasons)

@@ -8,6 +8,10 @@ type CapView struct {
 	DesiredState State    `json:"desiredState"`
 	PauseReasons []Reason `json:"pauseReasons"`
 	LastError    string   `json:"lastError,omitempty"`
+	// Parts lists each part and its state when they differ (a hold that
+	// pauses the agent's voice while the screen is still recorded).
+	// Absent, State holds for the whole capability.
+	Parts []Part `json:"parts,omitempty"`
 }
 
 // View is the public shape of a conversation, as the API and events show it.
@@ -56,6 +60,9 @@ func (c Cap) view() CapView {
 	v := CapView{State: c.State, DesiredState: c.Desired(), PauseReasons: append([]Reason{}, c.Reasons...)}
 	if c.Failure != nil {
 		v.LastError = c.Failure.Error
+	}
+	if c.partial() {
+		v.Parts = append([]Part{}, c.Parts...)
 	}
 	return v
 }

@@ -17,6 +17,16 @@ type Backend interface {
 	Drive(ctx context.Context, conv conversation.Conversation, d conversation.Drive) (conversation.State, error)
 }
 
+// PartsBackend is a Backend that pauses a capability in parts (Amazon
+// Connect's voice and screen recordings), not all of them for every reason.
+// The engine calls DriveParts instead of Drive, and records the parts.
+type PartsBackend interface {
+	Backend
+	// DriveParts is Drive that also reports the state of each part: after
+	// an error, as far as the backend knows them.
+	DriveParts(ctx context.Context, conv conversation.Conversation, d conversation.Drive) (conversation.State, []conversation.Part, error)
+}
+
 // BackendFunc adapts a function to Backend.
 type BackendFunc func(ctx context.Context, conv conversation.Conversation, d conversation.Drive) (conversation.State, error)
 

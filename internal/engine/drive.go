@@ -42,11 +42,16 @@ func (e *Engine) callBackend(c conversation.Conversation, d conversation.Drive) 
 	}
 	start := time.Now()
 	var state conversation.State
+	pb, parted := b.(PartsBackend)
 	err := e.cfg.Retry.do(e.ctx, func(attempt int) error {
 		ctx, cancel := context.WithTimeout(e.ctx, e.cfg.DriveTimeout)
 		defer cancel()
 		var err error
-		state, err = b.Drive(ctx, c, d)
+		if parted {
+			state, res.Parts, err = pb.DriveParts(ctx, c, d)
+		} else {
+			state, err = b.Drive(ctx, c, d)
+		}
 		if err != nil {
 			e.cfg.Logger.Warn("backend drive failed", "conversation", c.ID, "capability", d.Capability,
 				"target", d.Target, "attempt", attempt, "err", err)

@@ -2,12 +2,15 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/connect/types"
 	ktypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
@@ -15,6 +18,7 @@ import (
 	"github.com/hush-cc/hush/internal/amazonconnect"
 	"github.com/hush-cc/hush/internal/api"
 	"github.com/hush-cc/hush/internal/conversation"
+	"github.com/hush-cc/hush/internal/store"
 )
 
 // ConnectConfig configures the Amazon Connect adapter.
@@ -24,9 +28,10 @@ type ConnectConfig struct {
 	InstanceARN string
 	// KinesisStream (name or ARN) enables the agent event stream consumer.
 	KinesisStream string
-	// RecordingType restricts the recording calls: "" (every recording,
-	// screen included), AGENT, IVR or SCREEN.
-	RecordingType string
+	// RecordingTypes maps pause reason kinds to the recordings they
+	// suspend ("hold=AGENT,secure=AGENT+SCREEN"); entries replace the
+	// defaults (amazonconnect.DefaultRecordingTypes) of the kinds they name.
+	RecordingTypes string
 	// Rate and Burst size the client-side limiter of Connect calls (the
 	// account quota is 2 per second per operation).
 	Rate  float64
@@ -41,6 +46,10 @@ type ConnectConfig struct {
 	StartPosition string
 	// PollInterval spaces each shard's reads (at least 200 ms).
 	PollInterval time.Duration
+	// KinesisLease is how long a node's lease on a shard lasts unrenewed:
+	// nodes sharing the store share the shards, and a dead node's shards
+	// are read elsewhere within it (amazonconnect.DefaultLease when zero).
+	KinesisLease time.Duration
 	// MaxRecordAge: an agent event older than this suspends and resumes
 	// nothing (zero: no bound).
 	MaxRecordAge time.Duration
@@ -57,7 +66,7 @@ type connectAdapter struct {
 
 // newConnect checks the Connect configuration and builds the recording API
 // backend; nil when Connect is not configured.
-func newConnect(ctx context.Context, c ConnectConfig, reg prometheus.Registerer) (*connectAdapter, error) {
+func newConnect(ctx context.Context, c ConnectConfig, st store.AdapterState, reg prometheus.Registerer) (*connectAdapter, error) {
 	if c.InstanceARN == "" {
 		if c.KinesisStream != "" {
 			return nil, errors.New("--kinesis-stream needs --connect-instance-arn: the events drive that instance's recordings")
@@ -72,16 +81,21 @@ func newConnect(ctx context.Context, c ConnectConfig, reg prometheus.Registerer)
 	if err != nil {
 		return nil, err
 	}
+	rts, err := amazonconnect.ParseRecordingTypes(c.RecordingTypes)
+	if err != nil {
+		return nil, fmt.Errorf("--connect-recording-types: %w", err)
+	}
 	client, err := amazonconnect.NewClient(ctx, c.InstanceARN)
 	if err != nil {
 		return nil, err
 	}
 	backend, err := amazonconnect.NewBackend(client, amazonconnect.BackendConfig{
-		InstanceARN:   c.InstanceARN,
-		RecordingType: types.ContactRecordingType(strings.ToUpper(c.RecordingType)),
-		Rate:          rate.Limit(c.Rate),
-		Burst:         c.Burst,
-		Registerer:    reg,
+		InstanceARN: c.InstanceARN,
+		Types:       rts,
+		State:       st,
+		Rate:        rate.Limit(c.Rate),
+		Burst:       c.Burst,
+		Registerer:  reg,
 	})
 	if err != nil {
 		return nil, err
@@ -107,6 +121,9 @@ func (ad *connectAdapter) attach(ctx context.Context, s *Server) (api.ConnectIng
 		return nil, err
 	}
 	ad.consumer.Logger = s.log
+	if cl, ok := s.store.(store.Cluster); ok {
+		ad.consumer.Cluster, ad.consumer.Node = cl, consumerNode(s.cfg.Data)
+	}
 	consumer, err := amazonconnect.NewConsumer(kc, ad.consumer, ap, s.store, s.store)
 	if err != nil {
 		return nil, err
@@ -139,11 +156,6 @@ func (c ConnectConfig) applierConfig() (amazonconnect.ApplierConfig, error) {
 	default:
 		return cfg, fmt.Errorf("--connect-recording-state %q: want in-progress or not-started", c.RecordingState)
 	}
-	switch strings.ToUpper(c.RecordingType) {
-	case "", "AGENT", "IVR", "SCREEN":
-	default:
-		return cfg, fmt.Errorf("--connect-recording-type %q: want AGENT, IVR, SCREEN or nothing", c.RecordingType)
-	}
 	if c.Rate < 0 || c.Burst < 0 {
 		return cfg, errors.New("--connect-rate and --connect-burst must not be negative")
 	}
@@ -151,9 +163,13 @@ func (c ConnectConfig) applierConfig() (amazonconnect.ApplierConfig, error) {
 }
 
 func (c ConnectConfig) consumerConfig() (amazonconnect.ConsumerConfig, error) {
+	if c.KinesisLease < 0 {
+		return amazonconnect.ConsumerConfig{}, errors.New("--kinesis-lease must not be negative")
+	}
 	cfg := amazonconnect.ConsumerConfig{
 		Stream:       c.KinesisStream,
 		PollInterval: c.PollInterval,
+		Lease:        c.KinesisLease,
 		StartAt:      ktypes.ShardIteratorType(strings.ToUpper(c.StartPosition)),
 	}
 	switch cfg.StartAt {
@@ -162,4 +178,20 @@ func (c ConnectConfig) consumerConfig() (amazonconnect.ConsumerConfig, error) {
 		return cfg, fmt.Errorf("--kinesis-start %q: want TRIM_HORIZON or LATEST", c.StartPosition)
 	}
 	return cfg, nil
+}
+
+// consumerNode names this node among the consumers sharing the stream:
+// the host, for operators reading the leases, and its data directory, so
+// that a node restarted after a crash renews its own leases at once rather
+// than waiting for them to expire.
+func consumerNode(data string) string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "hush"
+	}
+	if abs, err := filepath.Abs(data); err == nil {
+		data = abs
+	}
+	sum := sha256.Sum256([]byte(data))
+	return host + "-" + hex.EncodeToString(sum[:4])
 }

@@ -20,13 +20,15 @@ func TestConnectConfigIsChecked(t *testing.T) {
 	}{
 		{ConnectConfig{KinesisStream: "s"}, "--kinesis-stream needs --connect-instance-arn"},
 		{ConnectConfig{InstanceARN: "arn:aws:connect:us-east-1:1:nothing"}, "instance"},
-		{ConnectConfig{InstanceARN: arn, RecordingType: "VIDEO"}, "--connect-recording-type"},
+		{ConnectConfig{InstanceARN: arn, RecordingTypes: "hold=VIDEO"}, "--connect-recording-types"},
+		{ConnectConfig{InstanceARN: arn, RecordingTypes: "coffee=AGENT"}, "--connect-recording-types"},
 		{ConnectConfig{InstanceARN: arn, MaxRecordAge: -time.Minute}, "--connect-max-record-age"},
 		{ConnectConfig{InstanceARN: arn, AgentID: "email"}, "--connect-agent-id"},
 		{ConnectConfig{InstanceARN: arn, RecordingState: "paused"}, "--connect-recording-state"},
 		{ConnectConfig{InstanceARN: arn, KinesisStream: "s", StartPosition: "AT_TIMESTAMP"}, "--kinesis-start"},
 		{ConnectConfig{InstanceARN: arn, KinesisStream: "not a stream"}, "kinesis stream"},
 		{ConnectConfig{InstanceARN: arn, Rate: -1}, "--connect-rate"},
+		{ConnectConfig{InstanceARN: arn, KinesisStream: "s", KinesisLease: -time.Second}, "--kinesis-lease"},
 	} {
 		s, err := New(context.Background(), Config{Data: t.TempDir(), Listen: "127.0.0.1:0", Connect: tc.cc, Logger: slog.New(slog.DiscardHandler)})
 		if err == nil {
@@ -35,5 +37,17 @@ func TestConnectConfigIsChecked(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: %v, want an error about %s", tc.cc, err, tc.want)
 		}
+	}
+}
+
+// A node keeps its name across restarts on the same data directory, so it
+// renews its own shard leases at once; another directory is another node.
+func TestConsumerNodeIsStablePerDataDirectory(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	if consumerNode(a) != consumerNode(a) {
+		t.Fatal("the same data directory named two nodes")
+	}
+	if consumerNode(a) == consumerNode(b) {
+		t.Fatalf("two data directories named one node %s", consumerNode(a))
 	}
 }

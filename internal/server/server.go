@@ -177,7 +177,7 @@ func (s *Server) build(ctx context.Context) error {
 	registry := s.registry
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	backends := map[string]engine.Backend{none.Platform: none.Backend{}}
-	conn, err := newConnect(ctx, cfg.Connect, registry)
+	conn, err := newConnect(ctx, cfg.Connect, s.store, registry)
 	if err != nil {
 		return err
 	}

@@ -33,4 +33,13 @@ type Cluster interface {
 	TryLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
 	// ReleaseLease frees name if holder holds it.
 	ReleaseLease(ctx context.Context, name, holder string) error
+	// Leases lists the unexpired leases whose names start with prefix, by
+	// name: who shares a piece of work, and who holds which part.
+	Leases(ctx context.Context, prefix string) ([]Lease, error)
+}
+
+// Lease is a lease held when it was read.
+type Lease struct {
+	Name   string `json:"name"`
+	Holder string `json:"holder"`
 }

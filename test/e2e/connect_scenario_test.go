@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -51,7 +52,8 @@ func TestConnectScenarios(t *testing.T) {
 			t.Fatalf("conversation %+v", c)
 		}
 		for _, call := range h.connect.Calls() {
-			if call.InstanceID != connecttest.InstanceID || call.InitialContactID != "c1" || call.ContactRecordingType != "" {
+			// A hold suspends and resumes the agent's voice alone.
+			if call.InstanceID != connecttest.InstanceID || call.InitialContactID != "c1" || call.ContactRecordingType != "AGENT" {
 				t.Fatalf("call %+v", call)
 			}
 		}
@@ -166,12 +168,14 @@ func TestConnectScenarios(t *testing.T) {
 		if code := h.do("POST", "/v1/conversations/c1/recording/pause", []byte(`{"reason":"card number"}`), nil); code != http.StatusAccepted {
 			t.Fatalf("pause: %d", code)
 		}
-		h.expectCalls(suspendOK("c1"))
+		// A manual pause suspends the agent's voice and the screen.
+		paused := []string{suspendOK("c1"), suspendOK("c1")}
+		h.expectCalls(paused...)
 		h.put(s.Next(connectVoice("c1", stOnHold)))
-		h.expectCalls(suspendOK("c1"))
+		h.expectCalls(paused...)
 		h.put(s.Next(connectVoice("c1", stConnected)))
 		// Rule 1: the unhold releases only the hold; the manual pause stands.
-		h.expectCalls(suspendOK("c1"))
+		h.expectCalls(paused...)
 		c := h.conversation("c1")
 		if c.Recording.State != conversation.Paused || len(c.Recording.Reasons) != 1 || c.Recording.Reasons[0].Kind != conversation.Manual {
 			t.Fatalf("recording %+v", c.Recording)
@@ -179,7 +183,11 @@ func TestConnectScenarios(t *testing.T) {
 		if code := h.do("POST", "/v1/conversations/c1/recording/resume", nil, nil); code != http.StatusAccepted {
 			t.Fatalf("resume: %d", code)
 		}
-		h.expectCalls(suspendOK("c1"), resumeOK("c1"))
+		h.expectCalls(append(paused, resumeOK("c1"), resumeOK("c1"))...)
+		if got := h.connect.Typed(); !slices.Equal(got, []string{"SuspendContactRecording AGENT", "SuspendContactRecording SCREEN",
+			"ResumeContactRecording AGENT", "ResumeContactRecording SCREEN"}) {
+			t.Fatalf("recording types of the calls: %q", got)
+		}
 	})
 
 	t.Run("malformed and truncated records", func(t *testing.T) {

@@ -77,12 +77,15 @@ type Server struct {
 	// quota holds a token bucket per operation once SetQuota is called.
 	quota     map[string]*rate.Limiter
 	tolerance time.Duration
+	// suspended holds, per contact, the recording types suspended by the
+	// calls answered 200.
+	suspended map[string]map[string]bool
 }
 
 // Start runs a server on 127.0.0.1 until the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{byContact: map[string]Fault{}}
+	s := &Server{byContact: map[string]Fault{}, suspended: map[string]map[string]bool{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.srv.Close)
 	return s
@@ -98,6 +101,13 @@ func (s *Server) FailNext(n int, f Fault) {
 	for range n {
 		s.next = append(s.next, f)
 	}
+}
+
+// ClearFaults drops the faults FailNext queued and no call took yet.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.next = nil
 }
 
 // FailContact answers f to every call for contactID; a zero Fault clears it.
@@ -151,6 +161,56 @@ func (s *Server) Ops() []string {
 	return out
 }
 
+// recordingTypes are what a call without ContactRecordingType acts on.
+var recordingTypes = []string{"AGENT", "IVR", "SCREEN"}
+
+// track follows the suspended recordings of the call's contact: suspend
+// and resume act on one type, or on all without one; start and stop leave
+// nothing suspended.
+func (s *Server) track(c Call) {
+	types := recordingTypes
+	if c.ContactRecordingType != "" {
+		types = []string{c.ContactRecordingType}
+	}
+	set := s.suspended[c.ContactID]
+	if set == nil {
+		set = map[string]bool{}
+		s.suspended[c.ContactID] = set
+	}
+	for _, t := range types {
+		switch c.Operation {
+		case OpSuspend:
+			set[t] = true
+		default:
+			delete(set, t)
+		}
+	}
+}
+
+// Suspended returns the recording types of a contact that the calls
+// answered so far left suspended, in AGENT, IVR, SCREEN order.
+func (s *Server) Suspended(contactID string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, t := range recordingTypes {
+		if s.suspended[contactID][t] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Typed renders the calls as "Operation ContactRecordingType" lines, for
+// assertions on which recordings each call acted on.
+func (s *Server) Typed() []string {
+	var out []string
+	for _, c := range s.Calls() {
+		out = append(out, strings.TrimSpace(c.Operation+" "+c.ContactRecordingType))
+	}
+	return out
+}
+
 // request is the union of the four operations' bodies.
 type request struct {
 	InstanceID                  string `json:"InstanceId"`
@@ -190,6 +250,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.calls = append(s.calls, call)
+	if !failed {
+		s.track(call)
+	}
 	s.mu.Unlock()
 	if failed {
 		writeFault(w, f)

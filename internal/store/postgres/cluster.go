@@ -66,3 +66,17 @@ func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
 	}
 	return nil
 }
+
+// Leases implements store.Cluster.
+func (s *Store) Leases(ctx context.Context, prefix string) ([]store.Lease, error) {
+	rows, err := s.pool.Query(ctx, `SELECT name, holder FROM leases
+		WHERE left(name, length($1)) = $1 AND expires >= now() ORDER BY name`, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("list leases %s*: %w", prefix, err)
+	}
+	return collect(rows, "list leases", func(r pgx.CollectableRow) (store.Lease, error) {
+		var l store.Lease
+		err := r.Scan(&l.Name, &l.Holder)
+		return l, err
+	})
+}

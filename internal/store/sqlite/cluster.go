@@ -83,3 +83,22 @@ func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
 		return nil, err
 	})
 }
+
+// Leases implements store.Cluster.
+func (s *Store) Leases(ctx context.Context, prefix string) ([]store.Lease, error) {
+	rows, err := s.rdb.QueryContext(ctx, `SELECT name, holder FROM leases
+		WHERE substr(name, 1, length(?)) = ? AND expires >= ? ORDER BY name`, prefix, prefix, time.Now().UnixNano())
+	if err != nil {
+		return nil, fmt.Errorf("list leases %s*: %w", prefix, err)
+	}
+	defer rows.Close()
+	var out []store.Lease
+	for rows.Next() {
+		var l store.Lease
+		if err := rows.Scan(&l.Name, &l.Holder); err != nil {
+			return nil, fmt.Errorf("list leases %s*: %w", prefix, err)
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}

@@ -37,6 +37,16 @@ func testCluster(t *testing.T, f Factory) {
 		t.Fatal(err)
 	}
 	try("b", 200*time.Millisecond, true)
+	if held, err := s.TryLease(ctx, "shard-10", "a", time.Minute); err != nil || !held {
+		t.Fatalf("shard-10: %v, %v", held, err)
+	}
+	if held, err := s.TryLease(ctx, "other", "a", time.Minute); err != nil || !held {
+		t.Fatalf("other: %v, %v", held, err)
+	}
+	leases, err := s.Leases(ctx, "shard-")
+	if err != nil || len(leases) != 2 || leases[0] != (store.Lease{Name: "shard-1", Holder: "b"}) || leases[1] != (store.Lease{Name: "shard-10", Holder: "a"}) {
+		t.Fatalf("leases shard-*: %+v, %v", leases, err)
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		held, err := s.TryLease(ctx, "shard-1", "a", time.Minute)
@@ -46,10 +56,14 @@ func testCluster(t *testing.T, f Factory) {
 		if held {
 			break // b's lease expired
 		}
+
 		if time.Now().After(deadline) {
 			t.Fatal("an expired lease was never free again")
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+	if leases, err := s.Leases(ctx, "shard-1"); err != nil || len(leases) != 2 || leases[0] != (store.Lease{Name: "shard-1", Holder: "a"}) {
+		t.Fatalf("after a took the expired lease: %+v, %v", leases, err)
 	}
 
 	for _, id := range []string{"n1", "n2"} {

@@ -14,10 +14,19 @@ export function stateLabel(state) {
   return STATES[state] || (state ? String(state) : 'Unknown');
 }
 
-/** capabilityLine describes a capability: confirmed state and where it is heading. */
+const PARTS = { AGENT: 'voice', IVR: 'IVR', SCREEN: 'screen' };
+
+/**
+ * capabilityLine describes a capability: confirmed state and where it is
+ * heading, and, when its parts differ (a hold that pauses the voice while
+ * the screen is still recorded), the state of each.
+ */
 export function capabilityLine(cap) {
   if (!cap) return 'Unknown';
-  const now = stateLabel(cap.state);
+  let now = stateLabel(cap.state);
+  if (Array.isArray(cap.parts) && cap.parts.length > 0) {
+    now += ` (${cap.parts.map((p) => `${PARTS[p.name] || p.name} ${stateLabel(p.state).toLowerCase()}`).join(', ')})`;
+  }
   if (cap.desiredState && cap.desiredState !== cap.state) {
     return `${now}, changing to ${stateLabel(cap.desiredState).toLowerCase()} (waiting for the recorder to confirm)`;
   }

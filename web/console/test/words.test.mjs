@@ -9,6 +9,12 @@ test('capabilityLine says when the recorder has not confirmed yet', () => {
   assert.equal(capabilityLine(undefined), 'Unknown');
 });
 
+test('capabilityLine names the parts that differ', () => {
+  const held = { state: 'paused', desiredState: 'paused', parts: [{ name: 'AGENT', state: 'paused' }, { name: 'SCREEN', state: 'in-progress' }] };
+  assert.equal(capabilityLine(held), 'Paused (voice paused, screen on)');
+  assert.equal(capabilityLine({ state: 'paused', desiredState: 'paused' }), 'Paused');
+});
+
 test('reasons read as sentences', () => {
   assert.equal(reasonLabel({ kind: 'manual', id: 'key-1', by: 'agent-7', note: 'card number' }), 'Paused by agent-7: “card number”');
   assert.equal(reasonLabel({ kind: 'secure', id: 's1' }), 'Secure payment in progress');
