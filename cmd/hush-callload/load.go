@@ -133,7 +133,9 @@ func load(ctx context.Context, o options, log io.Writer) (*report, error) {
 		loaded, _ = sample(o.pid)
 	}
 	selfA, _ := sample(os.Getpid())
-	pauses := schedulePauses(ctx, api, calls, o, log)
+	pauseAPI := api
+	pauseAPI.Base = o.pauseAPI
+	pauses := schedulePauses(ctx, pauseAPI, calls, o, log)
 	backoff.Sleep(ctx, o.duration)
 	<-pauses
 	if o.pid > 0 {

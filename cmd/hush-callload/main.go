@@ -7,6 +7,9 @@
 //	hush-callload --sip 127.0.0.1:5060 --api http://127.0.0.1:8080 \
 //	    --key-file /tmp/load/admin.key --pid $! --calls 500 --duration 60s
 //
+// With --pause-api, the pauses go to another node sharing the recorder's
+// PostgreSQL store, and the latency is that of a pause crossing nodes.
+//
 // It only sends to the addresses it is given; keep them on loopback.
 package main
 
@@ -39,6 +42,9 @@ func main() {
 type options struct {
 	sip      netip.AddrPort
 	api      string
+	// pauseAPI takes the pause requests; another node than api's measures
+	// a pause crossing nodes.
+	pauseAPI string
 	key      string
 	pid      int
 	calls    int
@@ -54,6 +60,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	var o options
 	sip := fs.String("sip", "127.0.0.1:5060", "hush's SIPREC address (loopback)")
 	fs.StringVar(&o.api, "api", "http://127.0.0.1:8080", "hush's HTTP API")
+	fs.StringVar(&o.pauseAPI, "pause-api", "", "send the pauses and resumes to this API instead: another node sharing --api's PostgreSQL store")
 	fs.StringVar(&o.key, "key", "", "admin API key (or --key-file)")
 	keyFile := fs.String("key-file", "", "file holding the admin API key, such as DATA/admin.key")
 	fs.IntVar(&o.pid, "pid", 0, "hush's process id, to read its CPU and memory from /proc (0: not measured)")
@@ -85,6 +92,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.calls < 1 || o.duration <= 0 || o.ramp < 0 {
 		return o, errors.New("--calls, --duration and --ramp must be positive")
+	}
+	if o.pauseAPI == "" {
+		o.pauseAPI = o.api
 	}
 	if o.pauses < 0 || o.pauses > o.calls {
 		o.pauses = o.calls
