@@ -40,8 +40,8 @@ func main() {
 
 // options are the command line.
 type options struct {
-	sip      netip.AddrPort
-	api      string
+	sip netip.AddrPort
+	api string
 	// pauseAPI takes the pause requests; another node than api's measures
 	// a pause crossing nodes.
 	pauseAPI string
