@@ -40,11 +40,9 @@ func main() {
 
 // options are the command line.
 type options struct {
-	sip netip.AddrPort
-	api string
-	// pauseAPI takes the pause requests; another node than api's measures
-	// a pause crossing nodes.
-	pauseAPI string
+	sip      netip.AddrPort
+	api      string
+	pauseAPI string // where pauses go: api, or another node on its store
 	key      string
 	pid      int
 	calls    int
