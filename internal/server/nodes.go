@@ -96,9 +96,21 @@ type nodes struct {
 	closeLost func(ctx context.Context, dead string) error
 
 	mu sync.Mutex
-	// taken holds the dead nodes whose calls this node closed: it answers
-	// for them now.
+	// taken holds the dead nodes whose calls this node is closing: it
+	// answers for them meanwhile.
 	taken map[string]bool
+}
+
+func (n *nodes) take(id string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.taken[id] = true
+}
+
+func (n *nodes) untake(id string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	delete(n.taken, id)
 }
 
 func newNodes(self string, st store.Cluster, lease time.Duration, log *slog.Logger) *nodes {
@@ -109,8 +121,8 @@ func newNodes(self string, st store.Cluster, lease time.Duration, log *slog.Logg
 }
 
 // acts reports whether this node acts for c: a recorder call on the node
-// holding its media (or on the survivor that closed it), anything else on
-// the engine lease's holder.
+// holding its media (or on the survivor closing it), anything else on the
+// engine lease's holder.
 func (n *nodes) acts(c conversation.Conversation) bool {
 	if c.Platform == siprec.Platform && c.Node != "" {
 		if c.Node == n.self {
@@ -203,18 +215,12 @@ func (n *nodes) watch(ctx context.Context) {
 			continue
 		}
 		if x.Alive {
-			n.mu.Lock()
-			delete(n.taken, x.ID)
-			n.mu.Unlock()
 			continue
 		}
 		ok, err := n.st.TryLease(ctx, nodeLease(x.ID), n.self, n.lease)
 		if err != nil || !ok {
 			continue
 		}
-		n.mu.Lock()
-		n.taken[x.ID] = true
-		n.mu.Unlock()
 		n.log.Warn("node stopped: closing its recorder calls", "node", x.ID, "seen", x.Seen)
 		if n.closeLost != nil {
 			if err := n.closeLost(ctx, x.ID); err != nil {
@@ -229,6 +235,20 @@ func (n *nodes) watch(ctx context.Context) {
 			n.log.Warn("release a dead node's lease", "node", x.ID, "err", err)
 		}
 	}
+}
+
+// alive reports whether node id has beaten within the lease.
+func (n *nodes) alive(ctx context.Context, id string) (bool, error) {
+	all, err := n.st.Nodes(ctx, n.lease)
+	if err != nil {
+		return false, err
+	}
+	for _, x := range all {
+		if x.ID == id {
+			return x.Alive, nil
+		}
+	}
+	return false, nil
 }
 
 // follow tells the engine of conversations other nodes change, when this

@@ -83,9 +83,18 @@ func (s *Server) closeLost(ctx context.Context, dead string) error {
 	if len(lost) == 0 {
 		return nil
 	}
+	// A node beats before it answers any call: if dead still has not
+	// beaten, every call listed above is one it held before it died.
+	if alive, err := s.nodes.alive(ctx, dead); err != nil || alive {
+		return err
+	}
 	if err := noteInterrupted(ctx, s.store, dead, ids); err != nil {
 		return err
 	}
+	// While it ends them this node answers for dead's calls: each end's
+	// stop is driven here (see recorderBackend), within the end's turn.
+	s.nodes.take(dead)
+	defer s.nodes.untake(dead)
 	now := time.Now()
 	note := fmt.Sprintf("recording interrupted: the recorder node %s stopped during the call (closed by node %s)", dead, s.node)
 	for _, c := range lost {
