@@ -22,8 +22,8 @@ import (
 //
 //	go test -run '^$' -bench 'BenchmarkNodes|BenchmarkCrossNodePause' -benchtime 1x -count 3 ./test/e2e
 //
-// HUSH_BENCH_RATE, HUSH_BENCH_DURATION and HUSH_BENCH_CALLS change the
-// load (defaults 1000 requests/s, 10s, 100 calls).
+// HUSH_BENCH_RATES (comma-separated requests/s), HUSH_BENCH_DURATION and
+// HUSH_BENCH_CALLS change the load (defaults 250,500,1000; 10s; 100 calls).
 
 // loadTools builds cmd/hush-load and cmd/hush-callload once.
 var loadTools = sync.OnceValues(func() (string, error) {
@@ -85,7 +85,17 @@ func BenchmarkNodes(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	rate := benchEnv("HUSH_BENCH_RATE", 1000, strconv.Atoi)
+	rates := benchEnv("HUSH_BENCH_RATES", []int{250, 500, 1000}, func(v string) ([]int, error) {
+		var out []int
+		for _, f := range strings.Split(v, ",") {
+			r, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+		}
+		return out, nil
+	})
 	dur := benchEnv("HUSH_BENCH_DURATION", 10*time.Second, time.ParseDuration)
 	for _, n := range []int{0, 1, 2, 3} {
 		name := "sqlite"
@@ -98,27 +108,34 @@ func BenchmarkNodes(b *testing.B) {
 			for _, p := range nodes {
 				urls = append(urls, "http://"+p.http)
 			}
-			for b.Loop() {
-				out, err := exec.Command(filepath.Join(tools, "hush-load"), "--url", strings.Join(urls, ","), "--key-file", keyFile,
-					"--rate", strconv.Itoa(rate), "--duration", dur.String(), "--warmup", "2s").CombinedOutput()
-				if err != nil {
-					b.Fatalf("hush-load: %v\n%s", err, out)
-				}
-				s, l := loadSummary.FindSubmatch(out), loadLatency.FindSubmatch(out)
-				if s == nil || l == nil {
-					b.Fatalf("hush-load said:\n%s", out)
-				}
-				elapsed, _ := time.ParseDuration(string(s[1]))
-				ok, _ := strconv.Atoi(string(s[3]))
-				errs, _ := strconv.Atoi(string(s[4]))
-				p50, _ := time.ParseDuration(string(l[1]))
-				p99, _ := time.ParseDuration(string(l[2]))
-				b.ReportMetric(float64(ok)/elapsed.Seconds(), "ok/s")
-				b.ReportMetric(float64(errs), "errors")
-				b.ReportMetric(float64(p50.Microseconds())/1000, "p50-ms")
-				b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms")
+			for _, rate := range rates {
+				b.Run(fmt.Sprintf("rate-%d", rate), func(b *testing.B) { benchLoad(b, tools, urls, keyFile, rate, dur) })
 			}
 		})
+	}
+}
+
+// benchLoad runs hush-load at rate against urls and reports what it saw.
+func benchLoad(b *testing.B, tools string, urls []string, keyFile string, rate int, dur time.Duration) {
+	for b.Loop() {
+		out, err := exec.Command(filepath.Join(tools, "hush-load"), "--url", strings.Join(urls, ","), "--key-file", keyFile,
+			"--rate", strconv.Itoa(rate), "--duration", dur.String(), "--warmup", "2s").CombinedOutput()
+		if err != nil {
+			b.Fatalf("hush-load: %v\n%s", err, out)
+		}
+		s, l := loadSummary.FindSubmatch(out), loadLatency.FindSubmatch(out)
+		if s == nil || l == nil {
+			b.Fatalf("hush-load said:\n%s", out)
+		}
+		elapsed, _ := time.ParseDuration(string(s[1]))
+		ok, _ := strconv.Atoi(string(s[3]))
+		errs, _ := strconv.Atoi(string(s[4]))
+		p50, _ := time.ParseDuration(string(l[1]))
+		p99, _ := time.ParseDuration(string(l[2]))
+		b.ReportMetric(float64(ok)/elapsed.Seconds(), "ok/s")
+		b.ReportMetric(float64(errs), "errors")
+		b.ReportMetric(float64(p50.Microseconds())/1000, "p50-ms")
+		b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms")
 	}
 }
 
