@@ -56,6 +56,22 @@ func clusterKey(t *testing.T, nodes ...*server.Server) string {
 	return ""
 }
 
+// verifiedStore opens the database at url for the rest of the test, once
+// its audit chain has verified.
+func verifiedStore(t *testing.T, url string) *postgres.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.VerifyAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
 // tone440 is a second of a 440 Hz tone in PCMU.
 func tone440() []byte {
 	out := make([]byte, media.SampleRate)
@@ -292,14 +308,7 @@ func TestClusterExpiryActsOnce(t *testing.T) {
 	if n := drives(t, b, key, "amazon-connect"); n != 0 {
 		t.Fatalf("node B, without the engine lease, called Connect %d times", n)
 	}
-	st, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.VerifyAudit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := verifiedStore(t, url)
 	evs, err := st.EventsAfter(ctx, 0, "", 10000)
 	if err != nil {
 		t.Fatal(err)
