@@ -134,7 +134,9 @@ func load(ctx context.Context, o options, log io.Writer) (*report, error) {
 	}
 	selfA, _ := sample(os.Getpid())
 	pauseAPI := api
-	pauseAPI.Base = o.pauseAPI
+	if o.pauseAPI != "" {
+		pauseAPI.Base = o.pauseAPI
+	}
 	pauses := schedulePauses(ctx, pauseAPI, calls, o, log)
 	backoff.Sleep(ctx, o.duration)
 	<-pauses

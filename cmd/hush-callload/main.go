@@ -91,9 +91,6 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	if o.calls < 1 || o.duration <= 0 || o.ramp < 0 {
 		return o, errors.New("--calls, --duration and --ramp must be positive")
 	}
-	if o.pauseAPI == "" {
-		o.pauseAPI = o.api
-	}
 	if o.pauses < 0 || o.pauses > o.calls {
 		o.pauses = o.calls
 	}
