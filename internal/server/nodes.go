@@ -141,20 +141,13 @@ func medialess(c conversation.Conversation) bool {
 	return c.Platform != siprec.Platform || c.Node == ""
 }
 
-// run beats until ctx ends, then lets its leases go.
+// run beats until ctx ends.
 func (n *nodes) run(ctx context.Context) {
 	t := time.NewTicker(n.lease / 5)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-			defer cancel()
-			if n.holds.Swap(false) {
-				if err := n.st.ReleaseLease(rctx, engineLease, n.self); err != nil {
-					n.log.Warn("release the engine lease", "err", err)
-				}
-			}
 			return
 		case <-t.C:
 		}
@@ -164,6 +157,19 @@ func (n *nodes) run(ctx context.Context) {
 			}
 		}
 		n.watch(ctx)
+	}
+}
+
+// release lets the engine lease go, once the engine has stopped driving,
+// so that another node takes it at once rather than when it lapses.
+func (n *nodes) release() {
+	if !n.holds.Swap(false) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := n.st.ReleaseLease(ctx, engineLease, n.self); err != nil {
+		n.log.Warn("release the engine lease", "err", err)
 	}
 }
 
@@ -326,6 +332,9 @@ func (s *Server) joinNodes(ctx context.Context) error {
 		return err
 	}
 	s.nodes = newNodes(s.node, cl, s.cfg.Cluster.Lease, s.log)
+	// Closers run in reverse: this one after the engine's, which lets the
+	// drives in flight finish first.
+	s.closers = append(s.closers, s.nodes.release)
 	s.nodes.beat(ctx)
 	s.log.Info("node joined", "node", s.node, "lease", s.nodes.lease, "engine lease", s.nodes.holds.Load())
 	return nil
