@@ -89,6 +89,10 @@ func (e *Engine) apply(ctx context.Context, l *lane, in conversation.Input, p co
 		if err != nil {
 			return Reply{}, err
 		}
+		if housekeeping(in.Kind) && !e.acts(conv) {
+			// A timer armed, or a sweep begun, while this node still acted.
+			return Reply{Conversation: conv, TransactionID: in.TransactionID}, nil
+		}
 		now := e.cfg.Clock.Now()
 		out, err := conversation.Apply(conv, in, now, p)
 		if err != nil {

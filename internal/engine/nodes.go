@@ -17,6 +17,12 @@ func (e *Engine) acts(c conversation.Conversation) bool {
 	return e.cfg.Acts == nil || e.cfg.Acts(c)
 }
 
+// housekeeping inputs are the engine's own (expiry timers, the
+// reconciler): only the acting node applies them.
+func housekeeping(k conversation.Kind) bool {
+	return k == conversation.KindExpire || k == conversation.KindReconcile
+}
+
 // Observe tells the engine that another node may have changed conversation
 // id to version. If this node's copy is older it is read again and, where
 // this node acts for the conversation, the drives recorded there start
