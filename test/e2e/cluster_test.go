@@ -335,3 +335,42 @@ func countOps(fake *connecttest.Server, contact, op string) int {
 	}
 	return n
 }
+
+// The engine lease's holder stops: the other node takes the lease and
+// acts from then on, calling Connect for a pause sent to it.
+func TestClusterEngineLeaseMoves(t *testing.T) {
+	fake := connecttest.Start(t)
+	peertest.IsolateAWS(t, "AWS_ENDPOINT_URL_CONNECT", fake.URL())
+	url := pgtest.Database(t)
+	tune := func(c *server.Config) {
+		c.Connect = server.ConnectConfig{InstanceARN: connecttest.InstanceARN, Rate: 1000, Burst: 1000}
+	}
+	a := clusterNode(t, url, tune) // first: it holds the engine lease
+	b := clusterNode(t, url, tune)
+	key := clusterKey(t, a, b)
+	apiB := demo.API{Base: b.URL(), Key: key}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	agent := connecttest.Agent{ARN: connecttest.AgentARN("agent-2"), Username: "bob"}
+	ev := connecttest.Event{ID: "ev-moves", At: time.Now(), Agent: agent, Current: []connecttest.Contact{{ID: "c-moves", State: "CONNECTED"}}}
+	if err := apiB.Do(ctx, "POST", "/v1/ingest/connect/agent-events", json.RawMessage(ev.JSON()), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := apiB.Do(ctx, "POST", "/v1/conversations/c-moves/recording/pause", map[string]any{"reason": "card"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	testwait.Eventually(t, func() (bool, error) {
+		var v conversation.View
+		err := apiB.Do(ctx, "GET", "/v1/conversations/c-moves", nil, &v)
+		return err == nil && v.Recording.State == conversation.Paused, fmt.Errorf("recording %+v: %v", v.Recording, err)
+	}, "node B, holding the lease now, to suspend the recording")
+	if n := countOps(fake, "c-moves", connecttest.OpSuspend); n != 1 {
+		t.Fatalf("Connect was asked to suspend %d times, want 1: %v", n, fake.Ops())
+	}
+	if n := drives(t, b, key, "amazon-connect"); n != 1 {
+		t.Fatalf("node B drove Connect %d times, want 1", n)
+	}
+}
