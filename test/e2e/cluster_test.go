@@ -233,21 +233,29 @@ func drives(t *testing.T, s *server.Server, key, platform string) int {
 	return n
 }
 
+// connectNodes starts the Amazon Connect test server and two nodes using
+// it on a new database (url), manual pauses lasting manualMaxAge (0: the
+// default); node a, started first, holds the engine lease.
+func connectNodes(t *testing.T, manualMaxAge time.Duration) (fake *connecttest.Server, url string, a, b *server.Server, key string) {
+	t.Helper()
+	fake = connecttest.Start(t)
+	peertest.IsolateAWS(t, "AWS_ENDPOINT_URL_CONNECT", fake.URL())
+	url = pgtest.Database(t)
+	tune := func(c *server.Config) {
+		c.Connect = server.ConnectConfig{InstanceARN: connecttest.InstanceARN, Rate: 1000, Burst: 1000}
+		c.ManualMaxAge = manualMaxAge
+	}
+	a = clusterNode(t, url, tune)
+	b = clusterNode(t, url, tune)
+	return fake, url, a, b, clusterKey(t, a, b)
+}
+
 // Two nodes, Amazon Connect contacts paused through the node that does not
 // hold the engine lease, each pause expiring: the lease holder alone calls
 // Connect, once to suspend and once to resume, and each pause is
 // auto-resumed once.
 func TestClusterExpiryActsOnce(t *testing.T) {
-	fake := connecttest.Start(t)
-	peertest.IsolateAWS(t, "AWS_ENDPOINT_URL_CONNECT", fake.URL())
-	url := pgtest.Database(t)
-	tune := func(c *server.Config) {
-		c.Connect = server.ConnectConfig{InstanceARN: connecttest.InstanceARN, Rate: 1000, Burst: 1000}
-		c.ManualMaxAge = time.Second
-	}
-	a := clusterNode(t, url, tune) // first: it holds the engine lease
-	b := clusterNode(t, url, tune)
-	key := clusterKey(t, a, b)
+	fake, url, a, b, key := connectNodes(t, time.Second)
 	apiB := demo.API{Base: b.URL(), Key: key}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -339,15 +347,7 @@ func countOps(fake *connecttest.Server, contact, op string) int {
 // The engine lease's holder stops: the other node takes the lease and
 // acts from then on, calling Connect for a pause sent to it.
 func TestClusterEngineLeaseMoves(t *testing.T) {
-	fake := connecttest.Start(t)
-	peertest.IsolateAWS(t, "AWS_ENDPOINT_URL_CONNECT", fake.URL())
-	url := pgtest.Database(t)
-	tune := func(c *server.Config) {
-		c.Connect = server.ConnectConfig{InstanceARN: connecttest.InstanceARN, Rate: 1000, Burst: 1000}
-	}
-	a := clusterNode(t, url, tune) // first: it holds the engine lease
-	b := clusterNode(t, url, tune)
-	key := clusterKey(t, a, b)
+	fake, _, a, b, key := connectNodes(t, 0)
 	apiB := demo.API{Base: b.URL(), Key: key}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
