@@ -243,6 +243,43 @@ func (n *nodes) watch(ctx context.Context) {
 	}
 }
 
+// whileHolding runs f while this node holds the engine lease: it starts f
+// when the lease is gained and ends it (and waits) when the lease is lost
+// or ctx ends. Work one node at a time must do (webhook deliveries) runs
+// so.
+func (n *nodes) whileHolding(ctx context.Context, f func(context.Context)) {
+	t := time.NewTicker(n.lease / 5)
+	defer t.Stop()
+	var stop context.CancelFunc
+	var done chan struct{}
+	end := func() {
+		if stop != nil {
+			stop()
+			<-done
+			stop = nil
+		}
+	}
+	defer end()
+	for {
+		switch held := n.holds.Load(); {
+		case held && stop == nil:
+			fctx, cancel := context.WithCancel(ctx)
+			stop, done = cancel, make(chan struct{})
+			go func() {
+				defer close(done)
+				f(fctx)
+			}()
+		case !held:
+			end()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // alive reports whether node id has beaten within the lease.
 func (n *nodes) alive(ctx context.Context, id string) (bool, error) {
 	all, err := n.st.Nodes(ctx, n.lease)

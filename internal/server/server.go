@@ -252,7 +252,13 @@ func (s *Server) build(ctx context.Context) error {
 		s.runners = append(s.runners, s.nodes.run, func(ctx context.Context) { s.nodes.follow(ctx, s.api.Feed()) })
 	}
 	hooks := &webhook.Dispatcher{Store: s.store, Wake: s.engine.Signal().C, Logger: s.log}
-	s.runners = append(s.runners, hooks.Run)
+	if s.nodes != nil {
+		// One node delivers, or every subscriber would hear each event
+		// once per node.
+		s.runners = append(s.runners, func(ctx context.Context) { s.nodes.whileHolding(ctx, hooks.Run) })
+	} else {
+		s.runners = append(s.runners, hooks.Run)
+	}
 	if l, ok := s.store.(interface{ Listen(context.Context, func()) }); ok {
 		// Other nodes' commits wake this node's event streams and webhooks.
 		s.runners = append(s.runners, func(ctx context.Context) { l.Listen(ctx, s.engine.Signal().Notify) })

@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -372,5 +374,67 @@ func TestClusterEngineLeaseMoves(t *testing.T) {
 	}
 	if n := drives(t, b, key, "amazon-connect"); n != 1 {
 		t.Fatalf("node B drove Connect %d times, want 1", n)
+	}
+}
+
+// Two nodes, one webhook: each event is delivered once, not once per node.
+func TestClusterWebhookDeliveredOnce(t *testing.T) {
+	url := pgtest.Database(t)
+	a := clusterNode(t, url, nil)
+	b := clusterNode(t, url, nil)
+	key := clusterKey(t, a, b)
+	apiA, apiB := demo.API{Base: a.URL(), Key: key}, demo.API{Base: b.URL(), Key: key}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var mu sync.Mutex
+	seen := map[int64]int{}
+	types := map[string]int{}
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev struct {
+			Seq            int64  `json:"seq"`
+			Type           string `json:"type"`
+			ConversationID string `json:"conversationId"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&ev); err == nil {
+			mu.Lock()
+			seen[ev.Seq]++
+			types[ev.Type+" "+ev.ConversationID]++
+			mu.Unlock()
+		}
+	}))
+	defer recv.Close()
+	if err := apiA.Do(ctx, "POST", "/v1/webhooks", map[string]any{"url": recv.URL, "secret": "s3cret-s3cret-s3cret"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		api  demo.API
+		path string
+		body map[string]any
+	}{
+		{apiB, "/v1/conversations", map[string]any{"id": "hook-1", "agentId": "alice"}},
+		{apiA, "/v1/conversations/hook-1/recording/pause", map[string]any{"reason": "card"}},
+		{apiB, "/v1/conversations/hook-1/recording/resume", map[string]any{}},
+		{apiA, "/v1/conversations/hook-1/end", map[string]any{}},
+		{apiB, "/v1/conversations", map[string]any{"id": "hook-2", "agentId": "alice"}},
+	}
+	for _, s := range steps {
+		if err := s.api.Do(ctx, "POST", s.path, s.body, nil); err != nil {
+			t.Fatalf("%s: %v", s.path, err)
+		}
+	}
+	testwait.Eventually(t, func() (bool, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return types["conversation.created hook-2"] > 0, fmt.Errorf("delivered %v", types)
+	}, "the last event to be delivered")
+	mu.Lock()
+	defer mu.Unlock()
+	if types["conversation.ended hook-1"] == 0 {
+		t.Fatalf("the end of hook-1 was not delivered before a later event: %v", types)
+	}
+	for seq, n := range seen {
+		if n != 1 {
+			t.Fatalf("event %d delivered %d times: %v", seq, n, types)
+		}
 	}
 }
