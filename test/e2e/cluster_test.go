@@ -101,7 +101,7 @@ func TestClusterCrossNodePause(t *testing.T) {
 	url := pgtest.Database(t)
 	a := clusterNode(t, url, nil)
 	b := clusterNode(t, url, func(c *server.Config) {
-		c.Recorder = server.RecorderConfig{SIPListen: "127.0.0.1:0", RTPPorts: "43700-43799", ASR: "none",
+		c.Recorder = server.RecorderConfig{SIPListen: "127.0.0.1:0", RTPPorts: "53300-53399", ASR: "none",
 			AgentPattern: server.DefaultAgentPattern}
 	})
 	key := clusterKey(t, a, b)
