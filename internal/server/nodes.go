@@ -364,6 +364,9 @@ func (s *Server) joinNodes(ctx context.Context) error {
 	if s.cfg.StoreURL == "" || !ok {
 		return nil
 	}
+	if l := s.cfg.Cluster.Lease; l != 0 && l < time.Second {
+		return fmt.Errorf("--lease %v: want at least 1s (nodes beat every fifth of it)", l)
+	}
 	var err error
 	if s.node, err = nodeID(s.cfg); err != nil {
 		return err

@@ -438,3 +438,12 @@ func TestClusterWebhookDeliveredOnce(t *testing.T) {
 		}
 	}
 }
+
+// A lease too short to beat within is refused at start.
+func TestClusterRefusesAShortLease(t *testing.T) {
+	_, err := server.New(context.Background(), server.Config{Data: t.TempDir(), Listen: "127.0.0.1:0", StoreURL: pgtest.Database(t),
+		Cluster: server.ClusterConfig{Lease: 100 * time.Millisecond}, Logger: slog.New(slog.DiscardHandler)})
+	if err == nil || !strings.Contains(err.Error(), "--lease") {
+		t.Fatalf("a 100ms lease: %v, want an error naming --lease", err)
+	}
+}
