@@ -21,15 +21,16 @@ const collectPatience = 60 * time.Second
 
 // hush drives hush's recorder through its API.
 type hush struct {
-	api demo.API
+	api    demo.API // the recording node: segment maps
+	pauses demo.API // where pauses and resumes go: api, or another node
 }
 
 func (h hush) pause(ctx context.Context, c *call) error {
-	return h.api.Do(ctx, "POST", "/v1/conversations/"+c.id+"/recording/pause", map[string]any{"reason": "latency probe"}, nil)
+	return h.pauses.Do(ctx, "POST", "/v1/conversations/"+c.id+"/recording/pause", map[string]any{"reason": "latency probe"}, nil)
 }
 
 func (h hush) resume(ctx context.Context, c *call) error {
-	return h.api.Do(ctx, "POST", "/v1/conversations/"+c.id+"/recording/resume", map[string]any{}, nil)
+	return h.pauses.Do(ctx, "POST", "/v1/conversations/"+c.id+"/recording/resume", map[string]any{}, nil)
 }
 
 // collect reads every call's segment map once it is complete. A pause's

@@ -98,7 +98,12 @@ func newRecorder(ctx context.Context, o options) (recorder, error) {
 	if o.target == targetLoreste {
 		return newLoreste(ctx, o.api, o.key, o.recordings, client)
 	}
-	return hush{api: demo.API{Base: o.api, Key: o.key, Client: client}}, nil
+	h := hush{api: demo.API{Base: o.api, Key: o.key, Client: client}}
+	h.pauses = h.api
+	if o.pauseAPI != "" {
+		h.pauses.Base = o.pauseAPI
+	}
+	return h, nil
 }
 
 func load(ctx context.Context, o options, log io.Writer) (*report, error) {

@@ -14,6 +14,9 @@
 //	hush-callload --target loreste --sip 127.0.0.1:5070 --api http://127.0.0.1:8081 \
 //	    --key "$PAUSE_RESUME_API_KEY" --recordings /tmp/loreste/recordings --pid $LORESTE_PID
 //
+// With --pause-api, hush's pauses go to another node sharing the recorder's
+// PostgreSQL store, and the latency is that of a pause crossing nodes.
+//
 // It only sends to the addresses it is given; keep them on loopback.
 package main
 
@@ -50,6 +53,7 @@ type options struct {
 	// recordings is loreste's recording directory, where the tool reads
 	// the files it wrote.
 	recordings string
+	pauseAPI   string // hush: where pauses go, api or another node on its store
 	key        string
 	pid        int
 	calls      int
@@ -70,6 +74,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	keyFile := fs.String("key-file", "", "file holding the API key, such as DATA/admin.key")
 	fs.StringVar(&o.recordings, "recordings", "", "loreste's RECORDING_DIR, read after the calls to count what it wrote")
 	fs.IntVar(&o.pid, "pid", 0, "the recorder's process id, to read its CPU and memory from /proc (0: not measured)")
+	fs.StringVar(&o.pauseAPI, "pause-api", "", "hush: send the pauses and resumes to this API instead, another node sharing --api's PostgreSQL store")
 	fs.IntVar(&o.calls, "calls", 100, "concurrent calls")
 	fs.DurationVar(&o.duration, "duration", 60*time.Second, "how long all calls stay up together")
 	fs.DurationVar(&o.ramp, "ramp", 10*time.Second, "time over which the calls are placed")

@@ -2,6 +2,8 @@
 // a steady rate and reports latency percentiles. Requests are sent on a fixed
 // schedule whatever the server does (open loop), and each latency is counted
 // from the moment its request was due, so a slow server cannot hide delay.
+// Given several URLs (hush nodes sharing one PostgreSQL database) it sends
+// to them in turn.
 package main
 
 import (
@@ -35,7 +37,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("hush-load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.url, "url", "http://127.0.0.1:8080", "hush base URL")
+	fs.StringVar(&o.url, "url", "http://127.0.0.1:8080", "hush base URL; several, comma-separated, take the requests in turn")
 	fs.StringVar(&o.keyFile, "key-file", "hush-data/admin.key", "file holding an admin key")
 	fs.IntVar(&o.rate, "rate", 1000, "requests per second (1 to 1000000000)")
 	fs.DurationVar(&o.duration, "duration", 20*time.Second, "how long to send (bounded to 10 minutes)")
@@ -45,6 +47,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		return o, err
 	}
 	switch {
+	case len(bases(o.url)) == 0:
+		return o, errors.New("--url names no URL")
 	case fs.NArg() > 0:
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	case o.rate < 1 || o.rate > int(time.Second):
@@ -76,7 +80,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	l := &loader{base: strings.TrimRight(o.url, "/"), key: strings.TrimSpace(string(key)), client: &http.Client{
+	l := &loader{bases: bases(o.url), key: strings.TrimSpace(string(key)), client: &http.Client{
 		Timeout:   10 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: 2000, MaxConnsPerHost: 0},
 	}}
@@ -89,14 +93,26 @@ func main() {
 }
 
 type loader struct {
-	base   string
+	// bases are the nodes' URLs; request i goes to bases[i%len(bases)].
+	bases  []string
 	key    string
 	client *http.Client
 	prefix string
 }
 
-func (l *loader) post(ctx context.Context, path, body string) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, l.base+path, bytes.NewBufferString(body))
+// bases splits a comma-separated list of URLs.
+func bases(list string) []string {
+	var out []string
+	for _, u := range strings.Split(list, ",") {
+		if u = strings.TrimRight(strings.TrimSpace(u), "/"); u != "" {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+func (l *loader) post(ctx context.Context, i int, path, body string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, l.bases[i%len(l.bases)]+path, bytes.NewBufferString(body))
 	if err != nil {
 		return 0, err
 	}
@@ -113,7 +129,7 @@ func (l *loader) post(ctx context.Context, path, body string) (int, error) {
 func (l *loader) register(ctx context.Context, n int) error {
 	l.prefix = fmt.Sprintf("load-%d-", time.Now().UnixNano())
 	for i := range n {
-		code, err := l.post(ctx, "/v1/conversations", fmt.Sprintf(`{"id":"%s%d","agentId":"load"}`, l.prefix, i))
+		code, err := l.post(ctx, i, "/v1/conversations", fmt.Sprintf(`{"id":"%s%d","agentId":"load"}`, l.prefix, i))
 		if err != nil || code != http.StatusCreated {
 			return fmt.Errorf("register conversation %d: status %d: %v", i, code, err)
 		}
@@ -154,7 +170,7 @@ func (l *loader) run(ctx context.Context, rate int, warmup, duration time.Durati
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			code, err := l.post(ctx, fmt.Sprintf("/v1/conversations/%s%d/recording/%s", l.prefix, c, op), `{"reason":"load"}`)
+			code, err := l.post(ctx, i, fmt.Sprintf("/v1/conversations/%s%d/recording/%s", l.prefix, c, op), `{"reason":"load"}`)
 			lat := time.Since(due)
 			if !counted {
 				return

@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ func TestParseOptionsRefusesWhatCannotRun(t *testing.T) {
 		{"--duration", "0s"},
 		{"--warmup", "-1s"},
 		{"extra"},
+		{"--url", " , "},
 	} {
 		if _, err := parseOptions(args, io.Discard); err == nil {
 			t.Errorf("%s: accepted", strings.Join(args, " "))
@@ -36,5 +38,13 @@ func TestResultsPrintWithoutElapsedTime(t *testing.T) {
 	(&results{}).print(&b, 10)
 	if !strings.Contains(b.String(), "achieved 0 req/s") {
 		t.Fatalf("report = %q", b.String())
+	}
+}
+
+// Several URLs take the requests in turn.
+func TestBasesSplitsTheURLList(t *testing.T) {
+	got := bases("http://a:1/, http://b:2,,http://c:3")
+	if want := []string{"http://a:1", "http://b:2", "http://c:3"}; !slices.Equal(got, want) {
+		t.Fatalf("bases = %q, want %q", got, want)
 	}
 }

@@ -43,6 +43,7 @@ func serveFlags(fs *flag.FlagSet, demo bool) (*server.Config, *string) {
 	anchorFlags(fs, &cfg.Anchor)
 	retentionFlags(fs, &cfg.Retention)
 	atRestFlags(fs, &cfg.AtRest)
+	clusterFlags(fs, &cfg.Cluster)
 	return cfg, level
 }
 

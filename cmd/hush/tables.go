@@ -20,6 +20,7 @@ import (
 	"github.com/hush-cc/hush/internal/server"
 	"github.com/hush-cc/hush/internal/store"
 	"github.com/hush-cc/hush/internal/store/dynamodb"
+	"github.com/hush-cc/hush/internal/store/postgres"
 )
 
 // readStore is what the read-only commands need of either store.
@@ -29,15 +30,17 @@ type readStore interface {
 	Conversations(ctx context.Context, q store.Query) ([]conversation.Conversation, error)
 }
 
-// storeFlags names where the state is: a data directory (hush serve) or a
-// DynamoDB table (the Lambda deployment).
+// storeFlags names where the state is: a data directory (hush serve), the
+// PostgreSQL database nodes share, or a DynamoDB table (the Lambda
+// deployment).
 type storeFlags struct {
-	data, table *string
+	data, url, table *string
 }
 
 func addStoreFlags(fs *flag.FlagSet) storeFlags {
 	return storeFlags{
 		data:  fs.String("data", "hush-data", "data directory of hush serve"),
+		url:   fs.String("store", "", "postgres://… URL of the database hush nodes share (hush serve --store)"),
 		table: fs.String("table", "", "DynamoDB table of the Lambda deployment (the stack's TableName output); AWS settings from the SDK's standard sources"),
 	}
 }
@@ -54,6 +57,13 @@ func (f storeFlags) open(ctx context.Context) (st readStore, closeFn func(), err
 			return nil, nil, err
 		}
 		return s, func() {}, nil
+	}
+	if *f.url != "" {
+		s, err := postgres.Open(ctx, *f.url)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, func() { s.Close() }, nil
 	}
 	if _, err := os.Stat(filepath.Join(*f.data, server.DBFile)); errors.Is(err, os.ErrNotExist) {
 		return nil, nil, fmt.Errorf("no hush database in %s", *f.data)

@@ -128,6 +128,10 @@ func (s *Server) CloseStreams() {
 	s.denials.close()
 }
 
+// Feed is the process's one reader of the event log, which the assembly's
+// own readers share with the event streams.
+func (s *Server) Feed() *feed.Feed { return s.feed }
+
 // Routes returns every documented route.
 func (s *Server) Routes() []Route { return s.routes }
 

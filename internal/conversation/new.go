@@ -8,6 +8,8 @@ type Spec struct {
 	AgentID    string
 	Platform   string
 	Attributes map[string]string
+	// Node is the hush node holding the call's media, if one does.
+	Node string
 	// Recording and Transcription are the states the platform reports at
 	// creation: in-progress (already running) or not-started.
 	Recording     State
@@ -26,6 +28,7 @@ func New(s Spec) (Outcome, error) {
 		AgentID:    s.AgentID,
 		Platform:   s.Platform,
 		Attributes: cloneMap(s.Attributes),
+		Node:       s.Node,
 		CallState:  Connected,
 		CreatedAt:  s.At,
 		UpdatedAt:  s.At,

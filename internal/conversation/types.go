@@ -213,8 +213,11 @@ type Conversation struct {
 	AgentID    string            `json:"agentId"`
 	Platform   string            `json:"platform"`
 	Attributes map[string]string `json:"attributes,omitempty"`
-	CallState  CallState         `json:"callState"`
-	Recording  Cap               `json:"recording"`
+	// Node names the hush node that holds the call's media, when one node
+	// does (the built-in recorder): only that node can drive it.
+	Node      string    `json:"node,omitempty"`
+	CallState CallState `json:"callState"`
+	Recording Cap       `json:"recording"`
 	// Transcription follows the same rules as Recording, independently.
 	Transcription Cap             `json:"transcription"`
 	Sessions      []SecureSession `json:"secureSessions,omitempty"`

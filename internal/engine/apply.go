@@ -89,6 +89,10 @@ func (e *Engine) apply(ctx context.Context, l *lane, in conversation.Input, p co
 		if err != nil {
 			return Reply{}, err
 		}
+		if housekeeping(in.Kind) && !e.acts(conv) {
+			// A timer armed, or a sweep begun, while this node still acted.
+			return Reply{Conversation: conv, TransactionID: in.TransactionID}, nil
+		}
 		now := e.cfg.Clock.Now()
 		out, err := conversation.Apply(conv, in, now, p)
 		if err != nil {
@@ -178,27 +182,27 @@ func (e *Engine) clampRetroactive(in conversation.Input) conversation.Input {
 }
 
 // effects runs what a durable change calls for: wake event readers, update
-// gauges, drive backends, re-arm the expiry timer.
+// gauges, drive backends (the drives this change recorded, and any another
+// node recorded before it), re-arm the expiry timer.
 func (e *Engine) effects(l *lane, before, after conversation.Conversation, out conversation.Outcome, appended bool) {
 	if appended {
 		e.signal.Notify()
 	}
 	e.paused.move(before, after)
 	e.cfg.Metrics.observeEvents(out.Events)
-	for _, d := range out.Drives {
-		e.startDrive(after, d)
-	}
+	e.startDrives(after)
 	e.schedule(l, after)
 }
 
-// schedule arms the lane's timer for the conversation's next pause expiry.
+// schedule arms the lane's timer for the conversation's next pause expiry,
+// on the node that acts for the conversation.
 func (e *Engine) schedule(l *lane, c conversation.Conversation) {
 	deadline := c.NextDeadline(e.cfg.Policy)
 	sh := e.lanes.shard(l.id)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	l.stopTimer()
-	if deadline.IsZero() || e.ctx.Err() != nil {
+	if deadline.IsZero() || e.ctx.Err() != nil || !e.acts(c) {
 		return
 	}
 	wait := max(deadline.Sub(e.cfg.Clock.Now()), 0) + 10*time.Millisecond

@@ -12,13 +12,20 @@ import (
 // startDrive calls the conversation's backend in the background and feeds
 // the result back into the conversation's lane. Once the engine is closing
 // no drive starts: the drive stays recorded as running, and the next run's
-// start-up reconcile drives the capability again.
+// start-up reconcile drives the capability again. A node that does not act
+// for the conversation leaves the recorded drive to the one that does, and
+// a drive already running here is not started twice.
 func (e *Engine) startDrive(c conversation.Conversation, d conversation.Drive) {
+	if !e.acts(c) || !e.driving.add(d) {
+		return
+	}
 	if !e.work.begin() {
+		e.driving.remove(d)
 		return
 	}
 	go func() {
 		defer e.work.end()
+		defer e.driving.remove(d)
 		res := e.callBackend(c, d)
 		in := conversation.Input{
 			Kind:       conversation.KindResult,

@@ -38,6 +38,11 @@ type Config struct {
 	NewID   func() string
 	Logger  *slog.Logger
 	Metrics *Metrics
+	// Acts reports whether this node acts for a conversation: drives its
+	// backend, runs its expiry timer, reconciles it. Nodes sharing a store
+	// give each conversation one such node; the others persist its changes
+	// and leave the acting to it (see Observe). Nil acts for every one.
+	Acts func(conversation.Conversation) bool
 }
 
 func (c *Config) defaults() {
@@ -76,6 +81,8 @@ type Engine struct {
 	lanes  lanes
 	signal *Signal
 	paused pausedGauge
+	// driving holds the drives this process has running.
+	driving running
 	// work counts backend drives and expiry timers in flight.
 	work flights
 
@@ -91,6 +98,7 @@ func New(cfg Config) *Engine {
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &Engine{cfg: cfg, signal: NewSignal(), ctx: ctx, cancel: cancel}
 	e.lanes.init()
+	e.driving.m = make(map[string]struct{})
 	e.paused.gauge = cfg.Metrics.Paused
 	return e
 }
@@ -104,7 +112,12 @@ func (e *Engine) Policy() conversation.Policy { return e.cfg.Policy }
 // Start re-drives everything left unconverged by an earlier run (its drives
 // died with it) and starts the periodic reconciler.
 func (e *Engine) Start(ctx context.Context) error {
-	if err := e.reconcileAll(ctx, true); err != nil {
+	convs, err := e.cfg.Store.Conversations(ctx, store.Query{ActiveOnly: true})
+	if err != nil {
+		return fmt.Errorf("start-up reconcile: %w", err)
+	}
+	e.paused.reset(convs)
+	if err := e.reconcileAll(ctx, func(conversation.Conversation) bool { return true }); err != nil {
 		return fmt.Errorf("start-up reconcile: %w", err)
 	}
 	e.wg.Add(1)

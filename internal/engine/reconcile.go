@@ -16,32 +16,38 @@ func (e *Engine) reconcileLoop() {
 		case <-e.ctx.Done():
 			return
 		case <-t.Chan():
-			if err := e.reconcileAll(e.ctx, false); err != nil && e.ctx.Err() == nil {
+			if err := e.reconcileAll(e.ctx, nil); err != nil && e.ctx.Err() == nil {
 				e.cfg.Logger.Error("reconcile", "err", err)
 			}
 		}
 	}
 }
 
-// reconcileAll looks at every live conversation and re-drives each
-// capability whose confirmed state differs from its desired state. At
-// start-up every drive recorded as running died with the previous process,
-// so none counts as in flight.
-func (e *Engine) reconcileAll(ctx context.Context, startup bool) error {
+// reconcileAll looks at every live conversation this node acts for and
+// re-drives each capability whose confirmed state differs from its desired
+// state. The conversations lost selects (nil: none) had their drives run
+// by a process that is gone (this one's previous run, or a node whose work
+// this one took over), so none of their drives counts as in flight.
+func (e *Engine) reconcileAll(ctx context.Context, lost func(conversation.Conversation) bool) error {
 	convs, err := e.cfg.Store.Conversations(ctx, store.Query{ActiveOnly: true})
 	if err != nil {
 		return err
 	}
 	now := e.cfg.Clock.Now()
-	p := e.cfg.Policy
-	if startup {
-		p.StaleDrive = 0
-		p.RetryAfter = 0
-		e.paused.reset(convs)
-	}
+	fresh := e.cfg.Policy
+	gone := fresh
+	gone.StaleDrive = 0
+	gone.RetryAfter = 0
 	var waits []<-chan Result
 	var lag time.Duration
 	for _, c := range convs {
+		if !e.acts(c) {
+			continue
+		}
+		p, startup := fresh, lost != nil && lost(c)
+		if startup {
+			p = gone
+		}
 		if d := c.NextDeadline(p); startup || (!d.IsZero() && !now.Before(d)) {
 			waits = append(waits, e.submitInput(ctx, c.ID, conversation.Input{Kind: conversation.KindExpire, Actor: "system"}, p))
 		}

@@ -224,7 +224,7 @@ func (r *recorder) digits(rc RecorderConfig) *media.Digits {
 // attach binds the SIP server, which turns what it sees into inputs of the
 // server's engine.
 func (r *recorder) attach(ctx context.Context, s *Server) error {
-	control := &recorderControl{engine: s.engine, store: s.store, transcribes: r.transcribes, log: s.log}
+	control := &recorderControl{engine: s.engine, store: s.store, transcribes: r.transcribes, log: s.log, node: s.node}
 	r.control = control
 	// Calls an earlier run left live are closed before any new call can
 	// be answered.

@@ -22,6 +22,9 @@ type recorderControl struct {
 	store       store.Conversations
 	transcribes bool
 	log         *slog.Logger
+	// node is this node's id, recorded with every call it answers: the
+	// call's media lives here.
+	node string
 }
 
 // Begin creates the conversation, recording (and transcribing) already.
@@ -31,7 +34,7 @@ func (c *recorderControl) Begin(ctx context.Context, s siprec.SessionInfo) error
 		tr = conversation.InProgress
 	}
 	_, err := c.engine.Create(ctx, conversation.Spec{
-		ID: s.ConversationID, AgentID: s.AgentID, Platform: siprec.Platform, Attributes: s.Attributes,
+		ID: s.ConversationID, AgentID: s.AgentID, Platform: siprec.Platform, Attributes: s.Attributes, Node: c.node,
 		Recording: conversation.InProgress, Transcription: tr, At: s.Start,
 	}, actorSIPREC)
 	if errors.Is(err, store.ErrExists) {

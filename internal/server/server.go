@@ -51,6 +51,8 @@ type Config struct {
 	// StoreURL, when set, is a postgres:// URL: several hush nodes share
 	// that database. Empty keeps SQLite in Data.
 	StoreURL string
+	// Cluster tunes how nodes sharing a PostgreSQL store cooperate.
+	Cluster ClusterConfig
 	// ResumeAuto lets agents and supervisors resume a pause the card-digit
 	// detectors made, as if it were their own.
 	ResumeAuto bool
@@ -122,6 +124,10 @@ type Server struct {
 	// registry holds hush's metrics, served at /metrics.
 	registry *prometheus.Registry
 	keyFile  string
+	// node is this node's id; nodes, with a PostgreSQL store, shares the
+	// work with the other nodes (nil on SQLite: this node does it all).
+	node  string
+	nodes *nodes
 	// runners run in the background while hush serves.
 	runners []func(ctx context.Context)
 	// closers run at shutdown, after the runners stopped, in reverse order.
@@ -173,6 +179,9 @@ func (s *Server) build(ctx context.Context) error {
 	if s.keyFile, err = bootstrapAdmin(ctx, s.store, cfg.Data); err != nil {
 		return err
 	}
+	if err := s.joinNodes(ctx); err != nil {
+		return err
+	}
 	s.registry = prometheus.NewRegistry()
 	registry := s.registry
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -189,7 +198,7 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	if rec != nil {
-		backends[siprec.Platform] = rec.rec
+		backends[siprec.Platform] = recorderBackend{rec: rec.rec, self: s.node}
 	}
 	if err := s.setupAnchor(ctx); err != nil {
 		return err
@@ -197,7 +206,7 @@ func (s *Server) build(ctx context.Context) error {
 	if err := s.setupRetention(); err != nil {
 		return err
 	}
-	s.engine = engine.New(engine.Config{
+	ecfg := engine.Config{
 		Store:          s.store,
 		Backends:       backends,
 		Policy:         cfg.policy(),
@@ -205,7 +214,11 @@ func (s *Server) build(ctx context.Context) error {
 		ReconcileEvery: cfg.ReconcileEvery,
 		Logger:         s.log,
 		Metrics:        engine.NewMetrics(registry),
-	})
+	}
+	if s.nodes != nil {
+		ecfg.Acts = s.nodes.acts
+	}
+	s.engine = engine.New(ecfg)
 	s.closers = append(s.closers, func() { s.engine.Close(5 * time.Second) })
 	apiCfg := api.Config{
 		Engine:         s.engine,
@@ -231,8 +244,21 @@ func (s *Server) build(ctx context.Context) error {
 		apiCfg.Extra = append(apiCfg.Extra, verifyRoute(s, filepath.Join(cfg.Data, RecordingsDir)))
 	}
 	s.api = api.New(apiCfg)
+	if s.nodes != nil {
+		s.nodes.engine, s.nodes.closeLost = s.engine, s.closeLost
+		if rec != nil {
+			s.nodes.rec = rec
+		}
+		s.runners = append(s.runners, s.nodes.run, func(ctx context.Context) { s.nodes.follow(ctx, s.api.Feed()) })
+	}
 	hooks := &webhook.Dispatcher{Store: s.store, Wake: s.engine.Signal().C, Logger: s.log}
-	s.runners = append(s.runners, hooks.Run)
+	if s.nodes != nil {
+		// One node delivers, or every subscriber would hear each event
+		// once per node.
+		s.runners = append(s.runners, func(ctx context.Context) { s.nodes.whileHolding(ctx, hooks.Run) })
+	} else {
+		s.runners = append(s.runners, hooks.Run)
+	}
 	if l, ok := s.store.(interface{ Listen(context.Context, func()) }); ok {
 		// Other nodes' commits wake this node's event streams and webhooks.
 		s.runners = append(s.runners, func(ctx context.Context) { l.Listen(ctx, s.engine.Signal().Notify) })
@@ -249,6 +275,9 @@ func (s *Server) build(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	s.http.RegisterOnShutdown(s.api.CloseStreams)
+	if s.nodes != nil {
+		s.nodes.addr = s.Addr()
+	}
 	return nil
 }
 

@@ -12,7 +12,6 @@ import (
 	"github.com/hush-cc/hush/internal/demo"
 	"github.com/hush-cc/hush/internal/server"
 	"github.com/hush-cc/hush/internal/server/servertest"
-	"github.com/hush-cc/hush/internal/store/postgres"
 	"github.com/hush-cc/hush/internal/store/postgres/pgtest"
 )
 
@@ -82,12 +81,5 @@ func TestTwoNodesShareOnePostgreSQL(t *testing.T) {
 	if c.Recording.State != "paused" {
 		t.Fatalf("node B sees recording %+v", c.Recording)
 	}
-	st, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.VerifyAudit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	verifiedStore(t, url)
 }

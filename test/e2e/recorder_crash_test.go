@@ -28,12 +28,12 @@ type recorderProc struct {
 	done chan error
 }
 
-// startRecorderProc runs the hush binary with the recorder on sipAddr and
-// waits until it serves.
-func startRecorderProc(t *testing.T, bin, data, sipAddr, rtpPorts string) *recorderProc {
+// startRecorderProc runs the hush binary with the recorder on sipAddr,
+// and any extra flags, and waits until it serves.
+func startRecorderProc(t testing.TB, bin, data, sipAddr, rtpPorts string, extra ...string) *recorderProc {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--data", data, "--listen", "127.0.0.1:0", "--sip-listen", sipAddr,
-		"--rtp-ports", rtpPorts, "--commit-delay", "1s", "--asr", "energy", "--reconcile-every", "1s")
+	cmd := exec.Command(bin, append([]string{"serve", "--data", data, "--listen", "127.0.0.1:0", "--sip-listen", sipAddr,
+		"--rtp-ports", rtpPorts, "--commit-delay", "1s", "--asr", "energy", "--reconcile-every", "1s"}, extra...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +72,7 @@ func startRecorderProc(t *testing.T, bin, data, sipAddr, rtpPorts string) *recor
 
 // freeSIPAddr returns a loopback address whose port is free for UDP and
 // TCP, for a SIP server that must come back on the same address.
-func freeSIPAddr(t *testing.T) string {
+func freeSIPAddr(t testing.TB) string {
 	t.Helper()
 	for range 20 {
 		tcp, err := net.Listen("tcp", "127.0.0.1:0")
