@@ -2,12 +2,8 @@ package server
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -122,7 +118,15 @@ func (ad *connectAdapter) attach(ctx context.Context, s *Server) (api.ConnectIng
 	}
 	ad.consumer.Logger = s.log
 	if cl, ok := s.store.(store.Cluster); ok {
-		ad.consumer.Cluster, ad.consumer.Node = cl, consumerNode(s.cfg.Data)
+		// The node's own id, kept in its data directory: a node restarted
+		// after a crash renews its own shard leases at once.
+		node := s.node
+		if node == "" {
+			if node, err = nodeID(s.cfg); err != nil {
+				return nil, err
+			}
+		}
+		ad.consumer.Cluster, ad.consumer.Node = cl, node
 	}
 	consumer, err := amazonconnect.NewConsumer(kc, ad.consumer, ap, s.store, s.store)
 	if err != nil {
@@ -178,20 +182,4 @@ func (c ConnectConfig) consumerConfig() (amazonconnect.ConsumerConfig, error) {
 		return cfg, fmt.Errorf("--kinesis-start %q: want TRIM_HORIZON or LATEST", c.StartPosition)
 	}
 	return cfg, nil
-}
-
-// consumerNode names this node among the consumers sharing the stream:
-// the host, for operators reading the leases, and its data directory, so
-// that a node restarted after a crash renews its own leases at once rather
-// than waiting for them to expire.
-func consumerNode(data string) string {
-	host, err := os.Hostname()
-	if err != nil || host == "" {
-		host = "hush"
-	}
-	if abs, err := filepath.Abs(data); err == nil {
-		data = abs
-	}
-	sum := sha256.Sum256([]byte(data))
-	return host + "-" + hex.EncodeToString(sum[:4])
 }

@@ -39,15 +39,3 @@ func TestConnectConfigIsChecked(t *testing.T) {
 		}
 	}
 }
-
-// A node keeps its name across restarts on the same data directory, so it
-// renews its own shard leases at once; another directory is another node.
-func TestConsumerNodeIsStablePerDataDirectory(t *testing.T) {
-	a, b := t.TempDir(), t.TempDir()
-	if consumerNode(a) != consumerNode(a) {
-		t.Fatal("the same data directory named two nodes")
-	}
-	if consumerNode(a) == consumerNode(b) {
-		t.Fatalf("two data directories named one node %s", consumerNode(a))
-	}
-}
