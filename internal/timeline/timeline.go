@@ -29,11 +29,22 @@ type Reason struct {
 	End   time.Time               `json:"end,omitzero"`
 }
 
+// Part is the span during which one part of a capability was in a state
+// other than the capability's own: the screen still recorded while a hold
+// paused only the agent's voice.
+type Part struct {
+	Name  string             `json:"name"`
+	State conversation.State `json:"state"`
+	Start time.Time          `json:"start"`
+	End   time.Time          `json:"end,omitzero"`
+}
+
 // Capability is a capability's history: when it ran (active, paused or
-// not) and every reason it was paused for.
+// not), every reason it was paused for, and the parts that differed.
 type Capability struct {
 	Active  []Span   `json:"active"`
 	Reasons []Reason `json:"reasons"`
+	Parts   []Part   `json:"parts,omitempty"`
 }
 
 // Timeline is a conversation's history.
@@ -149,6 +160,34 @@ func observeCap(c *capState, v conversation.CapView, t, created time.Time, first
 			c.Reasons[i].End = t
 		}
 	}
+	observeParts(c, v.Parts, t)
+}
+
+// observeParts opens a span for each part a snapshot shows in a state of
+// its own and closes the spans of parts it no longer shows so.
+func observeParts(c *capState, parts []conversation.Part, t time.Time) {
+	shown := map[string]conversation.State{}
+	for _, p := range parts {
+		shown[p.Name] = p.State
+	}
+	open := map[string]bool{}
+	for i := range c.Parts {
+		p := &c.Parts[i]
+		if !p.End.IsZero() {
+			continue
+		}
+		if st, ok := shown[p.Name]; ok && st == p.State {
+			open[p.Name] = true
+			continue
+		}
+		p.End = t
+	}
+	for _, p := range parts {
+		if !open[p.Name] {
+			c.Parts = append(c.Parts, Part{Name: p.Name, State: p.State, Start: t})
+			open[p.Name] = true
+		}
+	}
 }
 
 // observeSessions draws the secure sessions a snapshot remembers, also
@@ -220,6 +259,9 @@ func closeAll(tl *Timeline, caps []*capState, at time.Time) {
 		}
 		for i := range c.Reasons {
 			closeAt(&c.Reasons[i].End)
+		}
+		for i := range c.Parts {
+			closeAt(&c.Parts[i].End)
 		}
 	}
 }

@@ -88,3 +88,38 @@ func TestBuildLiveAndEmpty(t *testing.T) {
 		t.Fatalf("empty lists must be [] in JSON: %+v", empty)
 	}
 }
+
+// A hold that pauses only the agent's voice leaves the screen recorded: the
+// timeline keeps that part's own span, from the snapshot that showed it to
+// the one that no longer did, and the end closes what is still open.
+func TestBuildKeepsPartsThatDiffer(t *testing.T) {
+	hold := conversation.Reason{Kind: conversation.Hold, Since: at(4)}
+	onHold := view(5, conversation.OnHold, []conversation.Reason{hold})
+	onHold.Recording.Parts = []conversation.Part{{Name: "AGENT", State: conversation.Paused}, {Name: "SCREEN", State: conversation.InProgress}}
+	again := view(30, conversation.OnHold, []conversation.Reason{hold})
+	again.Recording.Parts = []conversation.Part{{Name: "SCREEN", State: conversation.Unknown}}
+	tl := timeline.Build([]conversation.View{
+		view(0, conversation.Connected, nil),
+		onHold,
+		view(10, conversation.Connected, nil),
+		again,
+		view(60, conversation.Ended, nil),
+	})
+	got := tl.Recording.Parts
+	want := []timeline.Part{
+		{Name: "AGENT", State: conversation.Paused, Start: at(5), End: at(10)},
+		{Name: "SCREEN", State: conversation.InProgress, Start: at(5), End: at(10)},
+		{Name: "SCREEN", State: conversation.Unknown, Start: at(30), End: at(60)},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("parts: got %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("part %d: got %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if len(tl.Transcription.Parts) != 0 {
+		t.Errorf("transcription parts: %+v", tl.Transcription.Parts)
+	}
+}

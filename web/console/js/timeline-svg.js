@@ -1,7 +1,7 @@
 // Draws a timeline model as SVG bars beside HTML row labels.
 import { h, s } from './dom.js';
 import { buildRows, summarize } from './timeline.js';
-import { formatDuration, formatTime, reasonShort } from './words.js';
+import { formatDuration, formatTime, partsLine, reasonShort } from './words.js';
 
 const WIDTH = 1000;
 const ROW = 22;
@@ -40,7 +40,8 @@ function spanClass(span) {
 function spanTitle(span) {
   const what = span.kind === 'paused' ? `Paused: ${span.reasons.map(reasonShort).join(', ')}` : KIND_LABELS[span.kind] || span.kind;
   const by = span.by && span.by.length ? ` by ${[...new Set(span.by)].join(', ')}` : '';
-  return `${what}${by}, ${formatTime(span.start)}–${formatTime(span.end)} (${formatDuration(span.end - span.start)})`;
+  const parts = span.parts && span.parts.length ? ` (${partsLine(span.parts)})` : '';
+  return `${what}${parts}${by}, ${formatTime(span.start)}–${formatTime(span.end)} (${formatDuration(span.end - span.start)})`;
 }
 
 /**
@@ -81,6 +82,7 @@ export function renderTimeline(rec, conversationId, { now = Date.now(), segments
             'data-kind': span.kind,
             'data-reason': span.reason || null,
             'data-reasons': span.reasons.join(',') || null,
+            'data-parts': (span.parts || []).map((p) => `${p.name}=${p.state}`).join(',') || null,
           },
           s('title', { text: spanTitle(span) }),
         ),

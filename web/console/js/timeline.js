@@ -29,7 +29,7 @@ function lastOpen(spans) {
 
 function newRecord(conv) {
   const caps = {};
-  for (const c of CAPS) caps[c] = { active: [], reasons: new Map() };
+  for (const c of CAPS) caps[c] = { active: [], reasons: new Map(), parts: [] };
   return { id: conv.id, createdAt: ms(conv.createdAt), endedAt: null, holds: [], caps };
 }
 
@@ -60,6 +60,10 @@ export class History {
     for (const name of CAPS) {
       const src = tl[name] || {};
       rec.caps[name].active = (src.active || []).map(span).filter(valid);
+      rec.caps[name].parts = (src.parts || [])
+        .filter((p) => p && p.name && p.state)
+        .map((p) => ({ name: p.name, state: p.state, ...span(p) }))
+        .filter(valid);
       for (const r of src.reasons || []) {
         if (!r || !r.kind || ms(r.start) === null) continue;
         rec.caps[name].reasons.set(`${r.kind}|${r.id || ''}|${r.start}`, {
@@ -124,6 +128,23 @@ function observeCap(rec, capRec, cap, t, first) {
   for (const [key, span] of capRec.reasons) {
     if (span.end === null && !held.has(key)) span.end = t;
   }
+  observeParts(capRec, cap.parts, t);
+}
+
+// observeParts keeps a span for each part a snapshot shows in a state of
+// its own (the screen still recorded while a hold pauses only the voice).
+function observeParts(capRec, parts, t) {
+  const shown = new Map();
+  for (const p of parts || []) if (p && p.name) shown.set(p.name, p.state);
+  const open = new Set();
+  for (const p of capRec.parts) {
+    if (p.end !== null) continue;
+    if (shown.get(p.name) === p.state) open.add(p.name);
+    else p.end = t;
+  }
+  for (const [name, state] of shown) {
+    if (!open.has(name)) capRec.parts.push({ name, state, start: t, end: null });
+  }
 }
 
 function observeSessions(rec, sessions, t) {
@@ -170,6 +191,7 @@ function closeAll(rec, at) {
   for (const name of CAPS) {
     rec.caps[name].active.forEach(close);
     rec.caps[name].reasons.forEach(close);
+    rec.caps[name].parts.forEach(close);
   }
 }
 
@@ -190,9 +212,11 @@ function capSpans(capRec, start, end, onKind) {
     start: clamp(r.start, start, end),
     end: clamp(r.end ?? end, start, end),
   }));
+  const parts = capRec.parts.map((p) => ({ ...p, start: clamp(p.start, start, end), end: clamp(p.end ?? end, start, end) }));
   const edges = new Set([start, end]);
   for (const s of active) edges.add(s.start).add(s.end);
   for (const r of reasons) edges.add(r.start).add(r.end);
+  for (const p of parts) edges.add(p.start).add(p.end);
   const points = [...edges].sort((a, b) => a - b);
   const out = [];
   for (let i = 0; i + 1 < points.length; i++) {
@@ -206,11 +230,17 @@ function capSpans(capRec, start, end, onKind) {
     const span = held.length
       ? { start: a, end: b, kind: 'paused', reason: topReason(kinds), reasons: kinds, by: held.map((r) => r.by).filter(Boolean) }
       : { start: a, end: b, kind: onKind, reason: '', reasons: [], by: [] };
+    span.parts = parts.filter((p) => p.start <= mid && mid < p.end).map((p) => ({ name: p.name, state: p.state }));
     const prev = out[out.length - 1];
-    if (prev && prev.end === a && prev.kind === span.kind && prev.reasons.join() === span.reasons.join()) prev.end = b;
+    const same = (x, y) => x.kind === y.kind && x.reasons.join() === y.reasons.join() && partsKey(x) === partsKey(y);
+    if (prev && prev.end === a && same(prev, span)) prev.end = b;
     else out.push(span);
   }
   return out;
+}
+
+function partsKey(span) {
+  return (span.parts || []).map((p) => `${p.name}=${p.state}`).join();
 }
 
 function segmentSpans(segments, createdAt, start, end) {
@@ -239,7 +269,9 @@ function segmentSpans(segments, createdAt, start, end) {
 /**
  * buildRows returns the rows to draw for a record, from the call's start to
  * its end (or now): {start, end, live, rows:[{id, label, spans}]}.
- * Spans are {start, end, kind, reason, reasons, by}; kind is connected|hold
+ * Spans are {start, end, kind, reason, reasons, by, parts}; parts, on the
+ * capability rows, lists the parts whose state differed from the span's
+ * (the screen recorded while a hold paused the voice); kind is connected|hold
  * on the call row, recorded|paused on the recording row and
  * transcribed|paused on the transcription row.
  */

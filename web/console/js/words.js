@@ -16,6 +16,11 @@ export function stateLabel(state) {
 
 const PARTS = { AGENT: 'voice', IVR: 'IVR', SCREEN: 'screen' };
 
+/** partsLine names each part and its state: "voice paused, screen on". */
+export function partsLine(parts) {
+  return parts.map((p) => `${PARTS[p.name] || p.name} ${stateLabel(p.state).toLowerCase()}`).join(', ');
+}
+
 /**
  * capabilityLine describes a capability: confirmed state and where it is
  * heading, and, when its parts differ (a hold that pauses the voice while
@@ -24,9 +29,7 @@ const PARTS = { AGENT: 'voice', IVR: 'IVR', SCREEN: 'screen' };
 export function capabilityLine(cap) {
   if (!cap) return 'Unknown';
   let now = stateLabel(cap.state);
-  if (Array.isArray(cap.parts) && cap.parts.length > 0) {
-    now += ` (${cap.parts.map((p) => `${PARTS[p.name] || p.name} ${stateLabel(p.state).toLowerCase()}`).join(', ')})`;
-  }
+  if (Array.isArray(cap.parts) && cap.parts.length > 0) now += ` (${partsLine(cap.parts)})`;
   if (cap.desiredState && cap.desiredState !== cap.state) {
     return `${now}, changing to ${stateLabel(cap.desiredState).toLowerCase()} (waiting for the recorder to confirm)`;
   }

@@ -176,3 +176,40 @@ test('topReason and summarize', () => {
   const text = summarize(buildRows(h.get('c1'), T0 + 10_000), (r) => r);
   assert.equal(text, 'on hold 1 time; recording paused 1 time (hold); transcription off');
 });
+
+test('a hold that pauses only the voice draws the screen as still recorded, live and loaded alike', () => {
+  const hold = { kind: 'hold', since: at(10) };
+  const parts = [
+    { name: 'AGENT', state: 'paused' },
+    { name: 'SCREEN', state: 'in-progress' },
+  ];
+  const h = new History();
+  h.observe(conv(0));
+  h.observe(conv(10, { callState: 'on-hold', recording: { ...cap('paused', [hold]), parts } }));
+  h.observe(conv(20));
+  h.observe(conv(30, { callState: 'ended', endedAt: at(30), recording: cap('stopped'), transcription: cap('stopped') }));
+  const model = buildRows(h.get('c1'), T0 + 40_000);
+  const recording = model.rows.find((r) => r.id === 'recording').spans;
+  assert.deepEqual(
+    recording.map((s) => [s.kind, sec(s.start), sec(s.end), s.parts.map((p) => `${p.name}=${p.state}`).join()]),
+    [
+      ['recorded', 0, 10, ''],
+      ['paused', 10, 20, 'AGENT=paused,SCREEN=in-progress'],
+      ['recorded', 20, 30, ''],
+    ],
+  );
+  // The server's timeline carries the same parts spans; loaded, it draws the same.
+  const loaded = new History().load({
+    conversationId: 'c1',
+    createdAt: at(0),
+    endedAt: at(30),
+    holds: [{ start: at(10), end: at(20) }],
+    recording: {
+      active: [{ start: at(0), end: at(30) }],
+      reasons: [{ kind: 'hold', start: at(10), end: at(20) }],
+      parts: parts.map((p) => ({ ...p, start: at(10), end: at(20) })),
+    },
+    transcription: { active: [{ start: at(0), end: at(30) }], reasons: [] },
+  });
+  assert.deepEqual(buildRows(loaded, T0 + 40_000).rows, model.rows);
+});
