@@ -18,6 +18,14 @@ func DefaultRunPolicy() RunPolicy {
 	return RunPolicy{MinDigits: 4, Window: 5 * time.Second, Guard: 300 * time.Millisecond, Quiet: 4 * time.Second}
 }
 
+// DefaultSpokenRunPolicy is for digits a spotter hears read aloud: it
+// misses some words of a card number and hears digits in ordinary talk,
+// so a run is made of fewer digits within a shorter span, and the pause
+// reaches further back, since the commit delay leaves room for it.
+func DefaultSpokenRunPolicy() RunPolicy {
+	return RunPolicy{MinDigits: 3, Window: 3 * time.Second, Guard: 2 * time.Second, Quiet: 4 * time.Second}
+}
+
 // Samples converts a duration to samples at SampleRate.
 func Samples(d time.Duration) int64 { return int64(d) * SampleRate / int64(time.Second) }
 
