@@ -71,7 +71,7 @@ const SpokenDigits = true
 
 // SpokenDigitsNote says, for help texts and logs, what this build does
 // with digits read aloud.
-const SpokenDigitsNote = "digits read aloud on the caller's stream are spotted too (pocketsphinx; see --detect-spoken-digits)"
+const SpokenDigitsNote = "this build can spot digits read aloud on the caller's stream (pocketsphinx)"
 
 // spotConfig tunes a spotter.
 type spotConfig struct {

@@ -19,11 +19,12 @@ func DefaultRunPolicy() RunPolicy {
 }
 
 // DefaultSpokenRunPolicy is for digits a spotter hears read aloud: it
-// misses some words of a card number and hears digits in ordinary talk,
-// so a run is made of fewer digits within a shorter span, and the pause
-// reaches further back, since the commit delay leaves room for it.
+// misses some words of a card number, so 3 digits within 5 s make a run,
+// and the pause reaches 3 s back from the first, which the commit delay
+// leaves room for. On the corpus it lets no card audio through but pauses
+// much ordinary talk (docs/BENCHMARKS.md).
 func DefaultSpokenRunPolicy() RunPolicy {
-	return RunPolicy{MinDigits: 3, Window: 3 * time.Second, Guard: 2 * time.Second, Quiet: 4 * time.Second}
+	return RunPolicy{MinDigits: 3, Window: 5 * time.Second, Guard: 3 * time.Second, Quiet: 4 * time.Second}
 }
 
 // Samples converts a duration to samples at SampleRate.

@@ -22,7 +22,7 @@ func addSpotter(rc RecorderConfig, d *media.Digits, log *slog.Logger) string {
 	case !asr.SpokenDigits:
 		return SpokenDigitsNote
 	case !rc.SpokenDigits:
-		return "digits read aloud are not detected (--detect-spoken-digits=false)"
+		return "digits read aloud are not detected (--detect-spoken-digits is off)"
 	}
 	sp, err := asr.NewDigitSpotter(asr.DefaultModel())
 	if err != nil {
