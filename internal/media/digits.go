@@ -1,6 +1,7 @@
 package media
 
 import (
+	"slices"
 	"time"
 
 	"github.com/hush-cc/hush/internal/detect"
@@ -50,6 +51,10 @@ type digits struct {
 	masks  [2][]interval // tones to write as silence
 	buf    []int16
 	spoken *spoken // nil without a spotter
+	// applying holds where decided pauses start until the gates are shut
+	// there: the engine applies a pause on its own time, and the commit
+	// must not pass its start meanwhile.
+	applying []int64
 }
 
 func newDigits(cfg *Digits) *digits {
@@ -127,7 +132,9 @@ func (c *Call) decide(src detect.Source, dec detect.Decision) {
 	// A pause reaches back to the guard before the first digit; a release
 	// takes effect when it is decided, since resumes never reach back.
 	at := c.tl.time(dec.At)
-	if !dec.Pause {
+	if dec.Pause {
+		c.dig.applying = append(c.dig.applying, max(dec.At, c.ring.base))
+	} else {
 		at = c.rec.now()
 	}
 	id, pause := c.id, dec.Pause
@@ -151,11 +158,26 @@ func (c *Call) hold(target, now int64) int64 {
 			h = min(h, sh)
 		}
 	}
+	c.dig.applying = slices.DeleteFunc(c.dig.applying, c.shut)
+	for _, p := range c.dig.applying {
+		h = min(h, p)
+	}
 	if h >= target {
 		return target
 	}
 	floor := now - c.ring.size + SampleRate
 	return max(h-h%FrameSamples, floor-floor%FrameSamples+FrameSamples, c.ring.base)
+}
+
+// shut reports whether every capability whose output audio can still
+// reach is paused at p.
+func (c *Call) shut(p int64) bool {
+	for i := range c.gates {
+		if shut, _, _ := c.gates[i].at(p, p+1); !shut && c.live(i) {
+			return false
+		}
+	}
+	return true
 }
 
 // stopListening ends the spotter of a call that has ended.

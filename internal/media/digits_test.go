@@ -58,18 +58,20 @@ type decision struct {
 // the WAV's caller channel and the decisions.
 func runKeyed(t *testing.T, c keyed, events func(step int) *rtp.Packet) ([]int16, []decision) {
 	t.Helper()
-	return runDetected(t, DefaultDigits(), c, events, func(*Call) {})
+	return runDetected(t, DefaultDigits(), c, events, func(*Call) {}, 0)
 }
 
 // runDetected is runKeyed with detectors dig; settle runs after each
-// step's commit, to wait for detectors on goroutines of their own.
-func runDetected(t *testing.T, dig Digits, c keyed, events func(step int) *rtp.Packet, settle func(*Call)) ([]int16, []decision) {
+// step's commit, to wait for detectors on goroutines of their own; a
+// decision is applied lag after it was made, as by a busy engine.
+func runDetected(t *testing.T, dig Digits, c keyed, events func(step int) *rtp.Packet, settle func(*Call), lag time.Duration) ([]int16, []decision) {
 	t.Helper()
 	got := make(chan decision, 16)
 	dig.Run = func(_ string, src detect.Source, pause bool, at time.Time) { got <- decision{pause, at, src} }
 	s := newSim(t, Config{Digits: &dig})
 	s.call.SetPayloads(Caller, PayloadMap{PayloadPCMU: CodecPCMU, 101: CodecEvent})
-	var all []decision
+	var all, waiting []decision
+	var due []time.Time
 	steps := len(c.pcm) / FrameSamples
 	for ; s.step < steps; s.step++ {
 		now := s.now()
@@ -78,6 +80,15 @@ func runDetected(t *testing.T, dig Digits, c keyed, events func(step int) *rtp.P
 			select {
 			case d := <-got:
 				all = append(all, d)
+				waiting, due = append(waiting, d), append(due, now.Add(lag))
+			default:
+				drained = true
+			}
+		}
+		for len(waiting) > 0 && !due[0].After(now) {
+			d := waiting[0]
+			waiting, due = waiting[1:], due[1:]
+			{
 				for _, k := range conversation.AllCapabilities() {
 					var err error
 					if d.pause {
@@ -89,8 +100,6 @@ func runDetected(t *testing.T, dig Digits, c keyed, events func(step int) *rtp.P
 						t.Fatal(err)
 					}
 				}
-			default:
-				drained = true
 			}
 		}
 		if p := events(s.step); p != nil {
