@@ -3,7 +3,6 @@
 package asr
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -79,31 +78,25 @@ func (t policyTotals) falsePerHour() float64 { return t.falsePause.Seconds() / t
 // caller audio.
 func BenchmarkSpokenDigitPolicy(b *testing.B) {
 	p := detect.DefaultSpokenRunPolicy()
-	for _, c := range spokenConditions() {
-		b.Run(strings.ReplaceAll(c.Name(), "/", "_"), func(b *testing.B) {
-			var calls []corpus.Call
-			for n := range benchCalls {
-				calls = append(calls, spokenCall(b, c, n))
-			}
-			var t policyTotals
-			var cpu float64
-			for b.Loop() {
-				t, cpu = policyTotals{}, 0
-				for _, call := range calls {
-					sp, err := NewDigitSpotter(DefaultModel())
-					if err != nil {
-						b.Fatal(err)
-					}
-					t0 := cpuSeconds()
-					got := spot(sp, call.Caller, corpus.Rate*16/100)
-					cpu += cpuSeconds() - t0
-					sp.Close()
-					t.add(policyScore(call, got, p))
+	perCondition(b, func(b *testing.B, calls []corpus.Call) {
+		var t policyTotals
+		var cpu float64
+		for b.Loop() {
+			t, cpu = policyTotals{}, 0
+			for _, call := range calls {
+				sp, err := NewDigitSpotter(DefaultModel())
+				if err != nil {
+					b.Fatal(err)
 				}
+				t0 := cpuSeconds()
+				got := spot(sp, call.Caller, corpus.Rate*16/100)
+				cpu += cpuSeconds() - t0
+				sp.Close()
+				t.add(policyScore(call, got, p))
 			}
-			b.ReportMetric(100*t.leak(), "leak-%")
-			b.ReportMetric(t.falsePerHour(), "false-s/h")
-			b.ReportMetric(cpu/t.audio.Seconds(), "cpu-s/audio-s")
-		})
-	}
+		}
+		b.ReportMetric(100*t.leak(), "leak-%")
+		b.ReportMetric(t.falsePerHour(), "false-s/h")
+		b.ReportMetric(cpu/t.audio.Seconds(), "cpu-s/audio-s")
+	})
 }

@@ -20,21 +20,28 @@ import (
 // segment map says the pause was automatic.
 func TestKeyedCardNumbersNeverReachTheDisk(t *testing.T) {
 	t.Parallel()
-	h := servertest.Start(t, server.Config{Data: t.TempDir(), Listen: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler),
-		Recorder: server.RecorderConfig{SIPListen: "127.0.0.1:0", RTPPorts: "47600-47699", ASR: "energy",
-			AgentPattern: server.DefaultAgentPattern, Digits: true, MaskTones: true}})
-	key, err := h.AdminKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	api := demo.API{Base: h.URL(), Key: key}
+	sip, api := digitServer(t, "47600-47699", false)
 	for i, mode := range []string{corpus.KeyedInband, corpus.KeyedEvents} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
 			c := corpus.Condition{Mode: mode, Voice: "en-us", Speed: 190, Noise: -40}
-			cardCall(t, h.SIPAddr(), api, c, uint64(i)+7, 300*time.Millisecond, 2*time.Second)
+			cardCall(t, sip, api, c, uint64(i)+7, 300*time.Millisecond, 2*time.Second)
 		})
 	}
+}
+
+// digitServer starts hush with its recorder on RTP ports and the
+// card-digit detectors on, spoken digits too if spoken, and returns its
+// SIP address and admin API.
+func digitServer(t *testing.T, ports string, spoken bool) (netip.AddrPort, demo.API) {
+	h := servertest.Start(t, server.Config{Data: t.TempDir(), Listen: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler),
+		Recorder: server.RecorderConfig{SIPListen: "127.0.0.1:0", RTPPorts: ports, ASR: "energy",
+			AgentPattern: server.DefaultAgentPattern, Digits: true, MaskTones: true, SpokenDigits: spoken}})
+	key, err := h.AdminKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h.SIPAddr(), demo.API{Base: h.URL(), Key: key}
 }
 
 // cardCall plays a corpus call of condition c (seed picks it) to the
