@@ -158,7 +158,9 @@ func (c *Call) hold(target, now int64) int64 {
 			h = min(h, sh)
 		}
 	}
-	c.dig.applying = slices.DeleteFunc(c.dig.applying, c.shut)
+	// A pause the engine never applied is let go once the buffer's limit
+	// has pushed the commit past it.
+	c.dig.applying = slices.DeleteFunc(c.dig.applying, func(p int64) bool { return p < c.ring.base || c.shut(p) })
 	for _, p := range c.dig.applying {
 		h = min(h, p)
 	}

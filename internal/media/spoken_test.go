@@ -144,3 +144,33 @@ func TestSpotterThatDoesNotLoadHoldsNothing(t *testing.T) {
 	}
 	s.stop()
 }
+
+// A pause the engine never applies holds the commit only as long as the
+// buffer can: after it, the call is committed a commit delay behind again.
+func TestUnappliedPauseIsLetGo(t *testing.T) {
+	sp := &wordSpotter{lag: samples(300 * time.Millisecond), closed: make(chan struct{})}
+	for i := range 4 {
+		at := 3*time.Second + time.Duration(i)*400*time.Millisecond
+		sp.words = append(sp.words, detect.Digit{Symbol: '4', Start: samples(at), End: samples(at + 300*time.Millisecond), Source: detect.Spoken})
+	}
+	dig := DefaultDigits()
+	dig.Spotter = func() (Spotter, error) { return sp, nil }
+	decided := make(chan bool, 4)
+	dig.Run = func(_ string, _ detect.Source, pause bool, _ time.Time) { decided <- pause }
+	s := newSim(t, Config{Digits: &dig})
+	c := s.call
+	s.run(6*time.Second, nil)
+	heardAll(t, c)
+	if !<-decided {
+		t.Fatal("the run was not decided as a pause")
+	}
+	s.run(20*time.Second, func(time.Time) { heardAll(t, c) })
+	c.mu.Lock()
+	base, applying := c.ring.base, len(c.dig.applying)
+	c.mu.Unlock()
+	if want := samples(20*time.Second - DefaultCommitDelay); base < want-FrameSamples || applying != 0 {
+		t.Fatalf("committed up to %v with %d pauses held, want %v and none", time.Duration(base*nsPerSample), applying, time.Duration(want*nsPerSample))
+	}
+	s.stop()
+	<-sp.closed
+}
