@@ -75,15 +75,16 @@ checks:
 go-test:
 	$(GO) test -race -count=1 -timeout 20m ./...
 	CGO_ENABLED=1 $(GO) test -race -count=1 -tags pocketsphinx ./internal/asr/...
+	CGO_ENABLED=1 $(GO) test -race -count=1 -tags pocketsphinx -run Spoken ./test/e2e/
 
 vet:
 	$(GO) vet ./...
 
-# staticcheck checks the tree, and the pocketsphinx build of internal/asr
-# (the only package with files behind that tag).
+# staticcheck checks the tree, and the pocketsphinx build of the packages
+# with files behind that tag (internal/asr, test/e2e).
 staticcheck:
 	$(STATICCHECK) ./...
-	CGO_ENABLED=1 $(STATICCHECK) -tags pocketsphinx ./internal/asr/...
+	CGO_ENABLED=1 $(STATICCHECK) -tags pocketsphinx ./internal/asr/... ./test/e2e/
 
 js-test:
 	node --test $(JS_TESTS)

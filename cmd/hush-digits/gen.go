@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/hush-cc/hush/internal/corpus"
 )
@@ -15,6 +17,7 @@ func gen(ctx context.Context, args []string) error {
 	out := fs.String("out", "corpus", "directory to write the calls to")
 	per := fs.Int("per-condition", 2, "calls per condition")
 	seed := fs.Uint64("seed", 1, "seed: the same seed builds the same corpus")
+	modes := fs.String("modes", "", "comma-separated modes to build ("+corpus.Spoken+", "+corpus.KeyedInband+", "+corpus.KeyedEvents+"); empty builds all")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -26,7 +29,11 @@ func gen(ctx context.Context, args []string) error {
 	sp := &corpus.Espeak{Ctx: ctx, Dir: tmp}
 	r := rand.New(rand.NewPCG(*seed, 0x6875736864))
 	n := 0
+	want := strings.Split(*modes, ",")
 	for i, c := range corpus.Conditions() {
+		if *modes != "" && !slices.Contains(want, c.Mode) {
+			continue
+		}
 		for j := range *per {
 			call, err := corpus.Build(fmt.Sprintf("digits-%02d-%d", i, j), c, sp, r)
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"time"
 
+	"github.com/hush-cc/hush/internal/detect"
 	"github.com/hush-cc/hush/internal/server"
 )
 
@@ -25,10 +26,16 @@ func recorderFlags(fs *flag.FlagSet, c *server.RecorderConfig) {
 	fs.BoolVar(&c.LatchRTP, "rtp-latch", false, "take each stream's RTP from the first source it comes from instead of the address its SDP names (SBCs behind NAT)")
 	fs.DurationVar(&c.RTPTimeout, "rtp-timeout", 60*time.Second, "end a call as media-timeout when no RTP arrives on any sending stream for this long (0: never)")
 	fs.IntVar(&c.ASRWorkers, "asr-workers", 0, "concurrent transcriptions (0: one per CPU)")
-	fs.BoolVar(&c.Digits, "detect-digits", true, "pause recording and transcription by themselves when a caller keys a card number (DTMF tones and RFC 4733 events; "+server.SpokenDigitsNote+")")
+	fs.BoolVar(&c.Digits, "detect-digits", true, "pause recording and transcription by themselves when a caller keys a card number: DTMF tones and RFC 4733 events; "+server.SpokenDigitsNote)
 	fs.IntVar(&c.DigitRun, "digit-run", 4, "card digits within --digit-window that make a run and pause")
 	fs.DurationVar(&c.DigitWindow, "digit-window", 5*time.Second, "span in which --digit-run digits must start")
 	fs.DurationVar(&c.DigitGuard, "digit-guard", 300*time.Millisecond, "how long before the first digit an automatic pause starts")
 	fs.DurationVar(&c.DigitQuiet, "digit-quiet", 4*time.Second, "time without a digit that ends an automatic pause")
 	fs.BoolVar(&c.MaskTones, "mask-tones", true, "write DTMF tones as silence even when they make no run")
+	spoken := detect.DefaultSpokenRunPolicy()
+	fs.BoolVar(&c.SpokenDigits, "detect-spoken-digits", false, "with --detect-digits, also pause for card digits read aloud on the caller's stream (off by default: it also pauses much ordinary talk, see docs/RECORDER.md): "+server.SpokenDigitsNote)
+	fs.IntVar(&c.SpokenDigitRun, "spoken-digit-run", spoken.MinDigits, "spoken digits within --spoken-digit-window that make a run and pause")
+	fs.DurationVar(&c.SpokenDigitWindow, "spoken-digit-window", spoken.Window, "span in which --spoken-digit-run spoken digits must start")
+	fs.DurationVar(&c.SpokenDigitGuard, "spoken-digit-guard", spoken.Guard, "how long before the first spoken digit an automatic pause starts")
+	fs.DurationVar(&c.SpokenDigitQuiet, "spoken-digit-quiet", spoken.Quiet, "time without a spoken digit that ends an automatic pause")
 }

@@ -69,6 +69,10 @@ import (
 // SpokenDigits reports whether this build can spot spoken digits.
 const SpokenDigits = true
 
+// SpokenDigitsNote says, for help texts and logs, what this build does
+// with digits read aloud.
+const SpokenDigitsNote = "this build can spot digits read aloud on the caller's stream (pocketsphinx)"
+
 // spotConfig tunes a spotter.
 type spotConfig struct {
 	// exponent sets the keyphrase detection thresholds: 10^-(exponent ×

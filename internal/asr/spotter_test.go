@@ -108,24 +108,32 @@ func BenchmarkDigitSpotter(b *testing.B) {
 			}
 		}
 	})
+	perCondition(b, func(b *testing.B, calls []corpus.Call) {
+		var s spotScore
+		for b.Loop() {
+			s = spotScore{}
+			for _, call := range calls {
+				s.add(runCall(b, call))
+			}
+		}
+		b.ReportMetric(s.recall(), "recall")
+		b.ReportMetric(s.falsesPerMinute(), "false/min")
+		b.ReportMetric(median(s.latency)*1000, "latency-ms")
+		b.ReportMetric(s.cpu/s.audio, "cpu-s/audio-s")
+		b.ReportMetric(s.cpu/float64(s.calls), "cpu-s/call")
+	})
+}
+
+// perCondition runs bench once per spoken condition, on benchCalls calls
+// of it.
+func perCondition(b *testing.B, bench func(b *testing.B, calls []corpus.Call)) {
 	for _, c := range spokenConditions() {
 		b.Run(strings.ReplaceAll(c.Name(), "/", "_"), func(b *testing.B) {
 			var calls []corpus.Call
 			for n := range benchCalls {
 				calls = append(calls, spokenCall(b, c, n))
 			}
-			var s spotScore
-			for b.Loop() {
-				s = spotScore{}
-				for _, call := range calls {
-					s.add(runCall(b, call))
-				}
-			}
-			b.ReportMetric(s.recall(), "recall")
-			b.ReportMetric(s.falsesPerMinute(), "false/min")
-			b.ReportMetric(median(s.latency)*1000, "latency-ms")
-			b.ReportMetric(s.cpu/s.audio, "cpu-s/audio-s")
-			b.ReportMetric(s.cpu/float64(s.calls), "cpu-s/call")
+			bench(b, calls)
 		})
 	}
 }

@@ -79,6 +79,7 @@ type DTMF struct {
 	minPower  float64       // |X|² of a window at MinLevel
 	minEnergy float64       // energy of a half holding two tones at MinLevel, less a margin
 	peak      float64       // RelativePeak as a power ratio
+	rowShare  float64       // least row power, per unit of a window's energy, of a digit
 
 	buf     [half]int16
 	n       int   // samples in buf
@@ -103,6 +104,10 @@ type halfResult struct {
 	x      [8]complex128
 	energy float64
 	start  int64
+	// pcm is kept for the high group's filters, which run only once a
+	// window holding the half has a row tone strong enough for a digit.
+	pcm  [half]int16
+	high bool // x holds the high group
 }
 
 type tone struct {
@@ -128,6 +133,10 @@ func NewDTMF(cfg DTMFConfig) *DTMF {
 	d.minPower = math.Pow(amp*window/2, 2)
 	d.minEnergy = amp * amp * half / 4
 	d.peak = math.Pow(10, -cfg.RelativePeak/10)
+	// A digit's two tones hold MinShare of the window's energy, and the
+	// column at most NormalTwist more than the row: so the row holds at
+	// least this much (less a rounding margin).
+	d.rowShare = 0.999 * cfg.MinShare * window / 2 / (1 + math.Pow(10, cfg.NormalTwist/10))
 	return d
 }
 
@@ -169,53 +178,62 @@ func (d *DTMF) flush(out []ToneEvent) []ToneEvent {
 	return out
 }
 
-// filter runs the eight Goertzel filters over the buffered half. The eight
-// recursions are independent, so they run side by side in one pass: each
-// alone would wait on its own previous result at every sample. A half too
-// quiet to hold a digit skips the filters.
+// filter runs the row (low group) Goertzel filters over the buffered
+// half; the column filters wait until a window needs them (see judge). A
+// half too quiet to hold a digit skips the filters.
 func (d *DTMF) filter(start int64) halfResult {
-	r := halfResult{start: start}
+	r := halfResult{start: start, pcm: d.buf, high: true}
+	// The sum is a chain of additions: in integers each takes a cycle,
+	// in floating point several.
+	var e int64
 	for _, s := range d.buf {
-		v := float64(s)
-		r.energy += v * v
+		e += int64(s) * int64(s)
 	}
+	r.energy = float64(e)
 	if r.energy < d.minEnergy {
 		return r
 	}
-	c := &d.coef
-	var a0, a1, a2, a3, a4, a5, a6, a7 float64 // s[n-1]
-	var b0, b1, b2, b3, b4, b5, b6, b7 float64 // s[n-2]
-	for _, s := range d.buf {
+	d.goertzel(&r, 0)
+	r.high = false
+	return r
+}
+
+// goertzel runs the four filters of group g (0: rows, 4: columns) over
+// the half. The four recursions are independent, so they run side by
+// side in one pass: each alone would wait on its own previous result at
+// every sample.
+func (d *DTMF) goertzel(r *halfResult, g int) {
+	c0, c1, c2, c3 := d.coef[g], d.coef[g+1], d.coef[g+2], d.coef[g+3]
+	var a0, a1, a2, a3 float64 // s[n-1]
+	var b0, b1, b2, b3 float64 // s[n-2]
+	for _, s := range r.pcm {
 		v := float64(s)
-		a0, b0 = v+c[0]*a0-b0, a0
-		a1, b1 = v+c[1]*a1-b1, a1
-		a2, b2 = v+c[2]*a2-b2, a2
-		a3, b3 = v+c[3]*a3-b3, a3
-		a4, b4 = v+c[4]*a4-b4, a4
-		a5, b5 = v+c[5]*a5-b5, a5
-		a6, b6 = v+c[6]*a6-b6, a6
-		a7, b7 = v+c[7]*a7-b7, a7
+		a0, b0 = v+c0*a0-b0, a0
+		a1, b1 = v+c1*a1-b1, a1
+		a2, b2 = v+c2*a2-b2, a2
+		a3, b3 = v+c3*a3-b3, a3
 	}
-	s1 := [8]float64{a0, a1, a2, a3, a4, a5, a6, a7}
-	s2 := [8]float64{b0, b1, b2, b3, b4, b5, b6, b7}
-	for i := range s1 {
+	s1 := [4]float64{a0, a1, a2, a3}
+	s2 := [4]float64{b0, b1, b2, b3}
+	for k := range s1 {
+		i := g + k
 		// y = s1 - e^{-jω} s2 is Σ x[n] e^{jω(N-1-n)}; turning it by
 		// e^{-jω(N-1)} gives Σ x[n] e^{-jωn}, the half's own DFT.
-		y := complex(s1[i], 0) - d.back[i]*complex(s2[i], 0)
+		y := complex(s1[k], 0) - d.back[i]*complex(s2[k], 0)
 		r.x[i] = y * d.align[i]
 	}
-	return r
 }
 
 // look judges the windows that end with h and advances the digit state.
 func (d *DTMF) look(out []ToneEvent, h halfResult) []ToneEvent {
 	a, b := d.prev[0], d.prev[1]
-	d.prev = [2]halfResult{b, h}
 	if d.have < 2 {
+		d.prev = [2]halfResult{b, h}
 		d.have++
 		return out
 	}
-	sym, ok := d.judge(a, b, h)
+	sym, ok := d.judge(&a, &b, &h)
+	d.prev = [2]halfResult{b, h}
 	end := h.start + half
 	switch {
 	case ok && (d.cur.hits == 0 || d.cur.symbol == sym):
@@ -250,14 +268,29 @@ func (d *DTMF) event(final bool) ToneEvent {
 // (b, c): the tone must fill both at the same strength, and the phase it
 // turned from one to the other says how far it is from its nominal
 // frequency. Windows of two halves keep the other group's tone 3.4 bins
-// away, so its leakage barely moves that phase.
-func (d *DTMF) judge(a, b, c halfResult) (byte, bool) {
+// away, so its leakage barely moves that phase. The column filters run
+// only when the rows hold enough of the window's energy for a digit,
+// which speech and music rarely do.
+func (d *DTMF) judge(a, b, c *halfResult) (byte, bool) {
 	energy := b.energy + c.energy
 	if energy == 0 {
 		return 0, false
 	}
 	var x1, x2 [8]complex128
 	var p [8]float64
+	var rows float64
+	for i := range 4 {
+		rows = max(rows, sq(b.x[i]+d.rot[i]*c.x[i]))
+	}
+	if rows < d.rowShare*energy {
+		return 0, false
+	}
+	for _, h := range []*halfResult{a, b, c} {
+		if !h.high {
+			d.goertzel(h, 4)
+			h.high = true
+		}
+	}
 	for i := range p {
 		x1[i] = a.x[i] + d.rot[i]*b.x[i]
 		x2[i] = b.x[i] + d.rot[i]*c.x[i]

@@ -18,6 +18,15 @@ func DefaultRunPolicy() RunPolicy {
 	return RunPolicy{MinDigits: 4, Window: 5 * time.Second, Guard: 300 * time.Millisecond, Quiet: 4 * time.Second}
 }
 
+// DefaultSpokenRunPolicy is for digits a spotter hears read aloud: it
+// misses some words of a card number, so 3 digits within 5 s make a run,
+// and the pause reaches 3 s back from the first, which the commit delay
+// leaves room for. On the corpus it lets no card audio through but pauses
+// much ordinary talk (docs/BENCHMARKS.md).
+func DefaultSpokenRunPolicy() RunPolicy {
+	return RunPolicy{MinDigits: 3, Window: 5 * time.Second, Guard: 3 * time.Second, Quiet: 4 * time.Second}
+}
+
 // Samples converts a duration to samples at SampleRate.
 func Samples(d time.Duration) int64 { return int64(d) * SampleRate / int64(time.Second) }
 

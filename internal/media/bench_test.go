@@ -12,9 +12,12 @@ import (
 // RTP unmarshal, sequence tracking, G.711 decode, placement on the
 // timeline, and (once per 20 ms of both streams) the commit through the
 // gates into the WAV file. Packets per second per core is reported.
-func BenchmarkPacketPath(b *testing.B) {
+func BenchmarkPacketPath(b *testing.B) { packetPath(b, nil) }
+
+// packetPath is BenchmarkPacketPath with the card-digit detectors digits.
+func packetPath(b *testing.B, digits *Digits) {
 	clock := &fakeClock{t: t0}
-	r, err := NewRecorder(Config{Dir: b.TempDir(), Now: clock.Now})
+	r, err := NewRecorder(Config{Dir: b.TempDir(), Now: clock.Now, Digits: digits})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -33,6 +36,7 @@ func BenchmarkPacketPath(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := cpuTime()
 	for n := range b.N {
 		i, ch := n/2, n%2
 		buf := wire[ch][i%distinct]
@@ -51,6 +55,7 @@ func BenchmarkPacketPath(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/packet")
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "packets/s")
 	if st := call.Stats(); st.Caller.Late+st.Agent.Late+st.Caller.Early+st.Agent.Early > 0 {
 		b.Fatalf("packets dropped: %+v", st)

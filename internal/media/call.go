@@ -301,6 +301,7 @@ func (c *Call) release() {
 	ls := c.listeners
 	c.listeners = nil
 	c.mu.Unlock()
+	c.stopListening()
 	for _, l := range ls {
 		if err := l.Close(); err != nil {
 			c.log.Warn("close rtp listener", "port", l.Port(), "err", err)

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"slices"
 	"time"
 
 	"github.com/hush-cc/hush/internal/detect"
@@ -14,6 +15,10 @@ type Digits struct {
 	// Mask writes DTMF tones as silence on both streams, whether or not
 	// they make a run.
 	Mask bool
+	// Spotter, if set, returns a spotter of digits read aloud for a
+	// call's caller stream; the digits it hears follow SpokenRuns.
+	Spotter    func() (Spotter, error)
+	SpokenRuns detect.RunPolicy
 	// Run is told, on its own goroutine, when a run of card digits heard
 	// by detector starts a pause (from at, before the first digit) and
 	// when quiet ends it (at).
@@ -21,9 +26,11 @@ type Digits struct {
 }
 
 // DefaultDigits is 4 keyed card digits within 5 s pausing from 300 ms
-// before the first, for 4 s after the last, tones masked.
+// before the first, for 4 s after the last, tones masked; and no spotter,
+// with the spoken digits' run policy ready for one.
 func DefaultDigits() Digits {
-	return Digits{DTMF: detect.DefaultDTMF(), Runs: detect.DefaultRunPolicy(), Mask: true}
+	return Digits{DTMF: detect.DefaultDTMF(), Runs: detect.DefaultRunPolicy(), Mask: true,
+		SpokenRuns: detect.DefaultSpokenRunPolicy()}
 }
 
 // jitterMargin is how far behind the newest audio the detectors read, so
@@ -43,12 +50,20 @@ type digits struct {
 	runs   *detect.Runs
 	masks  [2][]interval // tones to write as silence
 	buf    []int16
+	spoken *spoken // nil without a spotter
+	// applying holds where decided pauses start until the gates are shut
+	// there: the engine applies a pause on its own time, and the commit
+	// must not pass its start meanwhile.
+	applying []int64
 }
 
 func newDigits(cfg *Digits) *digits {
 	d := &digits{cfg: cfg, runs: detect.NewRuns(cfg.Runs), buf: make([]int16, SampleRate)}
 	for i := range d.dtmf {
 		d.dtmf[i] = detect.NewDTMF(cfg.DTMF)
+	}
+	if cfg.Spotter != nil {
+		d.spoken = newSpoken(cfg.SpokenRuns)
 	}
 	return d
 }
@@ -76,6 +91,7 @@ func (c *Call) listen(now int64) {
 		return
 	}
 	to := min(now-jitterMargin, c.ring.base+c.ring.size)
+	c.hear(to)
 	for ch := range d.dtmf {
 		from := max(d.front[ch], c.ring.base)
 		for from < to {
@@ -116,26 +132,61 @@ func (c *Call) decide(src detect.Source, dec detect.Decision) {
 	// A pause reaches back to the guard before the first digit; a release
 	// takes effect when it is decided, since resumes never reach back.
 	at := c.tl.time(dec.At)
-	if !dec.Pause {
+	if dec.Pause {
+		c.dig.applying = append(c.dig.applying, max(dec.At, c.ring.base))
+	} else {
 		at = c.rec.now()
 	}
 	id, pause := c.id, dec.Pause
 	go run(id, src, pause, at)
 }
 
-// hold returns how far the commit may go while a run is undecided: never
-// past the guard before its first digit, and never so far behind the
-// newest audio that the buffer could not take what arrives next.
+// hold returns how far the commit may go while a run is undecided (never
+// past the guard before its first digit) and while the spotter has not
+// heard the audio, but never so far behind the newest audio that the
+// buffer could not take what arrives next.
 func (c *Call) hold(target, now int64) int64 {
 	if c.dig == nil {
 		return target
 	}
 	h, ok := c.dig.runs.Hold()
-	if !ok || h >= target {
+	if !ok {
+		h = target
+	}
+	if s := c.dig.spoken; s != nil {
+		if sh, ok := s.hold(); ok {
+			h = min(h, sh)
+		}
+	}
+	// A pause the engine never applied is let go once the buffer's limit
+	// has pushed the commit past it.
+	c.dig.applying = slices.DeleteFunc(c.dig.applying, func(p int64) bool { return p < c.ring.base || c.shut(p) })
+	for _, p := range c.dig.applying {
+		h = min(h, p)
+	}
+	if h >= target {
 		return target
 	}
 	floor := now - c.ring.size + SampleRate
 	return max(h-h%FrameSamples, floor-floor%FrameSamples+FrameSamples, c.ring.base)
+}
+
+// shut reports whether every capability whose output audio can still
+// reach is paused at p.
+func (c *Call) shut(p int64) bool {
+	for i := range c.gates {
+		if shut, _, _ := c.gates[i].at(p, p+1); !shut && c.live(i) {
+			return false
+		}
+	}
+	return true
+}
+
+// stopListening ends the spotter of a call that has ended.
+func (c *Call) stopListening() {
+	if c.dig != nil && c.dig.spoken != nil {
+		c.dig.spoken.close()
+	}
 }
 
 // mask silences, in the decoded audio of positions [from, from+len), the

@@ -50,6 +50,7 @@ func (k keyed) packet(i int) *rtp.Packet {
 type decision struct {
 	pause bool
 	at    time.Time
+	src   detect.Source
 }
 
 // runKeyed plays caller c against the agent's tone, applying the
@@ -57,12 +58,20 @@ type decision struct {
 // the WAV's caller channel and the decisions.
 func runKeyed(t *testing.T, c keyed, events func(step int) *rtp.Packet) ([]int16, []decision) {
 	t.Helper()
+	return runDetected(t, DefaultDigits(), c, events, func(*Call) {}, 0)
+}
+
+// runDetected is runKeyed with detectors dig; settle runs after each
+// step's commit, to wait for detectors on goroutines of their own; a
+// decision is applied lag after it was made, as by a busy engine.
+func runDetected(t *testing.T, dig Digits, c keyed, events func(step int) *rtp.Packet, settle func(*Call), lag time.Duration) ([]int16, []decision) {
+	t.Helper()
 	got := make(chan decision, 16)
-	dig := DefaultDigits()
-	dig.Run = func(_ string, _ detect.Source, pause bool, at time.Time) { got <- decision{pause, at} }
+	dig.Run = func(_ string, src detect.Source, pause bool, at time.Time) { got <- decision{pause, at, src} }
 	s := newSim(t, Config{Digits: &dig})
 	s.call.SetPayloads(Caller, PayloadMap{PayloadPCMU: CodecPCMU, 101: CodecEvent})
-	var all []decision
+	var all, waiting []decision
+	var due []time.Time
 	steps := len(c.pcm) / FrameSamples
 	for ; s.step < steps; s.step++ {
 		now := s.now()
@@ -71,10 +80,19 @@ func runKeyed(t *testing.T, c keyed, events func(step int) *rtp.Packet) ([]int16
 			select {
 			case d := <-got:
 				all = append(all, d)
+				waiting, due = append(waiting, d), append(due, now.Add(lag))
+			default:
+				drained = true
+			}
+		}
+		for len(waiting) > 0 && !due[0].After(now) {
+			d := waiting[0]
+			waiting, due = waiting[1:], due[1:]
+			{
 				for _, k := range conversation.AllCapabilities() {
 					var err error
 					if d.pause {
-						_, err = s.call.Pause(k, d.at, []conversation.Reason{{Kind: conversation.Auto, ID: "keypad", Since: d.at}})
+						_, err = s.call.Pause(k, d.at, []conversation.Reason{{Kind: conversation.Auto, ID: string(d.src), Since: d.at}})
 					} else {
 						_, err = s.call.Resume(k, now)
 					}
@@ -82,8 +100,6 @@ func runKeyed(t *testing.T, c keyed, events func(step int) *rtp.Packet) ([]int16
 						t.Fatal(err)
 					}
 				}
-			default:
-				drained = true
 			}
 		}
 		if p := events(s.step); p != nil {
@@ -95,6 +111,7 @@ func runKeyed(t *testing.T, c keyed, events func(step int) *rtp.Packet) ([]int16
 		if err := s.call.Advance(context.Background(), now); err != nil {
 			t.Fatal(err)
 		}
+		settle(s.call)
 		// The detectors' answers come on their own goroutine.
 		time.Sleep(50 * time.Microsecond)
 	}

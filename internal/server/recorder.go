@@ -66,6 +66,11 @@ type RecorderConfig struct {
 	DigitRun                            int
 	DigitWindow, DigitGuard, DigitQuiet time.Duration
 	MaskTones                           bool
+	// SpokenDigits also spots digits read aloud on the caller's stream,
+	// in builds that can (asr.SpokenDigits), with a run policy of its own.
+	SpokenDigits                                          bool
+	SpokenDigitRun                                        int
+	SpokenDigitWindow, SpokenDigitGuard, SpokenDigitQuiet time.Duration
 	// SIPT1 is SIP's round-trip estimate; zero means 500 ms. A 200 OK
 	// not ACKed within 64*SIPT1 ends its session.
 	SIPT1 time.Duration
@@ -172,7 +177,7 @@ func newRecorder(s *Server, rc RecorderConfig) (*recorder, error) {
 	}
 	if rc.Digits {
 		cfg.Digits = r.digits(rc)
-		s.log.Info("card-digit detection on", "keypad", "DTMF tones and RFC 4733 events", "spoken", SpokenDigitsNote)
+		s.log.Info("card-digit detection on", "keypad", "DTMF tones and RFC 4733 events", "spoken", addSpotter(rc, cfg.Digits, s.log))
 	}
 	if sealer != nil {
 		cfg.Encrypt = sealer.Wrap
@@ -194,25 +199,13 @@ func newRecorder(s *Server, rc RecorderConfig) (*recorder, error) {
 	return r, nil
 }
 
-// SpokenDigitsNote says what this build detects of digits read aloud.
-const SpokenDigitsNote = "digits read aloud are not detected by this build"
-
 // digits configures the recorder's card-digit detectors; what they decide
 // reaches the engine through the control attach makes.
 func (r *recorder) digits(rc RecorderConfig) *media.Digits {
 	d := media.DefaultDigits()
-	if rc.DigitRun > 0 {
-		d.Runs.MinDigits = rc.DigitRun
-	}
-	for _, set := range []struct {
-		dst *time.Duration
-		v   time.Duration
-	}{{&d.Runs.Window, rc.DigitWindow}, {&d.Runs.Guard, rc.DigitGuard}, {&d.Runs.Quiet, rc.DigitQuiet}} {
-		if set.v > 0 {
-			*set.dst = set.v
-		}
-	}
+	setPolicy(&d.Runs, rc.DigitRun, rc.DigitWindow, rc.DigitGuard, rc.DigitQuiet)
 	d.Mask = rc.MaskTones
+	setPolicy(&d.SpokenRuns, rc.SpokenDigitRun, rc.SpokenDigitWindow, rc.SpokenDigitGuard, rc.SpokenDigitQuiet)
 	d.Run = func(id string, detector detect.Source, pause bool, at time.Time) {
 		if c := r.control; c != nil {
 			c.Auto(id, detector, pause, at)

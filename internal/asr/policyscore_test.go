@@ -1,0 +1,102 @@
+//go:build pocketsphinx
+
+package asr
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hush-cc/hush/internal/corpus"
+	"github.com/hush-cc/hush/internal/detect"
+)
+
+// pauses replays a spotter's reports through run policy p as the recorder
+// does, and returns the spans it would pause, [start, end) on the call's
+// timeline: from the guard before a run's first digit until the quiet
+// time after its last.
+func pauses(got []reported, p detect.RunPolicy, samples int64) [][2]int64 {
+	runs := detect.NewRuns(p)
+	var out [][2]int64
+	var from int64
+	step := func(dec detect.Decision) {
+		if dec.Pause {
+			from = dec.At
+			return
+		}
+		out = append(out, [2]int64{max(from, 0), dec.At})
+	}
+	for _, d := range got {
+		if dec, ok := runs.Advance(d.at); ok {
+			step(dec)
+		}
+		if dec, ok := runs.Digit(d.Digit); ok {
+			step(dec)
+		}
+	}
+	if dec, ok := runs.Advance(samples + detect.Samples(p.Quiet)); ok {
+		step(dec)
+	}
+	return out
+}
+
+// policyScore scores the pauses of policy p on call: the recording is the
+// caller's stream with the paused spans silenced, as the recorder writes
+// it, scored by the corpus's own rules.
+func policyScore(call corpus.Call, got []reported, p detect.RunPolicy) corpus.Score {
+	rec := corpus.Recorded{Caller: append([]int16(nil), call.Caller...)}
+	for _, sp := range pauses(got, p, call.Samples) {
+		end := min(sp[1], call.Samples)
+		clear(rec.Caller[sp[0]:end])
+		rec.Paused = append(rec.Paused, corpus.PausedSpan{Start: sp[0], End: sp[1], Kinds: []string{"auto"}})
+	}
+	return corpus.ScoreCall(call, rec, corpus.Scoring{Guard: p.Guard, Quiet: p.Quiet})
+}
+
+// policyTotals sums scores.
+type policyTotals struct {
+	card, leaked int
+	falsePause   time.Duration
+	audio        time.Duration
+}
+
+func (t *policyTotals) add(s corpus.Score) {
+	t.card += s.CardFrames
+	t.leaked += s.LeakedFrames
+	t.falsePause += s.FalsePause
+	t.audio += s.Duration
+}
+
+func (t policyTotals) leak() float64 { return float64(t.leaked) / float64(max(t.card, 1)) }
+
+func (t policyTotals) falsePerHour() float64 { return t.falsePause.Seconds() / t.audio.Hours() }
+
+// BenchmarkSpokenDigitPolicy runs benchCalls corpus calls per spoken
+// condition through a spotter and the recorder's default spoken-digit run
+// policy, and reports per condition the corpus's score: the share of
+// card-digit audio that would reach the WAV, the seconds paused outside
+// digit spans per call-hour, and the spotter's CPU seconds per second of
+// caller audio.
+func BenchmarkSpokenDigitPolicy(b *testing.B) {
+	p := detect.DefaultSpokenRunPolicy()
+	perCondition(b, func(b *testing.B, calls []corpus.Call) {
+		var t policyTotals
+		var cpu float64
+		for b.Loop() {
+			t, cpu = policyTotals{}, 0
+			for _, call := range calls {
+				sp, err := NewDigitSpotter(DefaultModel())
+				if err != nil {
+					b.Fatal(err)
+				}
+				t0 := cpuSeconds()
+				got := spot(sp, call.Caller, corpus.Rate*16/100)
+				cpu += cpuSeconds() - t0
+				sp.Close()
+				t.add(policyScore(call, got, p))
+			}
+		}
+		b.ReportMetric(100*t.leak(), "leak-%")
+		b.ReportMetric(t.falsePerHour(), "false-s/h")
+		b.ReportMetric(cpu/t.audio.Seconds(), "cpu-s/audio-s")
+	})
+}
