@@ -300,6 +300,7 @@ func (c *Call) release() {
 	c.mu.Lock()
 	ls := c.listeners
 	c.listeners = nil
+	c.ring.free()
 	c.mu.Unlock()
 	for _, l := range ls {
 		if err := l.Close(); err != nil {

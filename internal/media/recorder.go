@@ -94,6 +94,8 @@ type Recorder struct {
 	onFinished      func(id, wavPath string)
 	encrypt         func(io.Writer) (io.WriteCloser, error)
 	digits          *Digits
+	pages           *pagePool
+	rx              *receivers
 
 	mu    sync.Mutex
 	calls map[string]*Call
@@ -122,7 +124,7 @@ func NewRecorder(cfg Config) (*Recorder, error) {
 		now:             cfg.Now, log: cfg.Logger, calls: map[string]*Call{},
 		metrics: cfg.Metrics, rtpTimeout: cfg.RTPTimeout, onMediaTimeout: cfg.OnMediaTimeout,
 		onFinished: cfg.Finished, digits: cfg.Digits,
-		encrypt: cfg.Encrypt,
+		encrypt: cfg.Encrypt, pages: newPagePool(true), rx: newReceivers(),
 	}
 	if !r.host.IsValid() {
 		r.host = netip.AddrFrom4([4]byte{127, 0, 0, 1})
@@ -178,7 +180,7 @@ func (r *Recorder) Open(ctx context.Context, id string, opts CallOptions) (*Call
 	c := &Call{
 		id: id, rec: r, log: r.log.With("conversation", id),
 		tl: timeline{start: opts.Start}, delay: samples(r.delay),
-		ring:    newRing(samples(r.delay+lookahead)+FrameSamples, 0),
+		ring:    newRing(samples(r.delay+lookahead)+FrameSamples, 0, r.pages),
 		streams: [2]*stream{newStream(nil), newStream(nil)},
 		stopAt:  [2]int64{open, open},
 	}
