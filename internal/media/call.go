@@ -76,10 +76,13 @@ type Call struct {
 	trLog      segmentLog
 	sinkErrors int64
 	checkpoint int64 // ring position of the last checkpoint
-	mapAt      int64 // ring position of the last segment map write
-	mapSegs    int   // segments (recording and transcription) it held
-	listeners  []*Listener
-	scratch    [2][FrameSamples]int16
+	mapAt      int64 // ring position of the last segment map write or journal line
+	// mapRec and mapTr are the recording and transcription segments it
+	// held.
+	mapRec, mapTr int
+	journal       *os.File // the segment map's journal, once a checkpoint opened it
+	listeners     []*Listener
+	scratch       [2][FrameSamples]int16
 	// advancing is set while a worker of Recorder.Run commits the call.
 	advancing atomic.Bool
 	// sending says which channels' peers should be sending; heard is when
@@ -320,6 +323,7 @@ func (c *Call) abort() {
 	if c.sink != nil {
 		c.sink.Close()
 	}
+	c.dropJournal()
 	wav, segs := c.rec.Paths(c.id)
 	os.Remove(wav)
 	os.Remove(segs)

@@ -110,24 +110,31 @@ func shutState(sp span) string {
 const mapEvery = 5
 
 // writeCheckpoint makes the WAV header cover everything committed so far,
-// and the segment map too when it has new segments or is getting old.
+// and the segment map too (through its journal) when it has new segments
+// or is getting old.
 func (c *Call) writeCheckpoint() error {
 	c.checkpoint = c.ring.base
 	var err error
 	if c.wavErr == nil {
 		err = c.wav.Checkpoint()
 	}
-	if len(c.recLog.segs)+len(c.trLog.segs) != c.mapSegs ||
+	if len(c.recLog.segs) != c.mapRec || len(c.trLog.segs) != c.mapTr ||
 		c.ring.base-c.mapAt >= mapEvery*c.rec.checkpointEvery {
-		err = errors.Join(err, c.writeMap(false))
+		err = errors.Join(err, c.appendJournal())
 	}
 	return err
 }
 
 // writeMap writes the segment map as committed so far.
 func (c *Call) writeMap(final bool) error {
-	c.mapAt, c.mapSegs = c.ring.base, len(c.recLog.segs)+len(c.trLog.segs)
-	wavPath, mapPath := c.rec.Paths(c.id)
+	c.mapAt, c.mapRec, c.mapTr = c.ring.base, len(c.recLog.segs), len(c.trLog.segs)
+	_, mapPath := c.rec.Paths(c.id)
+	return writeJSON(mapPath, c.segmentMap(final), final)
+}
+
+// segmentMap returns the segment map as committed so far.
+func (c *Call) segmentMap(final bool) SegmentMap {
+	wavPath, _ := c.rec.Paths(c.id)
 	m := SegmentMap{
 		ConversationID: c.id,
 		Recording:      filepath.Base(wavPath),
@@ -147,7 +154,7 @@ func (c *Call) writeMap(final bool) error {
 		st := c.stats()
 		m.Stats = &st
 	}
-	return writeJSON(mapPath, m, final)
+	return m
 }
 
 // finishRecording fixes and syncs the WAV file, then writes the final
@@ -161,8 +168,12 @@ func (c *Call) finishRecording() error {
 		c.wavErr, err = cerr, cerr
 		c.log.Error("recording not finalized", "err", cerr)
 	}
-	err = errors.Join(err, c.writeMap(true))
-	err = errors.Join(err, syncDir(c.rec.dir))
+	if werr := errors.Join(c.writeMap(true), syncDir(c.rec.dir)); werr != nil {
+		// The journal still brings the last map written up to date.
+		err = errors.Join(err, werr, c.closeJournal())
+	} else {
+		err = errors.Join(err, c.dropJournal())
+	}
 	if err == nil && c.rec.onFinished != nil {
 		wav, _ := c.rec.Paths(c.id)
 		c.rec.onFinished(c.id, wav)
