@@ -70,9 +70,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer, demo bool) erro
 		}
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv}))
-	if _, set := os.LookupEnv("GOGC"); !set {
-		// hush keeps little live memory (about 1 KB a conversation), so a
-		// lazier collector buys throughput cheaply.
+	if _, set := os.LookupEnv("GOGC"); !set && cfg.Recorder.SIPListen == "" {
+		// Without the recorder hush keeps little live memory (about 1 KB
+		// a conversation), so a lazier collector buys throughput cheaply.
+		// The recorder keeps tens of KB a call live, and the collector's
+		// headroom over them would be most of its memory: it keeps Go's
+		// default.
 		debug.SetGCPercent(400)
 	}
 	srv, err := server.New(ctx, *cfg)

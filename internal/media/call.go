@@ -154,12 +154,14 @@ func (c *Call) Pause(k conversation.Capability, at time.Time, reasons []conversa
 	if err != nil {
 		return time.Time{}, err
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	// The gate closes once the lock is held: now is taken after waiting
+	// for it, so the latency recorded includes the wait.
 	now := c.rec.now()
 	if at.IsZero() {
 		at = now
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.stopped(i) {
 		return time.Time{}, ErrStopped
 	}

@@ -33,6 +33,12 @@ func (c *Call) commit(ctx context.Context, target int64) error {
 		}
 		err = errors.Join(err, c.finishDue())
 	}
+	if !c.done[0] && c.wavErr == nil {
+		// One write a commit, and the buffer goes back to the pool.
+		if ferr := c.wav.flush(); ferr != nil {
+			err = errors.Join(err, c.wavFailed(ferr))
+		}
+	}
 	c.gates[0].forget(c.ring.base)
 	c.gates[1].forget(c.ring.base)
 	if !c.done[0] && c.ring.base-c.checkpoint >= c.rec.checkpointEvery {
@@ -62,9 +68,7 @@ func (c *Call) commitRecording(from, to int64, left, right []int16) error {
 			state = shutState(sp)
 		}
 		if err != nil {
-			c.wavErr = err
-			c.log.Error("recording stopped writing", "err", err)
-			return err
+			return c.wavFailed(err)
 		}
 		c.recLog.add(state, p, until, w0, c.wav.Frames(), sp)
 		p = until
@@ -94,6 +98,13 @@ func (c *Call) commitTranscription(ctx context.Context, from, to int64, left, ri
 		c.trLog.add(state, p, until, 0, 0, sp)
 		p = until
 	}
+}
+
+// wavFailed stops the recording writing after err, which it returns.
+func (c *Call) wavFailed(err error) error {
+	c.wavErr = err
+	c.log.Error("recording stopped writing", "err", err)
+	return err
 }
 
 func shutState(sp span) string {
