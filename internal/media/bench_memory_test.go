@@ -45,9 +45,7 @@ func BenchmarkCallMemory(b *testing.B) {
 		}
 		runtime.GC()
 		runtime.ReadMemStats(&after)
-		r.pages.mu.Lock()
-		inUse := r.pages.chunks*pagesPerChunk - len(r.pages.free)
-		r.pages.mu.Unlock()
+		inUse := r.pages.inUse()
 		heap := float64(after.HeapAlloc) - float64(before.HeapAlloc)
 		pages := float64(inUse) * float64(unsafe.Sizeof(page{}))
 		b.ReportMetric((heap+pages)/calls/1024, "KiB/call")

@@ -1,6 +1,9 @@
 package media
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // pageSamples is the length of a ring page: 128 ms at 8 kHz, a multiple
 // of the 32 slots a word of law bits covers.
@@ -22,9 +25,19 @@ type page struct {
 // the most it ever needed at once.
 type pagePool struct {
 	offHeap bool
-	mu      sync.Mutex
-	free    []*page
-	chunks  int // chunks mapped, for the tests
+	shards  [poolShards]poolShard
+	next    atomic.Uint32 // the shard the next ring takes its pages from
+}
+
+// poolShards splits the pool, so that the workers committing different
+// calls rarely wait for each other's pages.
+const poolShards = 8
+
+type poolShard struct {
+	mu     sync.Mutex
+	free   []*page
+	chunks int // chunks mapped, for the tests
+	_      [64]byte
 }
 
 // pagesPerChunk is how many pages are mapped at once: 320 KiB.
@@ -32,24 +45,41 @@ const pagesPerChunk = 256
 
 func newPagePool(offHeap bool) *pagePool { return &pagePool{offHeap: offHeap} }
 
+// shard returns the shard a new ring takes its pages from.
+func (p *pagePool) shard() *poolShard {
+	return &p.shards[p.next.Add(1)%poolShards]
+}
+
 // get returns an empty page.
-func (p *pagePool) get() *page {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.free) == 0 {
-		p.free = p.grow(p.free)
-		p.chunks++
+func (p *pagePool) get(s *poolShard) *page {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.free) == 0 {
+		s.free = p.grow(s.free)
+		s.chunks++
 	}
-	pg := p.free[len(p.free)-1]
-	p.free = p.free[:len(p.free)-1]
+	pg := s.free[len(s.free)-1]
+	s.free = s.free[:len(s.free)-1]
 	return pg
 }
 
-// put gives back a page whose law bits are all clear.
-func (p *pagePool) put(pg *page) {
-	p.mu.Lock()
-	p.free = append(p.free, pg)
-	p.mu.Unlock()
+// put gives back pages whose law bits are all clear.
+func (p *pagePool) put(s *poolShard, pgs ...*page) {
+	s.mu.Lock()
+	s.free = append(s.free, pgs...)
+	s.mu.Unlock()
+}
+
+// inUse returns how many pages are out of the pool.
+func (p *pagePool) inUse() int {
+	n := 0
+	for i := range p.shards {
+		s := &p.shards[i]
+		s.mu.Lock()
+		n += s.chunks*pagesPerChunk - len(s.free)
+		s.mu.Unlock()
+	}
+	return n
 }
 
 // grow appends a chunk's worth of new pages to free.

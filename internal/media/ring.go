@@ -12,9 +12,10 @@ package media
 // only the audio that is really waiting (the commit delay and what has
 // arrived ahead of it), not the whole window it could accept.
 type ring struct {
-	base int64
-	size int64
-	pool *pagePool
+	base  int64
+	size  int64
+	pool  *pagePool
+	shard *poolShard
 	// pages[ch][n%len] is page number n (positions [n*pageSamples,
 	// (n+1)*pageSamples)) of channel ch, or nil while nothing landed in
 	// it. The window spans at most len pages, so no two of its pages
@@ -41,7 +42,7 @@ func newRing(size int64, base int64, pool *pagePool) ring {
 		pool = newPagePool(false)
 	}
 	n := (size+pageSamples-1)/pageSamples + 1
-	return ring{base: base, size: size, pool: pool, pages: [2][]*page{make([]*page, n), make([]*page, n)}}
+	return ring{base: base, size: size, pool: pool, shard: pool.shard(), pages: [2][]*page{make([]*page, n), make([]*page, n)}}
 }
 
 // page returns the page holding position pos of channel ch, taking one
@@ -49,7 +50,7 @@ func newRing(size int64, base int64, pool *pagePool) ring {
 func (r *ring) page(ch int, pos int64, alloc bool) *page {
 	slot := &r.pages[ch][(pos/pageSamples)%int64(len(r.pages[ch]))]
 	if *slot == nil && alloc {
-		*slot = r.pool.get()
+		*slot = r.pool.get(r.shard)
 	}
 	return *slot
 }
@@ -96,6 +97,8 @@ func setLaw(law []uint64, a, b int64, pat uint64) {
 // take decodes the n samples at base of both channels into dst, empties
 // their slots and advances base, giving back the pages it finishes.
 func (r *ring) take(n int, dst [2][]int16) {
+	var done [8]*page
+	freed := done[:0]
 	for c := range r.pages {
 		out := dst[c][:n]
 		for p := r.base; p < r.base+int64(n); {
@@ -107,13 +110,16 @@ func (r *ring) take(n int, dst [2][]int16) {
 			} else {
 				pg.decode(off, off+k, out[:k])
 				if off+k == pageSamples {
-					r.pool.put(pg)
+					freed = append(freed, pg)
 					*slot = nil
 				}
 			}
 			out = out[k:]
 			p += k
 		}
+	}
+	if len(freed) > 0 {
+		r.pool.put(r.shard, freed...)
 	}
 	r.base += int64(n)
 }
@@ -125,7 +131,7 @@ func (r *ring) free() {
 		for i, pg := range r.pages[c] {
 			if pg != nil {
 				clear(pg.law[:])
-				r.pool.put(pg)
+				r.pool.put(r.shard, pg)
 				r.pages[c][i] = nil
 			}
 		}
