@@ -19,8 +19,8 @@ type Listener struct {
 	ports *Ports
 	once  sync.Once
 	done  chan struct{}
-	// detach, when a recorder's receivers serve the listener, stops them
-	// before the socket closes.
+	// detach, when a recorder's receivers serve the listener (conn is
+	// then closed and they hold the socket), stops them and closes it.
 	detach func()
 
 	mu     sync.Mutex
@@ -74,9 +74,10 @@ func (l *Listener) Close() error {
 	var err error
 	l.once.Do(func() {
 		if l.detach != nil {
-			l.detach()
+			l.detach() // closes the socket the receivers hold
+		} else {
+			err = l.conn.Close()
 		}
-		err = l.conn.Close()
 		l.ports.release(l.port)
 	})
 	return err

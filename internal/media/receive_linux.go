@@ -3,15 +3,14 @@ package media
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"os"
 	"runtime"
 	"sync"
 	"syscall"
 	"time"
+	"unsafe"
 
-	"golang.org/x/net/ipv4"
 	"golang.org/x/sys/unix"
 )
 
@@ -34,6 +33,11 @@ const receivePace = 60 * time.Millisecond
 // time. A worker waits in the runtime's poller (its epoll descriptor is
 // itself pollable), so no thread is held while the calls are quiet, and
 // it exits when it has no socket left.
+//
+// A served socket is taken out of the runtime's poller (the worker keeps
+// a duplicate of its descriptor and the net.UDPConn is closed): the
+// runtime would otherwise be woken by every packet for a socket nobody
+// waits on through it.
 type receivers struct {
 	mu      sync.Mutex
 	workers []*receiver // nil until a socket needs it
@@ -56,49 +60,57 @@ type receiver struct {
 	token int32
 }
 
-// batchSocket is a listener served by a receiver.
+// batchSocket is a socket served by a receiver.
 type batchSocket struct {
-	l      *Listener
-	pc     *ipv4.PacketConn
+	mu     sync.RWMutex // held to read fd: closing it waits for a read in progress
+	fd     int          // the duplicate the worker reads; -1 once closed
 	handle func(b []byte, from netip.AddrPort, at time.Time)
 	stamps bool
 }
 
 // add serves l: handle gets each datagram as Listener.Serve would pass
-// it, until l is closed.
+// it, until l is closed. l's net.UDPConn is closed once the worker holds
+// the socket.
 func (rs *receivers) add(l *Listener, handle func(b []byte, from netip.AddrPort, at time.Time)) error {
+	stamps := enableTimestamps(l.conn)
+	fd, err := dupSocket(l)
+	if err != nil {
+		return err
+	}
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	slot := rs.next % len(rs.workers)
 	rs.next++
 	w := rs.workers[slot]
 	if w == nil {
-		var err error
 		if w, err = startReceiver(); err != nil {
+			unix.Close(fd)
 			return err
 		}
 		rs.workers[slot] = w
 	}
-	s := &batchSocket{l: l, pc: ipv4.NewPacketConn(l.conn), handle: handle, stamps: enableTimestamps(l.conn)}
+	s := &batchSocket{fd: fd, handle: handle, stamps: stamps}
 	w.mu.Lock()
 	w.token++
 	tok := w.token
 	w.socks[tok] = s
 	w.mu.Unlock()
-	if err := w.ctl(l, unix.EPOLL_CTL_ADD, tok); err != nil {
+	if err := unix.EpollCtl(w.epfd, unix.EPOLL_CTL_ADD, fd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: tok}); err != nil {
 		w.mu.Lock()
 		delete(w.socks, tok)
 		w.mu.Unlock()
-		return err
+		unix.Close(fd)
+		return fmt.Errorf("media: watch rtp socket: %w", err)
 	}
+	l.conn.Close()
 	l.detach = func() {
 		rs.mu.Lock()
 		defer rs.mu.Unlock()
-		w.ctl(l, unix.EPOLL_CTL_DEL, tok)
 		w.mu.Lock()
 		delete(w.socks, tok)
 		empty := len(w.socks) == 0
 		w.mu.Unlock()
+		s.close(w.epfd)
 		if empty && rs.workers[slot] == w {
 			rs.workers[slot] = nil
 			w.ep.Close()
@@ -108,21 +120,32 @@ func (rs *receivers) add(l *Listener, handle func(b []byte, from netip.AddrPort,
 	return nil
 }
 
-// ctl adds l's socket to the worker's set, or removes it. It runs while
-// the socket is held open, so the descriptor is l's and no other's.
-func (w *receiver) ctl(l *Listener, op int, tok int32) error {
+// dupSocket returns a duplicate of l's socket descriptor.
+func dupSocket(l *Listener) (int, error) {
 	sc, err := l.conn.SyscallConn()
 	if err != nil {
-		return fmt.Errorf("media: rtp socket: %w", err)
+		return -1, fmt.Errorf("media: rtp socket: %w", err)
 	}
-	var cerr error
-	err = sc.Control(func(fd uintptr) {
-		cerr = unix.EpollCtl(w.epfd, op, int(fd), &unix.EpollEvent{Events: unix.EPOLLIN, Fd: tok})
-	})
-	if err = errors.Join(err, cerr); err != nil {
-		return fmt.Errorf("media: watch rtp socket: %w", err)
+	fd := -1
+	var derr error
+	err = sc.Control(func(f uintptr) { fd, derr = unix.FcntlInt(f, unix.F_DUPFD_CLOEXEC, 0) })
+	if err = errors.Join(err, derr); err != nil {
+		return -1, fmt.Errorf("media: rtp socket: %w", err)
 	}
-	return nil
+	return fd, nil
+}
+
+// close stops watching the socket and closes it, once no read is in
+// progress.
+func (s *batchSocket) close(epfd int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fd < 0 {
+		return
+	}
+	unix.EpollCtl(epfd, unix.EPOLL_CTL_DEL, s.fd, nil)
+	unix.Close(s.fd)
+	s.fd = -1
 }
 
 func startReceiver() (*receiver, error) {
@@ -149,11 +172,7 @@ func startReceiver() (*receiver, error) {
 // epoll descriptor is closed.
 func (w *receiver) run() {
 	events := make([]unix.EpollEvent, 256)
-	ms := make([]ipv4.Message, receiveBatch)
-	for i := range ms {
-		ms[i].Buffers = [][]byte{make([]byte, 2048)}
-		ms[i].OOB = make([]byte, 128)
-	}
+	b := newBatch()
 	for {
 		start := time.Now()
 		var n int
@@ -173,7 +192,7 @@ func (w *receiver) run() {
 			s := w.socks[ev.Fd]
 			w.mu.Unlock()
 			if s != nil {
-				s.drain(ms)
+				s.drain(b)
 			}
 		}
 		if n < len(events) {
@@ -182,24 +201,80 @@ func (w *receiver) run() {
 	}
 }
 
+// mmsghdr is struct mmsghdr of recvmmsg(2).
+type mmsghdr struct {
+	hdr unix.Msghdr
+	n   uint32
+}
+
+// batch is a worker's recvmmsg buffers.
+type batch struct {
+	hs    [receiveBatch]mmsghdr
+	iov   [receiveBatch]unix.Iovec
+	names [receiveBatch]unix.RawSockaddrInet6 // room for either family
+	bufs  [receiveBatch][2048]byte
+	oob   [receiveBatch][64]byte
+}
+
+func newBatch() *batch {
+	b := new(batch)
+	for i := range b.hs {
+		b.iov[i].Base = &b.bufs[i][0]
+		b.iov[i].SetLen(len(b.bufs[i]))
+		h := &b.hs[i].hdr
+		h.Name = (*byte)(unsafe.Pointer(&b.names[i]))
+		h.Iov = &b.iov[i]
+		h.SetIovlen(1)
+		h.Control = &b.oob[i][0]
+	}
+	return b
+}
+
 // drain reads what is queued on the socket and hands it on.
-func (s *batchSocket) drain(ms []ipv4.Message) {
+func (s *batchSocket) drain(b *batch) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.fd < 0 {
+		return
+	}
 	for {
-		n, err := s.pc.ReadBatch(ms, unix.MSG_DONTWAIT)
-		for i := range n {
-			m := &ms[i]
-			var from netip.AddrPort
-			if a, ok := m.Addr.(*net.UDPAddr); ok {
-				from = a.AddrPort()
-			}
+		for i := range b.hs {
+			h := &b.hs[i].hdr
+			h.Namelen = unix.SizeofSockaddrInet6
+			h.SetControllen(len(b.oob[i]))
+			h.Flags = 0
+		}
+		n, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(s.fd), uintptr(unsafe.Pointer(&b.hs[0])),
+			uintptr(len(b.hs)), unix.MSG_DONTWAIT, 0, 0)
+		if errno != 0 {
+			return // nothing more queued (EAGAIN), or the socket failed
+		}
+		for i := range int(n) {
+			h := &b.hs[i]
 			var at time.Time
 			if s.stamps {
-				at = receivedAt(m.OOB[:m.NN])
+				at = receivedAt(b.oob[i][:h.hdr.Controllen])
 			}
-			s.handle(m.Buffers[0][:m.N], from, at)
+			s.handle(b.bufs[i][:h.n], sourceOf(&b.names[i]), at)
 		}
-		if err != nil || n < len(ms) {
+		if int(n) < len(b.hs) {
 			return
 		}
 	}
+}
+
+// sourceOf returns the address a datagram came from.
+func sourceOf(sa *unix.RawSockaddrInet6) netip.AddrPort {
+	port := func(p *uint16) uint16 {
+		b := (*[2]byte)(unsafe.Pointer(p))
+		return uint16(b[0])<<8 | uint16(b[1])
+	}
+	switch sa.Family {
+	case unix.AF_INET:
+		sa4 := (*unix.RawSockaddrInet4)(unsafe.Pointer(sa))
+		return netip.AddrPortFrom(netip.AddrFrom4(sa4.Addr), port(&sa4.Port))
+	case unix.AF_INET6:
+		return netip.AddrPortFrom(netip.AddrFrom16(sa.Addr), port(&sa.Port))
+	}
+	return netip.AddrPort{}
 }
