@@ -76,10 +76,13 @@ type Call struct {
 	trLog      segmentLog
 	sinkErrors int64
 	checkpoint int64 // ring position of the last checkpoint
-	mapAt      int64 // ring position of the last segment map write
-	mapSegs    int   // segments (recording and transcription) it held
-	listeners  []*Listener
-	scratch    [2][FrameSamples]int16
+	mapAt      int64 // ring position of the last segment map write or journal line
+	// mapRec and mapTr are the recording and transcription segments it
+	// held.
+	mapRec, mapTr int
+	journal       *os.File // the segment map's journal, once a checkpoint opened it
+	listeners     []*Listener
+	scratch       [2][FrameSamples]int16
 	// advancing is set while a worker of Recorder.Run commits the call.
 	advancing atomic.Bool
 	// sending says which channels' peers should be sending; heard is when
@@ -151,12 +154,14 @@ func (c *Call) Pause(k conversation.Capability, at time.Time, reasons []conversa
 	if err != nil {
 		return time.Time{}, err
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	// The gate closes once the lock is held: now is taken after waiting
+	// for it, so the latency recorded includes the wait.
 	now := c.rec.now()
 	if at.IsZero() {
 		at = now
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.stopped(i) {
 		return time.Time{}, ErrStopped
 	}
@@ -300,6 +305,7 @@ func (c *Call) release() {
 	c.mu.Lock()
 	ls := c.listeners
 	c.listeners = nil
+	c.ring.free()
 	c.mu.Unlock()
 	c.stopListening()
 	for _, l := range ls {
@@ -320,6 +326,7 @@ func (c *Call) abort() {
 	if c.sink != nil {
 		c.sink.Close()
 	}
+	c.dropJournal()
 	wav, segs := c.rec.Paths(c.id)
 	os.Remove(wav)
 	os.Remove(segs)

@@ -33,6 +33,12 @@ func (c *Call) commit(ctx context.Context, target int64) error {
 		}
 		err = errors.Join(err, c.finishDue())
 	}
+	if !c.done[0] && c.wavErr == nil {
+		// One write a commit, and the buffer goes back to the pool.
+		if ferr := c.wav.flush(); ferr != nil {
+			err = errors.Join(err, c.wavFailed(ferr))
+		}
+	}
 	c.gates[0].forget(c.ring.base)
 	c.gates[1].forget(c.ring.base)
 	if !c.done[0] && c.ring.base-c.checkpoint >= c.rec.checkpointEvery {
@@ -62,9 +68,7 @@ func (c *Call) commitRecording(from, to int64, left, right []int16) error {
 			state = shutState(sp)
 		}
 		if err != nil {
-			c.wavErr = err
-			c.log.Error("recording stopped writing", "err", err)
-			return err
+			return c.wavFailed(err)
 		}
 		c.recLog.add(state, p, until, w0, c.wav.Frames(), sp)
 		p = until
@@ -96,6 +100,13 @@ func (c *Call) commitTranscription(ctx context.Context, from, to int64, left, ri
 	}
 }
 
+// wavFailed stops the recording writing after err, which it returns.
+func (c *Call) wavFailed(err error) error {
+	c.wavErr = err
+	c.log.Error("recording stopped writing", "err", err)
+	return err
+}
+
 func shutState(sp span) string {
 	if sp.notStarted {
 		return SegmentNotStarted
@@ -110,24 +121,31 @@ func shutState(sp span) string {
 const mapEvery = 5
 
 // writeCheckpoint makes the WAV header cover everything committed so far,
-// and the segment map too when it has new segments or is getting old.
+// and the segment map too (through its journal) when it has new segments
+// or is getting old.
 func (c *Call) writeCheckpoint() error {
 	c.checkpoint = c.ring.base
 	var err error
 	if c.wavErr == nil {
 		err = c.wav.Checkpoint()
 	}
-	if len(c.recLog.segs)+len(c.trLog.segs) != c.mapSegs ||
+	if len(c.recLog.segs) != c.mapRec || len(c.trLog.segs) != c.mapTr ||
 		c.ring.base-c.mapAt >= mapEvery*c.rec.checkpointEvery {
-		err = errors.Join(err, c.writeMap(false))
+		err = errors.Join(err, c.appendJournal())
 	}
 	return err
 }
 
 // writeMap writes the segment map as committed so far.
 func (c *Call) writeMap(final bool) error {
-	c.mapAt, c.mapSegs = c.ring.base, len(c.recLog.segs)+len(c.trLog.segs)
-	wavPath, mapPath := c.rec.Paths(c.id)
+	c.mapAt, c.mapRec, c.mapTr = c.ring.base, len(c.recLog.segs), len(c.trLog.segs)
+	_, mapPath := c.rec.Paths(c.id)
+	return writeJSON(mapPath, c.segmentMap(final), final)
+}
+
+// segmentMap returns the segment map as committed so far.
+func (c *Call) segmentMap(final bool) SegmentMap {
+	wavPath, _ := c.rec.Paths(c.id)
 	m := SegmentMap{
 		ConversationID: c.id,
 		Recording:      filepath.Base(wavPath),
@@ -147,7 +165,7 @@ func (c *Call) writeMap(final bool) error {
 		st := c.stats()
 		m.Stats = &st
 	}
-	return writeJSON(mapPath, m, final)
+	return m
 }
 
 // finishRecording fixes and syncs the WAV file, then writes the final
@@ -161,8 +179,12 @@ func (c *Call) finishRecording() error {
 		c.wavErr, err = cerr, cerr
 		c.log.Error("recording not finalized", "err", cerr)
 	}
-	err = errors.Join(err, c.writeMap(true))
-	err = errors.Join(err, syncDir(c.rec.dir))
+	if werr := errors.Join(c.writeMap(true), syncDir(c.rec.dir)); werr != nil {
+		// The journal still brings the last map written up to date.
+		err = errors.Join(err, werr, c.closeJournal())
+	} else {
+		err = errors.Join(err, c.dropJournal())
+	}
 	if err == nil && c.rec.onFinished != nil {
 		wav, _ := c.rec.Paths(c.id)
 		c.rec.onFinished(c.id, wav)

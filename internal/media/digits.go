@@ -58,7 +58,7 @@ type digits struct {
 }
 
 func newDigits(cfg *Digits) *digits {
-	d := &digits{cfg: cfg, runs: detect.NewRuns(cfg.Runs), buf: make([]int16, SampleRate)}
+	d := &digits{cfg: cfg, runs: detect.NewRuns(cfg.Runs), buf: make([]int16, pageSamples)}
 	for i := range d.dtmf {
 		d.dtmf[i] = detect.NewDTMF(cfg.DTMF)
 	}

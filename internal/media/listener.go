@@ -19,6 +19,9 @@ type Listener struct {
 	ports *Ports
 	once  sync.Once
 	done  chan struct{}
+	// detach, when a recorder's receivers serve the listener (conn is
+	// then closed and they hold the socket), stops them and closes it.
+	detach func()
 
 	mu     sync.Mutex
 	filter *peerFilter // nil until Expect: nothing is taken
@@ -70,7 +73,11 @@ func (l *Listener) Serve(handle func(b []byte, from netip.AddrPort, at time.Time
 func (l *Listener) Close() error {
 	var err error
 	l.once.Do(func() {
-		err = l.conn.Close()
+		if l.detach != nil {
+			l.detach() // closes the socket the receivers hold
+		} else {
+			err = l.conn.Close()
+		}
 		l.ports.release(l.port)
 	})
 	return err
@@ -92,6 +99,18 @@ func (c *Call) Listen(ch Channel, payloads PayloadMap) (*Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("media: listen for %s: %w", c.id, err)
 	}
+	var p rtp.Packet
+	handle := func(b []byte, from netip.AddrPort, at time.Time) {
+		switch v := l.admit(b, from, &p); v {
+		case admitted:
+			c.Push(ch, &p, c.rec.arrival(at))
+		case foreign, unauthenticated:
+			c.reject(ch, v)
+		}
+	}
+	// Served before the call knows the listener, so that a release
+	// closing it also stops what serves it.
+	batched := c.rec.rx.add(l, handle) == nil
 	c.mu.Lock()
 	if c.done[0] && c.done[1] {
 		c.mu.Unlock()
@@ -104,20 +123,13 @@ func (c *Call) Listen(ch Channel, payloads PayloadMap) (*Listener, error) {
 		c.streams[ch&1].payloads = payloads
 	}
 	c.mu.Unlock()
-	go func() {
-		var p rtp.Packet
-		err := l.Serve(func(b []byte, from netip.AddrPort, at time.Time) {
-			switch v := l.admit(b, from, &p); v {
-			case admitted:
-				c.Push(ch, &p, c.rec.arrival(at))
-			case foreign, unauthenticated:
-				c.reject(ch, v)
+	if !batched {
+		go func() {
+			if err := l.Serve(handle); err != nil {
+				c.log.Warn("rtp listener stopped", "port", l.Port(), "err", err)
 			}
-		})
-		if err != nil {
-			c.log.Warn("rtp listener stopped", "port", l.Port(), "err", err)
-		}
-	}()
+		}()
+	}
 	return l, nil
 }
 

@@ -20,7 +20,7 @@ import (
 const (
 	DefaultCommitDelay     = 5 * time.Second
 	DefaultCheckpointEvery = time.Second
-	DefaultTick            = 100 * time.Millisecond
+	DefaultTick            = 250 * time.Millisecond
 	// lookahead is how far ahead of the commit point audio can be held: the
 	// resync threshold plus room for commits that come late, as they do
 	// when the machine is short of CPU. Audio further ahead is dropped
@@ -94,6 +94,9 @@ type Recorder struct {
 	onFinished      func(id, wavPath string)
 	encrypt         func(io.Writer) (io.WriteCloser, error)
 	digits          *Digits
+	pages           *pagePool
+	rx              *receivers
+	wavBufs         *sync.Pool
 
 	mu    sync.Mutex
 	calls map[string]*Call
@@ -122,7 +125,7 @@ func NewRecorder(cfg Config) (*Recorder, error) {
 		now:             cfg.Now, log: cfg.Logger, calls: map[string]*Call{},
 		metrics: cfg.Metrics, rtpTimeout: cfg.RTPTimeout, onMediaTimeout: cfg.OnMediaTimeout,
 		onFinished: cfg.Finished, digits: cfg.Digits,
-		encrypt: cfg.Encrypt,
+		encrypt: cfg.Encrypt, pages: newPagePool(true), rx: newReceivers(), wavBufs: newWAVBuffers(),
 	}
 	if !r.host.IsValid() {
 		r.host = netip.AddrFrom4([4]byte{127, 0, 0, 1})
@@ -178,7 +181,7 @@ func (r *Recorder) Open(ctx context.Context, id string, opts CallOptions) (*Call
 	c := &Call{
 		id: id, rec: r, log: r.log.With("conversation", id),
 		tl: timeline{start: opts.Start}, delay: samples(r.delay),
-		ring:    newRing(samples(r.delay+lookahead)+FrameSamples, 0),
+		ring:    newRing(samples(r.delay+lookahead)+FrameSamples, 0, r.pages),
 		streams: [2]*stream{newStream(nil), newStream(nil)},
 		stopAt:  [2]int64{open, open},
 	}
@@ -226,6 +229,7 @@ func (r *Recorder) openOutputs(ctx context.Context, c *Call) error {
 	if err != nil {
 		return fmt.Errorf("media: open recording: %w", err)
 	}
+	w.pool = r.wavBufs
 	c.wav = w
 	if r.transcriber != nil {
 		if c.sink, err = r.transcriber(ctx, c.id, c.tl.start); err != nil {

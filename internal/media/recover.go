@@ -32,7 +32,7 @@ func (r *Recorder) Recover(id string, at time.Time) error {
 		return fmt.Errorf("media: recover %s: %w", id, err)
 	}
 	if m.Complete || m.EndReason != "" {
-		return nil
+		return removeJournal(mapPath)
 	}
 	start, err := time.Parse(timeLayout, m.Start)
 	if err != nil {
@@ -62,7 +62,10 @@ func (r *Recorder) Recover(id string, at time.Time) error {
 	if err := writeJSON(mapPath, m, true); err != nil {
 		return err
 	}
-	return syncDir(r.dir)
+	if err := syncDir(r.dir); err != nil {
+		return err
+	}
+	return removeJournal(mapPath)
 }
 
 // fitSegments makes segs cover exactly the first frames frames of the

@@ -100,14 +100,18 @@ func (l *segmentLog) add(state string, from, to, wavFrom, wavTo int64, sp span) 
 }
 
 // render returns the segments with their times filled in.
-func (l *segmentLog) render() []Segment {
-	out := slices.Clone(l.segs)
+func (l *segmentLog) render() []Segment { return l.renderFrom(0) }
+
+// renderFrom returns the segments from index from on, with their times
+// filled in.
+func (l *segmentLog) renderFrom(from int) []Segment {
+	out := slices.Clone(l.segs[min(from, len(l.segs)):])
 	for i := range out {
 		s := &out[i]
 		s.StartMs, s.EndMs = ms(s.StartSample), ms(s.EndSample)
 		s.Start = l.tl.time(s.StartSample).UTC().Format(timeLayout)
 		s.End = l.tl.time(s.EndSample).UTC().Format(timeLayout)
-		if t := l.closedAt[i]; !t.IsZero() && s.State == SegmentPaused {
+		if t := l.closedAt[from+i]; !t.IsZero() && s.State == SegmentPaused {
 			s.GateClosedAt = t.UTC().Format(time.RFC3339Nano)
 		}
 	}
@@ -118,8 +122,10 @@ func (l *segmentLog) render() []Segment {
 }
 
 // spans returns the rendered segments without their WAV offsets.
-func (l *segmentLog) spans() []Span {
-	segs := l.render()
+func (l *segmentLog) spans() []Span { return spansOf(l.render()) }
+
+// spansOf returns segs without their WAV offsets.
+func spansOf(segs []Segment) []Span {
 	out := make([]Span, len(segs))
 	for i, s := range segs {
 		out[i] = s.Span
@@ -156,17 +162,11 @@ func writeJSON(path string, v any, sync bool) error {
 	return nil
 }
 
-// ReadSegmentMap reads a segment map written by the recorder.
+// ReadSegmentMap reads a segment map written by the recorder, up to date
+// with its journal while the call runs (or after a crash).
 func ReadSegmentMap(path string) (SegmentMap, error) {
-	var m SegmentMap
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return m, fmt.Errorf("read segment map: %w", err)
-	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		return m, fmt.Errorf("parse segment map %s: %w", filepath.Base(path), err)
-	}
-	return m, nil
+	m, _, err := readJournaled(path)
+	return m, err
 }
 
 // formatTime renders t as the segment map does.

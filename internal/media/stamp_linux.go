@@ -5,6 +5,8 @@ import (
 	"net"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // enableTimestamps asks the kernel to stamp each datagram with its
@@ -24,26 +26,38 @@ func enableTimestamps(conn *net.UDPConn) bool {
 }
 
 // receivedAt finds the receive time in a datagram's control messages, or
-// returns the zero time.
+// returns the zero time if there is none or they are malformed. It walks
+// the headers in place, since it runs once a packet.
 func receivedAt(oob []byte) time.Time {
-	msgs, err := syscall.ParseSocketControlMessage(oob)
-	if err != nil {
-		return time.Time{}
-	}
-	for _, m := range msgs {
-		if m.Header.Level != syscall.SOL_SOCKET || m.Header.Type != syscall.SCM_TIMESTAMPNS {
-			continue
+	var at time.Time
+	found := false
+	hdr := unix.CmsgLen(0)
+	for i := 0; i+hdr <= len(oob); {
+		b := oob[i:]
+		var n int
+		if unix.SizeofCmsghdr == 16 {
+			n = int(binary.NativeEndian.Uint64(b))
+		} else {
+			n = int(binary.NativeEndian.Uint32(b))
 		}
-		switch len(m.Data) {
-		case 16: // struct timespec with 64-bit fields
-			sec := int64(binary.NativeEndian.Uint64(m.Data[0:]))
-			nsec := int64(binary.NativeEndian.Uint64(m.Data[8:]))
-			return time.Unix(sec, nsec)
-		case 8:
-			sec := int64(int32(binary.NativeEndian.Uint32(m.Data[0:])))
-			nsec := int64(int32(binary.NativeEndian.Uint32(m.Data[4:])))
-			return time.Unix(sec, nsec)
+		if n < unix.SizeofCmsghdr || n > len(b) {
+			return time.Time{}
 		}
+		lvl := int32(binary.NativeEndian.Uint32(b[unix.SizeofCmsghdr-8:]))
+		typ := int32(binary.NativeEndian.Uint32(b[unix.SizeofCmsghdr-4:]))
+		if !found && lvl == unix.SOL_SOCKET && typ == unix.SCM_TIMESTAMPNS {
+			switch data := b[hdr:n]; len(data) {
+			case 16: // struct timespec with 64-bit fields
+				sec := int64(binary.NativeEndian.Uint64(data[0:]))
+				nsec := int64(binary.NativeEndian.Uint64(data[8:]))
+				at, found = time.Unix(sec, nsec), true
+			case 8:
+				sec := int64(int32(binary.NativeEndian.Uint32(data[0:])))
+				nsec := int64(int32(binary.NativeEndian.Uint32(data[4:])))
+				at, found = time.Unix(sec, nsec), true
+			}
+		}
+		i += unix.CmsgSpace(n - hdr)
 	}
-	return time.Time{}
+	return at
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"sync"
 )
 
 // WAV layout: a canonical 44-byte header (RIFF, fmt, data) followed by
@@ -28,11 +29,20 @@ var ErrWAVFull = errors.New("wav: recording exceeds 4 GiB")
 // while it grows: Checkpoint rewrites the sizes, so a crash leaves a
 // playable file holding everything up to the last checkpoint.
 type WAVWriter struct {
-	f      *os.File
-	enc    io.WriteCloser // set when the file is encrypted (CreateEncryptedWAV)
-	w      *bufio.Writer
+	f   *os.File
+	enc io.WriteCloser // set when the file is encrypted (CreateEncryptedWAV)
+	out io.Writer      // f or enc
+	w   *bufio.Writer  // nil while given back to pool
+	// pool, if set, lends w only until the next flush: a recorder's
+	// calls share a few buffers instead of holding one each.
+	pool   *sync.Pool
 	frames int64 // sample frames written
 	buf    [FrameSamples * wavBlockAlign]byte
+}
+
+// newWAVBuffers returns a pool of write buffers for WAVWriter.pool.
+func newWAVBuffers() *sync.Pool {
+	return &sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 8192) }}
 }
 
 // CreateWAV creates path, which must not exist, and writes an empty header.
@@ -41,7 +51,7 @@ func CreateWAV(path string) (*WAVWriter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create wav: %w", err)
 	}
-	w := &WAVWriter{f: f, w: bufio.NewWriterSize(f, 8192)}
+	w := &WAVWriter{f: f, out: f, w: bufio.NewWriterSize(f, 8192)}
 	if _, err := f.Write(wavHeader(0)); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("create wav: %w", err)
@@ -90,6 +100,10 @@ func (w *WAVWriter) write(b []byte, frames int) error {
 	if (w.frames+int64(frames))*wavBlockAlign > wavMaxData {
 		return ErrWAVFull
 	}
+	if w.w == nil {
+		w.w = w.pool.Get().(*bufio.Writer)
+		w.w.Reset(w.out)
+	}
 	if _, err := w.w.Write(b); err != nil {
 		return fmt.Errorf("write wav: %w", err)
 	}
@@ -97,11 +111,28 @@ func (w *WAVWriter) write(b []byte, frames int) error {
 	return nil
 }
 
+// flush writes out the buffered samples and, when the writer borrows its
+// buffer, gives it back.
+func (w *WAVWriter) flush() error {
+	if w.w == nil {
+		return nil
+	}
+	if err := w.w.Flush(); err != nil {
+		return fmt.Errorf("write wav: %w", err)
+	}
+	if w.pool != nil {
+		w.w.Reset(nil)
+		w.pool.Put(w.w)
+		w.w = nil
+	}
+	return nil
+}
+
 // Checkpoint flushes buffered samples and rewrites the header sizes to
 // cover them.
 func (w *WAVWriter) Checkpoint() error {
-	if err := w.w.Flush(); err != nil {
-		return fmt.Errorf("write wav: %w", err)
+	if err := w.flush(); err != nil {
+		return err
 	}
 	if w.enc != nil {
 		return nil

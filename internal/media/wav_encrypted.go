@@ -25,7 +25,7 @@ func CreateEncryptedWAV(path string, wrap func(io.Writer) (io.WriteCloser, error
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("create wav: %w", err), f.Close(), os.Remove(path))
 	}
-	w := &WAVWriter{f: f, enc: enc, w: bufio.NewWriterSize(enc, 8192)}
+	w := &WAVWriter{f: f, enc: enc, out: enc, w: bufio.NewWriterSize(enc, 8192)}
 	h := wavHeader(0)
 	binary.LittleEndian.PutUint32(h[4:], math.MaxUint32)
 	binary.LittleEndian.PutUint32(h[40:], math.MaxUint32)

@@ -70,8 +70,7 @@ func (r recordings) openSealed(f *os.File, mod time.Time, wav bool) (io.ReadSeek
 // SegmentMap implements api.Recordings; segment maps hold no audio and are
 // never encrypted.
 func (r recordings) SegmentMap(id string) ([]byte, error) {
-	_, path := r.rec.Paths(id)
-	return os.ReadFile(path)
+	return r.rec.SegmentMapJSON(id)
 }
 
 // Transcript implements api.Recordings.
