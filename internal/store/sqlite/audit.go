@@ -73,9 +73,10 @@ func (s *Store) auditQuery(ctx context.Context, q store.AuditQuery) (string, []a
 	if err := s.rdb.QueryRowContext(ctx, head, key).Scan(&start); err != nil {
 		return "", nil, fmt.Errorf("read audit: %w", err)
 	}
-	// Newest first with no other filter, the walk stops after limit
-	// entries; it starts below Before when Before is on the chain (the
-	// cursor of the previous page always is).
+	// The walk goes back from the newest entry to After. Newest first with
+	// no other filter, it stops after limit entries, and starts below Before
+	// when Before is on the chain (the cursor of the previous page always
+	// is).
 	walk := -1
 	if q.Newest && (q.ConversationID == "" || q.Actor == "") {
 		switch {
@@ -98,11 +99,11 @@ func (s *Store) auditQuery(ctx context.Context, q store.AuditQuery) (string, []a
 			WHERE a.` + prev + ` > ?2 AND a.` + prev + ` < a.seq
 			LIMIT ?3)
 		SELECT ` + auditColumns + ` FROM audit WHERE seq IN chain AND seq > ?2 AND seq < ?4 AND ` + col + ` = ?5`
-	args := []any{start, q.After, walk, before, key}
+	args := []any{start, q.After, walk, before, key, limit}
 	if q.ConversationID != "" && q.Actor != "" {
 		query += " AND actor = ?7"
+		args = append(args, q.Actor)
 	}
-	args = append(args, limit, q.Actor)
 	return query + order + " LIMIT ?6", args, nil
 }
 

@@ -117,18 +117,26 @@ func (t *txn) storeHeads() error {
 	for key := range t.chains.dirty {
 		seq := t.chains.audit[key]
 		if id, ok := strings.CutPrefix(key, "c:"); ok {
-			res, err := t.st.setAuditHead.ExecContext(t.ctx, seq, id)
+			stored, err := t.setConvAuditHead(id, seq)
 			if err != nil {
 				return fmt.Errorf("store the newest audit entry of conversation %s: %w", id, err)
 			}
-			if n, err := res.RowsAffected(); err != nil || n == 1 {
-				if err != nil {
-					return fmt.Errorf("store the newest audit entry of conversation %s: %w", id, err)
-				}
+			if stored {
 				continue
 			}
 		}
 		t.st.heads.add(key, seq)
 	}
 	return nil
+}
+
+// setConvAuditHead stores a conversation's newest audit entry in its row and
+// reports whether it has one.
+func (t *txn) setConvAuditHead(id string, seq int64) (bool, error) {
+	res, err := t.st.setAuditHead.ExecContext(t.ctx, seq, id)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
