@@ -278,6 +278,9 @@ func newRawWriter(b *testing.B, ctx context.Context, conn *sql.Conn, convs int, 
 	insertConv := prep(`INSERT INTO conversations (id, agent_id, active, version, updated_at, created_ms, state)
 		VALUES (?, '', 1, 1, ?, ?, ?)`)
 	defer insertConv.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+		b.Fatal(err)
+	}
 	now := time.Now()
 	for i := range convs {
 		w.ids = append(w.ids, fmt.Sprint("c", i))
@@ -285,6 +288,9 @@ func newRawWriter(b *testing.B, ctx context.Context, conn *sql.Conn, convs int, 
 		if _, err := insertConv.ExecContext(ctx, w.ids[i], stamp(now), now.UnixMilli(), t.state); err != nil {
 			b.Fatal(err)
 		}
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		b.Fatal(err)
 	}
 	w.begin, w.commitStmt = prep("BEGIN IMMEDIATE"), prep("COMMIT")
 	w.update = prep(`UPDATE conversations SET version = version + 1, updated_at = ?, state = ?, event_head = ?, audit_head = ?
