@@ -139,7 +139,7 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 		"edit":    `UPDATE audit SET actor = 'mallory' WHERE seq = 3`,
 		"delete":  `DELETE FROM audit WHERE seq = 3`,
 		"last":    `DELETE FROM audit WHERE seq = (SELECT MAX(seq) FROM audit)`,
-		"insert":  `INSERT INTO audit SELECT seq + 1000, at, conversation_id, actor, action, capability, reason, outcome, detail, prev_hash, hash, actor_name FROM audit WHERE seq = 2`,
+		"insert":  `INSERT INTO audit (seq, at, conversation_id, actor, action, capability, reason, outcome, detail, prev_hash, hash, actor_name) SELECT seq + 1000, at, conversation_id, actor, action, capability, reason, outcome, detail, prev_hash, hash, actor_name FROM audit WHERE seq = 2`,
 		"reorder": `UPDATE audit SET seq = CASE seq WHEN 3 THEN 4 WHEN 4 THEN 3 END WHERE seq IN (3, 4)`,
 	}
 	for name, stmt := range tampers {

@@ -36,6 +36,10 @@ func BenchmarkCommands(b *testing.B) {
 			}
 			var next atomic.Int64
 			b.SetParallelism(max(1, convs/runtime.GOMAXPROCS(0)))
+			stats, err := st.WriteStats(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
 			b.ResetTimer()
 			start := time.Now()
 			cpu0 := cpuTime()
@@ -57,6 +61,12 @@ func BenchmarkCommands(b *testing.B) {
 			})
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "commands/s")
 			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/command")
+			after, err := st.WriteStats(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(after.WALBytes-stats.WALBytes)/float64(b.N), "wal-B/command")
+			b.ReportMetric(float64(after.Writes-stats.Writes)/float64(max(after.Commits-stats.Commits, 1)), "writes/commit")
 		})
 	}
 }

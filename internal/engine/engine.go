@@ -140,6 +140,7 @@ func (e *Engine) Close(grace time.Duration) {
 	t.Stop()
 	e.cancel()
 	e.lanes.stopTimers()
+	e.lanes.workers.close()
 	e.wg.Wait()
 	// Work still in flight now runs under a cancelled context and ends
 	// soon; nothing new starts.

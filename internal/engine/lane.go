@@ -12,10 +12,12 @@ const laneShards = 64
 
 // lanes maps conversation ids to their lanes. A lane runs one task at a time,
 // in arrival order; different lanes run in parallel. There is no global lock:
-// the map is sharded and a lane's goroutine exists only while it has work.
+// the map is sharded, and a lane with work is handed to an idle worker (see
+// workers), so its turn runs on a goroutine whose stack has grown already.
 type lanes struct {
-	seed   maphash.Seed
-	shards [laneShards]laneShard
+	seed    maphash.Seed
+	shards  [laneShards]laneShard
+	workers workers
 }
 
 type laneShard struct {
@@ -34,6 +36,7 @@ type lane struct {
 
 func (ls *lanes) init() {
 	ls.seed = maphash.MakeSeed()
+	ls.workers.init()
 	for i := range ls.shards {
 		ls.shards[i].m = make(map[string]*lane)
 	}
@@ -57,7 +60,7 @@ func (ls *lanes) submit(id string, task func(*lane)) {
 	l.running = true
 	sh.mu.Unlock()
 	if start {
-		go ls.run(sh, l)
+		ls.workers.run(func() { ls.run(sh, l) })
 	}
 }
 

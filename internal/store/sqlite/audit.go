@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"strings"
 	"time"
 
@@ -16,30 +18,13 @@ import (
 const auditColumns = "seq, at, conversation_id, actor, action, capability, reason, outcome, detail, prev_hash, hash, actor_name"
 
 // AuditEntries returns the entries q selects, by Seq ascending, or
-// descending when q.Newest is set.
+// descending when q.Newest is set. A conversation's or an actor's entries
+// are read by walking its chain back from its newest entry (migration
+// 0102).
 func (s *Store) AuditEntries(ctx context.Context, q store.AuditQuery) ([]audit.Entry, error) {
-	query := "SELECT " + auditColumns + " FROM audit WHERE seq > ?"
-	args := []any{q.After}
-	if q.Newest && q.Before > 0 {
-		query += " AND seq < ?"
-		args = append(args, q.Before)
-	}
-	if q.ConversationID != "" {
-		query += " AND conversation_id = ?"
-		args = append(args, q.ConversationID)
-	}
-	if q.Actor != "" {
-		query += " AND actor = ?"
-		args = append(args, q.Actor)
-	}
-	if q.Newest {
-		query += " ORDER BY seq DESC"
-	} else {
-		query += " ORDER BY seq"
-	}
-	if q.Limit > 0 {
-		query += " LIMIT ?"
-		args = append(args, q.Limit)
+	query, args, err := s.auditQuery(ctx, q)
+	if err != nil {
+		return nil, err
 	}
 	rows, err := s.rdb.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -60,6 +45,68 @@ func (s *Store) AuditEntries(ctx context.Context, q store.AuditQuery) ([]audit.E
 	return out, nil
 }
 
+// auditQuery returns the SQL that selects q's entries.
+func (s *Store) auditQuery(ctx context.Context, q store.AuditQuery) (string, []any, error) {
+	order := " ORDER BY seq"
+	if q.Newest {
+		order = " ORDER BY seq DESC"
+	}
+	limit := -1
+	if q.Limit > 0 {
+		limit = q.Limit
+	}
+	before := int64(math.MaxInt64)
+	if q.Newest && q.Before > 0 {
+		before = q.Before
+	}
+	if q.ConversationID == "" && q.Actor == "" {
+		return "SELECT " + auditColumns + " FROM audit WHERE seq > ? AND seq < ?" + order + " LIMIT ?",
+			[]any{q.After, before, limit}, nil
+	}
+	col, prev, key, head := "conversation_id", "conv_prev", q.ConversationID,
+		`SELECT MAX(COALESCE((SELECT audit_head FROM conversations WHERE id = ?1), 0),
+			COALESCE((SELECT seq FROM audit_heads WHERE key = 'c:' || ?1), 0))`
+	if q.ConversationID == "" {
+		col, prev, key, head = "actor", "actor_prev", q.Actor, "SELECT COALESCE((SELECT seq FROM audit_heads WHERE key = 'a:' || ?1), 0)"
+	}
+	var start int64
+	if err := s.rdb.QueryRowContext(ctx, head, key).Scan(&start); err != nil {
+		return "", nil, fmt.Errorf("read audit: %w", err)
+	}
+	// The walk goes back from the newest entry to After. Newest first with
+	// no other filter, it stops after limit entries, and starts below Before
+	// when Before is on the chain (the cursor of the previous page always
+	// is).
+	walk := -1
+	if q.Newest && (q.ConversationID == "" || q.Actor == "") {
+		switch {
+		case before == math.MaxInt64:
+			walk = limit
+		default:
+			var p int64
+			err := s.rdb.QueryRowContext(ctx, "SELECT "+prev+" FROM audit WHERE seq = ? AND "+col+" = ?", before, key).Scan(&p)
+			if err == nil {
+				start, walk = p, limit
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				return "", nil, fmt.Errorf("read audit: %w", err)
+			}
+		}
+	}
+	query := `WITH RECURSIVE chain(seq) AS (
+			SELECT ?1
+			UNION ALL
+			SELECT a.` + prev + ` FROM audit a JOIN chain ON a.seq = chain.seq
+			WHERE a.` + prev + ` > ?2 AND a.` + prev + ` < a.seq
+			LIMIT ?3)
+		SELECT ` + auditColumns + ` FROM audit WHERE seq IN chain AND seq > ?2 AND seq < ?4 AND ` + col + ` = ?5`
+	args := []any{start, q.After, walk, before, key, limit}
+	if q.ConversationID != "" && q.Actor != "" {
+		query += " AND actor = ?7"
+		args = append(args, q.Actor)
+	}
+	return query + order + " LIMIT ?6", args, nil
+}
+
 // AppendAudit chains entries that belong to no conversation write, in the
 // same writer as conversation writes so the chain has one order.
 func (s *Store) AppendAudit(ctx context.Context, entries ...audit.Entry) error {
@@ -75,8 +122,7 @@ func (s *Store) AppendAudit(ctx context.Context, entries ...audit.Entry) error {
 		es[i] = e
 	}
 	return s.w.do(ctx, func(t *txn) (outcome, err error) {
-		t.appendAudit(es)
-		return nil, nil
+		return nil, t.appendAudit(es)
 	})
 }
 

@@ -20,7 +20,10 @@ func BenchmarkWriteParallel(b *testing.B) {
 	ctx := context.Background()
 	var next atomic.Int64
 	b.SetParallelism(64) // many conversation lanes per core, as in hush serve
-	commits, changes := s.w.commits.Load(), s.w.changes.Load()
+	before, err := s.WriteStats(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
 	cpu := cpuTime(b)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -48,9 +51,14 @@ func BenchmarkWriteParallel(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
 	// CPU time per write is steadier than wall time on a shared machine.
 	b.ReportMetric(float64((cpuTime(b)-cpu).Microseconds())/float64(b.N), "cpu-µs/write")
-	if n := s.w.commits.Load() - commits; n > 0 {
-		b.ReportMetric(float64(s.w.changes.Load()-changes)/float64(n), "writes/commit")
+	after, err := s.WriteStats(ctx)
+	if err != nil {
+		b.Fatal(err)
 	}
+	if n := after.Commits - before.Commits; n > 0 {
+		b.ReportMetric(float64(after.Writes-before.Writes)/float64(n), "writes/commit")
+	}
+	b.ReportMetric(float64(after.WALBytes-before.WALBytes)/float64(b.N), "wal-B/write")
 }
 
 // cpuTime is the user and system CPU time the process has used.

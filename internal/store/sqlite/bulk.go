@@ -24,7 +24,9 @@ type bulkInsert struct {
 	args  []any
 }
 
-func newBulkInsert(ctx context.Context, conn *sql.Conn, table string, cols ...string) (*bulkInsert, error) {
+// newBulkInsert prepares inserts of cols into table; tail, if any, ends
+// each statement (an upsert clause).
+func newBulkInsert(ctx context.Context, conn *sql.Conn, table, tail string, cols ...string) (*bulkInsert, error) {
 	b := &bulkInsert{table: table, cols: len(cols)}
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	for i, n := range chunkSizes() {
@@ -32,7 +34,7 @@ func newBulkInsert(ctx context.Context, conn *sql.Conn, table string, cols ...st
 		// that fails halfway): a failure here rolls back the whole
 		// transaction anyway.
 		query := "INSERT OR FAIL INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " +
-			strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+			strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + tail
 		s, err := conn.PrepareContext(ctx, query)
 		if err != nil {
 			return nil, errors.Join(fmt.Errorf("prepare insert into %s: %w", table, err), b.close())

@@ -9,18 +9,25 @@ import (
 
 // EventsAfter returns up to limit events (every one for limit <= 0) with
 // Seq > after, oldest first, only those of conversationID unless it is
-// empty.
+// empty. A conversation's events are read by walking its chain back from
+// its newest event (migration 0102); the walk ends at the first event
+// retention deleted, and retention deletes a conversation's events oldest
+// first.
 func (s *Store) EventsAfter(ctx context.Context, after int64, conversationID string, limit int) ([]store.Event, error) {
-	query := "SELECT seq, type, conversation_id, at, data FROM events WHERE seq > ?"
-	args := []any{after}
-	if conversationID != "" {
-		query += " AND conversation_id = ?"
-		args = append(args, conversationID)
-	}
-	query += " ORDER BY seq"
+	query := "SELECT seq, type, conversation_id, at, data FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+	args := []any{after, -1}
 	if limit > 0 {
-		query += " LIMIT ?"
-		args = append(args, limit)
+		args[1] = limit
+	}
+	if conversationID != "" {
+		query = `WITH RECURSIVE chain(seq) AS (
+				SELECT event_head FROM conversations WHERE id = ?3
+				UNION ALL
+				SELECT e.conv_prev FROM events e JOIN chain ON e.seq = chain.seq
+				WHERE e.conv_prev > ?1 AND e.conv_prev < e.seq)
+			SELECT seq, type, conversation_id, at, data FROM events
+			WHERE seq IN chain AND seq > ?1 AND conversation_id = ?3 ORDER BY seq LIMIT ?2`
+		args = append(args, conversationID)
 	}
 	rows, err := s.rdb.QueryContext(ctx, query, args...)
 	if err != nil {

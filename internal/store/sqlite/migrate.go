@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"slices"
 	"strconv"
@@ -54,7 +55,10 @@ func migrations() ([]migration, error) {
 
 // migrate brings the schema up to date. It runs under BEGIN IMMEDIATE so two
 // processes opening a new file at once do not both apply a migration.
-func migrate(ctx context.Context, conn *sql.Conn) (err error) {
+func migrate(ctx context.Context, conn *sql.Conn) error { return migrateTo(ctx, conn, math.MaxInt) }
+
+// migrateTo applies the migrations up to version last.
+func migrateTo(ctx context.Context, conn *sql.Conn, last int) (err error) {
 	ms, err := migrations()
 	if err != nil {
 		return err
@@ -81,7 +85,7 @@ func migrate(ctx context.Context, conn *sql.Conn) (err error) {
 		return fmt.Errorf("database schema version %d is newer than this program knows (%d)", current, ms[n-1].version)
 	}
 	for _, m := range ms {
-		if m.version <= current {
+		if m.version <= current || m.version > last {
 			continue
 		}
 		if _, err := conn.ExecContext(ctx, m.sql); err != nil {

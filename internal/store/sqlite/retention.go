@@ -34,7 +34,7 @@ func (s *Store) SetLegalHold(ctx context.Context, h LegalHold, e audit.Entry) (L
 			return nil, fmt.Errorf("legal hold %s: %w", h.ConversationID, err)
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
-			t.appendAudit([]audit.Entry{e})
+			return nil, t.appendAudit([]audit.Entry{e})
 		}
 		return nil, nil
 	})
@@ -54,8 +54,7 @@ func (s *Store) ReleaseLegalHold(ctx context.Context, conversationID string, e a
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("legal hold on %s: %w", conversationID, store.ErrNotFound), nil
 		}
-		t.appendAudit([]audit.Entry{e})
-		return nil, nil
+		return nil, t.appendAudit([]audit.Entry{e})
 	})
 }
 
@@ -108,8 +107,7 @@ func (s *Store) RecordingsDeleted(ctx context.Context, conversationID string, at
 			ON CONFLICT (conversation_id) DO NOTHING`, conversationID, formatTime(at)); err != nil {
 			return nil, fmt.Errorf("note deleted recording %s: %w", conversationID, err)
 		}
-		t.appendAudit(entries)
-		return nil, nil
+		return nil, t.appendAudit(entries)
 	})
 }
 
@@ -140,7 +138,7 @@ func (s *Store) deleteBefore(ctx context.Context, e audit.Entry, query string, a
 		}
 		if n > 0 {
 			e.Detail = fmt.Appendf(nil, `{"deleted":%d}`, n)
-			t.appendAudit([]audit.Entry{e})
+			return nil, t.appendAudit([]audit.Entry{e})
 		}
 		return nil, nil
 	})

@@ -14,10 +14,13 @@ type writeStmts struct {
 	insertConv, updateConv  *sql.Stmt
 	endConv                 *sql.Stmt
 	moveConv                *sql.Stmt
-	convVersion             *sql.Stmt
+	readConv, writeHeads    *sql.Stmt
 	insertSession           *sql.Stmt
-	// Audit entries and events are written at the end of the transaction.
-	audit, events *bulkInsert
+	// The chains' heads (migration 0102).
+	eventSeq, convAuditHead, auditHead, setAuditHead *sql.Stmt
+	// Audit entries, events and the heads kept in audit_heads are written
+	// at the end of the transaction.
+	audit, events, heads *bulkInsert
 }
 
 func prepareWriteStmts(ctx context.Context, conn *sql.Conn) (*writeStmts, error) {
@@ -30,39 +33,56 @@ func prepareWriteStmts(ctx context.Context, conn *sql.Conn) (*writeStmts, error)
 	st.writeHead = p.do("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")
 	st.insertConv = p.do(`INSERT INTO conversations (id, agent_id, active, version, updated_at, created_ms, state)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
-	// The indexed columns stay out of the common update: SQLite rewrites an
-	// index entry whenever its column is assigned, changed or not. An
-	// agent changes only on a transfer (moveConv matches no row otherwise),
-	// and a conversation ends once (endConv).
-	st.updateConv = p.do(`UPDATE conversations SET version = version + 1, updated_at = ?, state = ?
-		WHERE id = ? AND version = ?`)
-	st.endConv = p.do(`UPDATE conversations SET active = 0 WHERE id = ? AND active = 1`)
-	st.moveConv = p.do(`UPDATE conversations SET agent_id = ? WHERE id = ? AND agent_id != ?`)
-	st.convVersion = p.do("SELECT version FROM conversations WHERE id = ?")
+	// readConv checks the version and reads the chains' heads; updateConv
+	// names every value its writer assumes of the row. The indexed
+	// columns stay out of the common update: SQLite rewrites an index entry
+	// whenever its column is assigned, changed or not. An agent changes
+	// only on a transfer (moveConv), and a conversation ends once (endConv).
+	st.readConv = p.do("SELECT version, agent_id, active, event_head, audit_head FROM conversations WHERE id = ?")
+	st.updateConv = p.do(`UPDATE conversations SET version = version + 1, updated_at = ?, state = ?, event_head = ?, audit_head = ?
+		WHERE id = ? AND version = ? AND event_head = ? AND audit_head = ? AND agent_id = ? AND active = ?`)
+	st.writeHeads = p.do("UPDATE conversations SET event_head = ?, audit_head = ? WHERE id = ?")
+	st.endConv = p.do(`UPDATE conversations SET active = 0 WHERE id = ?`)
+	st.moveConv = p.do(`UPDATE conversations SET agent_id = ? WHERE id = ?`)
 	st.insertSession = p.do(`INSERT INTO secure_sessions (id, conversation_id) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`)
+	// AUTOINCREMENT keeps the high-water mark of events in sqlite_sequence.
+	st.eventSeq = p.do(`SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0),
+		COALESCE((SELECT MAX(seq) FROM events), 0))`)
+	st.convAuditHead = p.do(`SELECT MAX(COALESCE((SELECT audit_head FROM conversations WHERE id = ?1), 0),
+		COALESCE((SELECT seq FROM audit_heads WHERE key = 'c:' || ?1), 0))`)
+	st.auditHead = p.do("SELECT seq FROM audit_heads WHERE key = ?")
+	st.setAuditHead = p.do("UPDATE conversations SET audit_head = ? WHERE id = ?")
 	if p.err != nil {
 		return nil, errors.Join(p.err, st.close())
 	}
 	var err error
-	if st.audit, err = newBulkInsert(ctx, conn, "audit", "seq", "at", "conversation_id", "actor", "action",
-		"capability", "reason", "outcome", "detail", "prev_hash", "hash", "actor_name"); err != nil {
+	if st.audit, err = newBulkInsert(ctx, conn, "audit", "", "seq", "at", "conversation_id", "actor", "action",
+		"capability", "reason", "outcome", "detail", "prev_hash", "hash", "actor_name", "conv_prev", "actor_prev"); err != nil {
 		return nil, errors.Join(err, st.close())
 	}
-	if st.events, err = newBulkInsert(ctx, conn, "events", "type", "conversation_id", "at", "data"); err != nil {
+	if st.events, err = newBulkInsert(ctx, conn, "events", "", "seq", "type", "conversation_id", "at", "data", "conv_prev"); err != nil {
+		return nil, errors.Join(err, st.close())
+	}
+	if st.heads, err = newBulkInsert(ctx, conn, "audit_heads", " ON CONFLICT (key) DO UPDATE SET seq = excluded.seq",
+		"key", "seq"); err != nil {
 		return nil, errors.Join(err, st.close())
 	}
 	return st, nil
 }
 
+// bulk lists the inserts a transaction flushes, in the order it flushes them.
+func (st *writeStmts) bulk() []*bulkInsert { return []*bulkInsert{st.audit, st.events, st.heads} }
+
 func (st *writeStmts) close() error {
 	var errs []error
-	for _, b := range []*bulkInsert{st.audit, st.events} {
+	for _, b := range st.bulk() {
 		if b != nil {
 			errs = append(errs, b.close())
 		}
 	}
 	errs = append(errs, closeStmts(st.begin, st.commit, st.rollback, st.readHead, st.writeHead, st.insertConv,
-		st.updateConv, st.endConv, st.moveConv, st.convVersion, st.insertSession))
+		st.updateConv, st.endConv, st.moveConv, st.readConv, st.writeHeads, st.insertSession,
+		st.eventSeq, st.convAuditHead, st.auditHead, st.setAuditHead))
 	return errors.Join(errs...)
 }
 

@@ -65,7 +65,8 @@ func prepareWrite(w store.Write, now time.Time) (*convWrite, error) {
 // apply runs inside the writer's transaction. The version check comes
 // first, so a refused write has written nothing.
 func (cw *convWrite) apply(t *txn) (outcome, err error) {
-	if outcome, err := cw.writeConversation(t); outcome != nil || err != nil {
+	row, outcome, err := cw.write(t)
+	if outcome != nil || err != nil {
 		return outcome, err
 	}
 	for _, id := range cw.sessions {
@@ -74,48 +75,140 @@ func (cw *convWrite) apply(t *txn) (outcome, err error) {
 			return nil, fmt.Errorf("index secure session %s: %w", id, err)
 		}
 	}
-	t.appendAudit(cw.audit)
-	for _, e := range cw.events {
-		t.st.events.add(e.typ, e.conversationID, e.at, e.data)
+	key := convKey(cw.id)
+	t.seedAudit(key, row.auditHead)
+	if err := t.appendAudit(cw.audit); err != nil {
+		return nil, err
 	}
+	next := storedConv{version: row.version, agentID: row.agentID, active: row.active,
+		eventHead: row.eventHead, auditHead: t.chains.audit[key]}
+	if !cw.unchanged && !cw.create {
+		next.version++
+		next.agentID, next.active = cw.agentID, row.active && cw.active
+	}
+	for _, e := range cw.events {
+		seq, err := t.nextEvent()
+		if err != nil {
+			return nil, err
+		}
+		t.st.events.add(seq, e.typ, e.conversationID, e.at, e.data, next.eventHead)
+		next.eventHead = seq
+	}
+	delete(t.chains.dirty, key) // the row has it: see heads
+	t.remember(cw.id, next)
 	return nil, nil
 }
 
-func (cw *convWrite) writeConversation(t *txn) (outcome, err error) {
-	switch {
-	case cw.create:
+// storedConv is what the writer knows of a stored conversation.
+type storedConv struct {
+	version              int64
+	agentID              string
+	active               bool
+	eventHead, auditHead int64
+}
+
+// write inserts or updates the conversation's row, with the chains' heads
+// as they will be after this write, and returns the row as it was. It
+// refuses the write if the conversation exists (Create) or its version is
+// not the one the caller read. A row this writer wrote last is updated
+// without being read first: the update names every value it assumes.
+func (cw *convWrite) write(t *txn) (row storedConv, outcome, err error) {
+	if cw.create {
 		res, err := t.st.insertConv.ExecContext(t.ctx, cw.id, cw.agentID, cw.active, cw.version+1, cw.updatedAt, cw.createdMs, cw.state)
 		if err != nil {
-			return nil, fmt.Errorf("insert conversation %s: %w", cw.id, err)
+			return row, nil, fmt.Errorf("insert conversation %s: %w", cw.id, err)
 		}
-		return refusal(res, store.ErrExists, "conversation "+cw.id)
-	case cw.unchanged:
-		var v int64
-		err := t.st.convVersion.QueryRowContext(t.ctx, cw.id).Scan(&v)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && v != cw.version) {
-			return fmt.Errorf("conversation %s: %w", cw.id, store.ErrConflict), nil
+		if outcome, err := refusal(res, store.ErrExists, "conversation "+cw.id); outcome != nil || err != nil {
+			return row, outcome, err
 		}
-		if err != nil {
-			return nil, fmt.Errorf("read version of conversation %s: %w", cw.id, err)
+		// Audit entries may name a conversation before it exists: its
+		// chain starts at the newest of them, which heads then finds.
+		if _, err := t.auditHead(convKey(cw.id)); err != nil {
+			return row, nil, err
 		}
-		return nil, nil
-	default:
-		res, err := t.st.updateConv.ExecContext(t.ctx, cw.updatedAt, cw.state, cw.id, cw.version)
-		if err != nil {
-			return nil, fmt.Errorf("update conversation %s: %w", cw.id, err)
-		}
-		if outcome, err := refusal(res, store.ErrConflict, "conversation "+cw.id); outcome != nil || err != nil {
-			return outcome, err
-		}
-		if _, err := t.st.moveConv.ExecContext(t.ctx, cw.agentID, cw.id, cw.agentID); err != nil {
-			return nil, fmt.Errorf("move conversation %s to agent %s: %w", cw.id, cw.agentID, err)
-		}
-		if cw.active {
-			return nil, nil
-		}
-		if _, err := t.st.endConv.ExecContext(t.ctx, cw.id); err != nil {
-			return nil, fmt.Errorf("mark conversation %s ended: %w", cw.id, err)
-		}
-		return nil, nil
+		row = storedConv{version: cw.version + 1, agentID: cw.agentID, active: cw.active}
+		return row, nil, cw.writeHeads(t, row)
 	}
+	if known, ok := t.known(cw.id); ok && known.version == cw.version && !cw.unchanged &&
+		known.agentID == cw.agentID && known.active == cw.active {
+		n, err := cw.update(t, known)
+		if err != nil || n == 1 {
+			return known, nil, err
+		}
+	}
+	err = t.st.readConv.QueryRowContext(t.ctx, cw.id).Scan(&row.version, &row.agentID, &row.active, &row.eventHead, &row.auditHead)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && row.version != cw.version) {
+		t.forget(cw.id)
+		return row, fmt.Errorf("conversation %s: %w", cw.id, store.ErrConflict), nil
+	}
+	if err != nil {
+		return row, nil, fmt.Errorf("read conversation %s: %w", cw.id, err)
+	}
+	if cw.unchanged {
+		return row, nil, cw.writeHeads(t, row)
+	}
+	if _, err := cw.update(t, row); err != nil {
+		return row, nil, err
+	}
+	if cw.agentID != row.agentID {
+		if _, err := t.st.moveConv.ExecContext(t.ctx, cw.agentID, cw.id); err != nil {
+			return row, nil, fmt.Errorf("move conversation %s to agent %s: %w", cw.id, cw.agentID, err)
+		}
+	}
+	if row.active && !cw.active {
+		if _, err := t.st.endConv.ExecContext(t.ctx, cw.id); err != nil {
+			return row, nil, fmt.Errorf("mark conversation %s ended: %w", cw.id, err)
+		}
+	}
+	return row, nil, nil
+}
+
+// update writes the new state over row and returns how many rows matched.
+func (cw *convWrite) update(t *txn, row storedConv) (int64, error) {
+	eventHead, auditHead, err := cw.heads(t, row)
+	if err != nil {
+		return 0, err
+	}
+	res, err := t.st.updateConv.ExecContext(t.ctx, cw.updatedAt, cw.state, eventHead, auditHead,
+		cw.id, row.version, row.eventHead, row.auditHead, row.agentID, row.active)
+	if err != nil {
+		return 0, fmt.Errorf("update conversation %s: %w", cw.id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("update conversation %s: %w", cw.id, err)
+	}
+	return n, nil
+}
+
+// writeHeads stores the chains' heads alone, when this write moves them.
+func (cw *convWrite) writeHeads(t *txn, row storedConv) error {
+	eventHead, auditHead, err := cw.heads(t, row)
+	if err != nil || (eventHead == row.eventHead && auditHead == row.auditHead) {
+		return err
+	}
+	if _, err := t.st.writeHeads.ExecContext(t.ctx, eventHead, auditHead, cw.id); err != nil {
+		return fmt.Errorf("update conversation %s: %w", cw.id, err)
+	}
+	return nil
+}
+
+// heads returns the seqs of the conversation's newest event and audit
+// entry once this write's are appended (apply appends them next, in order).
+func (cw *convWrite) heads(t *txn, row storedConv) (eventHead, auditHead int64, err error) {
+	eventHead, auditHead = row.eventHead, row.auditHead
+	if seq, ok := t.chains.audit[convKey(cw.id)]; ok {
+		auditHead = seq // moved earlier in this transaction
+	}
+	if n := len(cw.audit); n > 0 {
+		auditHead = t.head.Seq + int64(n)
+	}
+	if n := len(cw.events); n > 0 {
+		last, err := t.lastEvent()
+		if err != nil {
+			return 0, 0, err
+		}
+		eventHead = last + int64(n)
+	}
+	return eventHead, auditHead, nil
 }

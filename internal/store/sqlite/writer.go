@@ -37,12 +37,15 @@ type writer struct {
 	closed  bool
 	stopped chan struct{}
 
+	known known // only the writer's goroutine uses it
+
 	commits atomic.Int64 // transactions committed
 	changes atomic.Int64 // changes they carried
 }
 
 func startWriter(conn *sql.Conn, st *writeStmts, batch int, log *slog.Logger) *writer {
-	w := &writer{conn: conn, st: st, queue: make(chan *request, batch), batch: batch, log: log, stopped: make(chan struct{})}
+	w := &writer{conn: conn, st: st, queue: make(chan *request, batch), batch: batch, log: log, stopped: make(chan struct{}),
+		known: make(known)}
 	go w.loop()
 	return w
 }
@@ -141,14 +144,15 @@ func (w *writer) transact(reqs []*request) (outs []error, err error) {
 	}
 	defer func() {
 		if err != nil {
-			w.st.audit.reset()
-			w.st.events.reset()
+			for _, b := range w.st.bulk() {
+				b.reset()
+			}
 			if _, rerr := w.st.rollback.ExecContext(ctx); rerr != nil {
 				err = errors.Join(err, fmt.Errorf("rollback: %w", rerr))
 			}
 		}
 	}()
-	t := &txn{ctx: ctx, conn: w.conn, st: w.st}
+	t := &txn{ctx: ctx, conn: w.conn, st: w.st, w: w}
 	if err := w.st.readHead.QueryRowContext(ctx).Scan(&t.head.Seq, &t.head.Hash); err != nil {
 		return nil, fmt.Errorf("read audit head: %w", err)
 	}
@@ -159,7 +163,10 @@ func (w *writer) transact(reqs []*request) (outs []error, err error) {
 			return nil, &changeFailure{err}
 		}
 	}
-	for _, b := range []*bulkInsert{w.st.audit, w.st.events} {
+	if err := t.storeHeads(); err != nil {
+		return nil, &changeFailure{err}
+	}
+	for _, b := range w.st.bulk() {
 		if err := b.flush(ctx); err != nil {
 			return nil, &changeFailure{err}
 		}
@@ -172,6 +179,7 @@ func (w *writer) transact(reqs []*request) (outs []error, err error) {
 	if _, err := w.st.commit.ExecContext(ctx); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
+	w.known = w.known.committed(t)
 	w.commits.Add(1)
 	w.changes.Add(int64(len(reqs)))
 	return outs, nil
@@ -202,20 +210,13 @@ func (w *writer) close() error {
 
 // txn is the open write transaction a change runs in.
 type txn struct {
-	ctx  context.Context
-	conn *sql.Conn
-	st   *writeStmts
-	head audit.Head
-}
-
-// appendAudit seals entries onto the chain after the current head; they are
-// written when the transaction ends.
-func (t *txn) appendAudit(entries []audit.Entry) {
-	for _, e := range entries {
-		e.Seq = t.head.Seq + 1
-		e = audit.Seal(t.head.Hash, e)
-		t.st.audit.add(e.Seq, formatTime(e.At), e.ConversationID, e.Actor, e.Action, e.Capability, e.Reason,
-			e.Outcome, []byte(e.Detail), e.PrevHash, e.Hash, e.ActorName)
-		t.head = audit.Head{Seq: e.Seq, Hash: e.Hash}
-	}
+	ctx    context.Context
+	conn   *sql.Conn
+	st     *writeStmts
+	head   audit.Head
+	chains chains
+	w      *writer
+	// staged is what the writer will know of conversations once the
+	// transaction commits; a zero version forgets one.
+	staged map[string]storedConv
 }
