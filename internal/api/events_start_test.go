@@ -73,6 +73,10 @@ func TestEventStreamsCappedPerKey(t *testing.T) {
 	if r.status != 429 || r.errorCode(t) != "too_many_streams" {
 		t.Fatalf("third stream of one key: %d %s, want 429 too_many_streams", r.status, r.body)
 	}
+	metrics := string(e.mustDo(200, "GET", "/metrics", e.admin, nil).body)
+	if !strings.Contains(metrics, `hush_event_streams_refused_total{cap="key"} 1`) {
+		t.Fatalf("refusal not counted:\n%s", metrics)
+	}
 	if _, status := e.stream(ctx, "/v1/events", e.bob, ""); status != 200 {
 		t.Fatalf("another key's stream: status %d, want 200", status)
 	}
@@ -90,10 +94,6 @@ func TestEventStreamsCappedPerKey(t *testing.T) {
 			t.Fatalf("closed streams still count against the key: status %d", status)
 		}
 		time.Sleep(20 * time.Millisecond)
-	}
-	metrics := string(e.mustDo(200, "GET", "/metrics", e.admin, nil).body)
-	if !strings.Contains(metrics, `hush_event_streams_refused_total{cap="key"} 1`) {
-		t.Fatalf("refusal not counted:\n%s", metrics)
 	}
 }
 

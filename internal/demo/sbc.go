@@ -74,6 +74,9 @@ func (s *SBC) Call(ctx context.Context, spec CallSpec) (*Session, error) {
 	req := sip.NewRequest(sip.INVITE, s.recipient())
 	callID := sip.CallIDHeader(spec.CallID)
 	req.AppendHeader(&callID)
+	// A Contact of its own: sipgo would otherwise share the dialog UA's
+	// header between concurrent INVITEs and fill in its port on each.
+	req.AppendHeader(s.dua.ContactHDR.Clone())
 	req.AppendHeader(sip.NewHeader("Require", "siprec"))
 	req.AppendHeader(sip.NewHeader("Content-Type", "multipart/mixed;boundary="+boundary))
 	req.AppendHeader(sip.NewHeader("Mime-Version", "1.0"))
