@@ -12,7 +12,7 @@ APT_PKGS  := $(DEMO_PKGS) ca-certificates sip-tester chromium sox pocketsphinx-t
 JS_TESTS  := $(sort $(wildcard sdk/js/test/*.test.mjs web/console/test/*.test.mjs))
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: checks go-test all build test test-deps go-deps apt-deps demo-apt-deps npm-deps demo bench bench-recorder fuzz vet staticcheck js-test clean lambda-zip
+.PHONY: checks go-test all build test test-deps go-deps apt-deps demo-apt-deps npm-deps demo bench bench-recorder bench-peers fuzz vet staticcheck js-test clean lambda-zip
 
 all: build
 
@@ -109,6 +109,12 @@ bench:
 RECBENCH_FLAGS ?=
 bench-recorder: go-deps
 	$(GO) run ./cmd/hush-recbench $(RECBENCH_FLAGS)
+
+# bench-peers prints both of hush's comparisons with its peers: the recorder
+# against loreste/siprec, then the engine against plain SQLite writing the
+# same rows with the same durability and batch size (engine/raw).
+bench-peers: bench-recorder
+	GOGC=400 $(GO) test -run '^$$' -bench BenchmarkCommandsVsRawSQLite -benchtime 20000x ./internal/engine/
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecodeCommand -fuzztime 30s ./internal/api/

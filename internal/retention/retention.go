@@ -36,6 +36,11 @@ type Sweeper struct {
 	// Files returns the paths of a conversation's recording files (WAV,
 	// segment map, transcript), whether or not they exist.
 	Files func(conversationID string) []string
+	// Owns reports whether this node holds a conversation's recording
+	// files. Nodes sharing one store each keep their own calls' files, so a
+	// node must not record as deleted the recording another node holds.
+	// Nil: every recording is this node's.
+	Owns func(ctx context.Context, conversationID string) (bool, error)
 	// Every is the period of the sweep (default one hour).
 	Every  time.Duration
 	Now    func() time.Time
@@ -101,17 +106,36 @@ func (s *Sweeper) entry(now time.Time, action string, period time.Duration) audi
 }
 
 func (s *Sweeper) sweepRecordings(ctx context.Context, now time.Time) error {
+	// Other nodes' recordings stay due until their nodes delete them: each
+	// round asks for that many more, and passes over them.
+	others := map[string]bool{}
 	for {
-		ids, err := s.Store.RecordingsDue(ctx, now.Add(-s.Recordings), batch)
+		limit := batch + len(others)
+		ids, err := s.Store.RecordingsDue(ctx, now.Add(-s.Recordings), limit)
 		if err != nil {
 			return err
 		}
+		fresh := 0
 		for _, id := range ids {
+			if others[id] {
+				continue
+			}
+			fresh++
+			if s.Owns != nil {
+				mine, err := s.Owns(ctx, id)
+				if err != nil {
+					return fmt.Errorf("retention: whose recording is %s: %w", id, err)
+				}
+				if !mine {
+					others[id] = true
+					continue
+				}
+			}
 			if err := s.deleteRecording(ctx, id, now); err != nil {
 				return err
 			}
 		}
-		if len(ids) < batch {
+		if len(ids) < limit || fresh == 0 {
 			return nil
 		}
 	}

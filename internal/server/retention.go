@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -35,6 +36,18 @@ func (s *Server) setupRetention() error {
 		Every: rc.Every, Logger: s.log}
 	if !sw.On() {
 		return nil
+	}
+	if s.nodes != nil {
+		// Each node keeps its own calls' files: it deletes those, and those
+		// of conversations no node recorded (they have none), never another
+		// node's.
+		sw.Owns = func(ctx context.Context, id string) (bool, error) {
+			c, err := s.store.Conversation(ctx, id)
+			if err != nil {
+				return false, err
+			}
+			return c.Node == "" || c.Node == s.node, nil
+		}
 	}
 	if rc.Recordings > 0 {
 		// A recorder that records nothing: only its file naming is used.
