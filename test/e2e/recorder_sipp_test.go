@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"net"
 	"net/http"
 	"net/netip"
 	"os"
@@ -19,9 +18,6 @@ import (
 	"time"
 
 	"github.com/hush-cc/hush/internal/testwait"
-
-	"github.com/pion/rtp"
-	"github.com/zaf/g711"
 
 	"github.com/hush-cc/hush/internal/audit"
 	"github.com/hush-cc/hush/internal/media"
@@ -127,39 +123,7 @@ func (h *hush) sidecarStreams(id string) map[string]int {
 
 // sendTone sends a 620 Hz PCMA tone, 20 ms a packet, to port until stop.
 func sendTone(t *testing.T, port int, stop <-chan struct{}) <-chan int {
-	sent := make(chan int, 1)
-	conn, err := net.Dial("udp", fmt.Sprintf("127.0.0.1:%d", port))
-	if err != nil {
-		t.Error(err)
-		sent <- 0
-		return sent
-	}
-	go func() {
-		defer conn.Close()
-		start := time.Now()
-		n := 0
-		tick := time.NewTicker(5 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				sent <- n
-				return
-			case <-tick.C:
-			}
-			for ; time.Duration(n)*media.FrameDuration <= time.Since(start); n++ {
-				payload := make([]byte, media.FrameSamples)
-				for k := range payload {
-					payload[k] = g711.EncodeAlawFrame(int16(8000 * math.Sin(2*math.Pi*620*float64(n*media.FrameSamples+k)/media.SampleRate)))
-				}
-				p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 8, SSRC: 0xA9E47, SequenceNumber: uint16(n),
-					Timestamp: uint32(n * media.FrameSamples)}, Payload: payload}
-				b, _ := p.Marshal()
-				_, _ = conn.Write(b)
-			}
-		}
-	}()
-	return sent
+	return toneSender{freq: 620, ssrc: 0xA9E47}.send(t, 0, port, stop)
 }
 
 type auditEntries struct {
