@@ -106,7 +106,11 @@ func (e *Engine) apply(ctx context.Context, l *lane, in conversation.Input, p co
 			return reply, nil
 		}
 		w := e.record(conv, own, out, in, now, steps)
+		held := e.anticipate(conv, w.Conversation)
 		err = e.cfg.Store.Write(ctx, w)
+		if err != nil {
+			e.withdraw(w.Conversation, held)
+		}
 		if errors.Is(err, store.ErrConflict) {
 			l.conv = nil
 			continue

@@ -9,7 +9,23 @@ import (
 	"github.com/hush-cc/hush/internal/engine"
 )
 
-var _ engine.Backend = (*Recorder)(nil)
+var _ engine.Anticipator = (*Recorder)(nil)
+
+// Anticipate shuts a capability's gate from d.At as soon as the engine has
+// decided the pause, before it is durable (see engine.Anticipator).
+func (r *Recorder) Anticipate(conv conversation.Conversation, d conversation.Drive) {
+	if c := r.Call(conv.ID); c != nil {
+		c.anticipate(d.Capability, d.At, d.Reasons, d.TransactionID)
+	}
+}
+
+// Withdraw opens the gate Anticipate shut for d, as if it had never shut,
+// unless a drive has come since.
+func (r *Recorder) Withdraw(conv conversation.Conversation, d conversation.Drive) {
+	if c := r.Call(conv.ID); c != nil {
+		c.withdraw(d.Capability, d.TransactionID)
+	}
+}
 
 // Drive moves one capability of a conversation's call: paused shuts its
 // gate from d.At (reaching back into the commit delay), in-progress opens

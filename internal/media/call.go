@@ -63,7 +63,10 @@ type Call struct {
 	early   [2]int64 // packets placed too far ahead to hold
 	late    [2]int64 // packets whose audio was already committed
 	gates   [2]gate
-	done    [2]bool
+	// prov is, per capability, the pause its gate took before it was
+	// durable, until a drive confirms or supersedes it.
+	prov [2]provisional
+	done [2]bool
 	// stopAt is, per capability, the timeline position its stop takes
 	// effect at; open until it is stopped. A capability stopped while the
 	// other runs on is finalized only when the commit reaches stopAt, so
@@ -165,6 +168,7 @@ func (c *Call) Pause(k conversation.Capability, at time.Time, reasons []conversa
 	if c.stopped(i) {
 		return time.Time{}, ErrStopped
 	}
+	c.prov[i] = provisional{}
 	from := max(c.tl.ceil(at), c.ring.base)
 	c.gates[i].pause(from, spanReasons(reasons), now)
 	if applied := c.tl.time(from); applied.Sub(at) >= time.Duration(nsPerSample) {
@@ -187,6 +191,7 @@ func (c *Call) Resume(k conversation.Capability, at time.Time) (time.Time, error
 	if c.stopped(i) {
 		return time.Time{}, ErrStopped
 	}
+	c.prov[i] = provisional{}
 	from := max(c.tl.ceil(at), c.tl.ceil(now), c.ring.base)
 	c.gates[i].resume(from)
 	return c.tl.time(from), nil
