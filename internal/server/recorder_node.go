@@ -19,6 +19,19 @@ type recorderBackend struct {
 	self string
 }
 
+var _ engine.Anticipator = recorderBackend{}
+
+// Anticipate implements engine.Anticipator: the recorder shuts the gate
+// of a call it holds.
+func (b recorderBackend) Anticipate(conv conversation.Conversation, d conversation.Drive) {
+	b.rec.Anticipate(conv, d)
+}
+
+// Withdraw implements engine.Anticipator.
+func (b recorderBackend) Withdraw(conv conversation.Conversation, d conversation.Drive) {
+	b.rec.Withdraw(conv, d)
+}
+
 // Drive implements engine.Backend.
 func (b recorderBackend) Drive(ctx context.Context, conv conversation.Conversation, d conversation.Drive) (conversation.State, error) {
 	if conv.Node == "" || conv.Node == b.self || b.rec.Call(conv.ID) != nil {
