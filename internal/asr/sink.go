@@ -24,7 +24,18 @@ type sink struct {
 	doc     Transcript
 	pending int  // utterances queued and not yet recognized
 	closed  bool // Close was called
+	// front is how far the committed audio has reached, saved where it
+	// was when the live transcript was last written, dirty whether a
+	// segment came since, and saving whether a save is queued.
+	front, saved  int64
+	dirty, saving bool
 }
+
+// saveEvery is how much audio may pass between two writes of a live
+// transcript: each write replaces the whole file, and a segment a write
+// (as utterances end) would cost the recorder more than its audio does.
+// The complete transcript is written as soon as the call ends.
+const saveEvery = 5 * rate8k
 
 // Write implements media.Sink.
 func (s *sink) Write(_ context.Context, f media.Frame) error {
@@ -33,7 +44,37 @@ func (s *sink) Write(_ context.Context, f media.Frame) error {
 			s.queue(ch, u)
 		}
 	}
+	s.mu.Lock()
+	s.front = f.Offset + int64(len(f.Caller))
+	due := s.dirty && !s.saving && s.front-s.saved >= saveEvery
+	s.saving = s.saving || due
+	s.mu.Unlock()
+	if due && !s.t.enqueue(job{sink: s, save: true}) {
+		s.mu.Lock()
+		s.saving = false
+		s.mu.Unlock()
+	}
 	return nil
+}
+
+// save writes the live transcript if a segment came since the last write
+// and the write is still due (a segment may have written it meanwhile).
+// Called by a worker for a save Write queued.
+func (s *sink) save() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.saving = false
+	if s.dirty && !s.closed && s.front-s.saved >= saveEvery {
+		s.write()
+	}
+}
+
+// write writes the live transcript. Called with s.mu held.
+func (s *sink) write() {
+	s.saved, s.dirty = s.front, false
+	if err := s.t.cfg.Write(s.id, s.doc, false); err != nil {
+		s.t.cfg.Logger.Warn("write transcript", "conversation", s.id, "err", err)
+	}
 }
 
 // Close implements media.Sink: it cuts the last utterances; the
@@ -86,12 +127,15 @@ func (s *sink) recognized(j job, res Result, err error) {
 		})
 		s.doc.Segments = slices.Insert(s.doc.Segments, i, seg)
 	}
-	werr := s.maybeFinish()
-	if !s.closed {
-		werr = s.t.cfg.Write(s.id, s.doc, false)
-	}
-	if werr != nil {
-		s.t.cfg.Logger.Warn("write transcript", "conversation", s.id, "err", werr)
+	switch {
+	case s.closed:
+		if err := s.maybeFinish(); err != nil {
+			s.t.cfg.Logger.Warn("write transcript", "conversation", s.id, "err", err)
+		}
+	case s.front-s.saved >= saveEvery:
+		s.write()
+	default:
+		s.dirty = true
 	}
 }
 

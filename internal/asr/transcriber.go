@@ -37,11 +37,12 @@ type Transcriber struct {
 	done bool
 }
 
-// job is one utterance to recognize.
+// job is one utterance to recognize, or a live transcript to save.
 type job struct {
 	sink *sink
 	ch   int
 	u    utterance
+	save bool
 }
 
 // New starts a transcriber's workers; Close stops them.
@@ -100,6 +101,10 @@ func (t *Transcriber) work() {
 	defer t.wg.Done()
 	var up []int16
 	for j := range t.jobs {
+		if j.save {
+			j.sink.save()
+			continue
+		}
 		var res Result
 		var err error
 		if j.u.pcm != nil {
