@@ -1,6 +1,7 @@
 package asr
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"sync"
@@ -32,9 +33,10 @@ type sink struct {
 }
 
 // saveEvery is how much audio may pass between two writes of a live
-// transcript: each write replaces the whole file, and a segment a write
-// (as utterances end) would cost the recorder more than its audio does.
-// The complete transcript is written as soon as the call ends.
+// transcript kept without a journal (Config.Append unset, as when it is
+// encrypted at rest): each write replaces the whole file, and a write a
+// segment would cost the recorder more than its audio does. The complete
+// transcript is written as soon as the call ends.
 const saveEvery = 5 * rate8k
 
 // Write implements media.Sink.
@@ -108,35 +110,45 @@ func (s *sink) recognized(j job, res Result, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.pending--
+	var seg *Segment
 	if err != nil {
 		s.doc.Dropped++
 		s.t.cfg.Logger.Warn("transcription failed", "conversation", s.id, "err", err)
 	} else {
-		end := j.u.offset + int64(j.u.n)
-		seg := Segment{
-			Channel: channelNames[j.ch],
-			StartMs: j.u.offset * 1000 / rate8k, EndMs: end * 1000 / rate8k,
-			Start: formatTime(s.at(j.u.offset)), End: formatTime(s.at(end)),
-			Text: res.Text,
-		}
-		i, _ := slices.BinarySearchFunc(s.doc.Segments, seg, func(a, b Segment) int {
-			if a.StartMs != b.StartMs {
-				return int(a.StartMs - b.StartMs)
-			}
-			return 0
-		})
-		s.doc.Segments = slices.Insert(s.doc.Segments, i, seg)
+		seg = s.add(j, res)
 	}
 	switch {
 	case s.closed:
-		if err := s.maybeFinish(); err != nil {
-			s.t.cfg.Logger.Warn("write transcript", "conversation", s.id, "err", err)
+		err = s.maybeFinish()
+	case s.t.cfg.Append != nil:
+		if seg != nil {
+			err = s.t.cfg.Append(s.id, *seg)
 		}
 	case s.front-s.saved >= saveEvery:
 		s.write()
 	default:
 		s.dirty = true
 	}
+	if err != nil {
+		s.t.cfg.Logger.Warn("write transcript", "conversation", s.id, "err", err)
+	}
+}
+
+// add places a recognized utterance among the transcript's segments, in
+// time order, and returns it. Called with s.mu held.
+func (s *sink) add(j job, res Result) *Segment {
+	end := j.u.offset + int64(j.u.n)
+	seg := Segment{
+		Channel: channelNames[j.ch],
+		StartMs: j.u.offset * 1000 / rate8k, EndMs: end * 1000 / rate8k,
+		Start: formatTime(s.at(j.u.offset)), End: formatTime(s.at(end)),
+		Text: res.Text,
+	}
+	i, _ := slices.BinarySearchFunc(s.doc.Segments, seg, func(a, b Segment) int {
+		return cmp.Compare(a.StartMs, b.StartMs)
+	})
+	s.doc.Segments = slices.Insert(s.doc.Segments, i, seg)
+	return &s.doc.Segments[i]
 }
 
 // maybeFinish writes the complete transcript once the sink is closed and

@@ -18,6 +18,11 @@ type Config struct {
 	// Write stores a conversation's transcript; final asks for it to be
 	// durable. The recorder's WriteSidecar fits.
 	Write func(id string, t Transcript, final bool) error
+	// Append, when set, stores one segment of a live transcript (see
+	// AppendSegment); the transcript is then written whole only when it
+	// opens and once complete. Without it the live transcript is
+	// rewritten at most once per saveEvery of audio.
+	Append func(id string, seg Segment) error
 	// Workers run the engine; zero means one per CPU.
 	Workers int
 	// Queue bounds the utterances waiting for a worker; past it new ones

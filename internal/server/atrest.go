@@ -40,7 +40,11 @@ func (c AtRestConfig) load() (*atrest.Sealer, *atrest.Opener, error) {
 // sealer is set.
 func writeTranscript(rec *media.Recorder, sealer *atrest.Sealer, id string, t asr.Transcript, final bool) error {
 	if sealer == nil {
-		return rec.WriteSidecar(id, asr.SidecarName, t, final)
+		err := rec.WriteSidecar(id, asr.SidecarName, t, final)
+		if err == nil && final {
+			err = asr.RemoveJournal(rec.SidecarPath(id, asr.SidecarName))
+		}
+		return err
 	}
 	b, err := json.Marshal(t)
 	if err != nil {

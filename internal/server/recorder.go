@@ -149,13 +149,21 @@ func newRecorder(s *Server, rc RecorderConfig) (*recorder, error) {
 		return nil, err
 	}
 	r.opener = opener
-	tr, err := openTranscriber(rc, s.log, func(id string, t asr.Transcript, final bool) error {
+	trCfg := asr.Config{Write: func(id string, t asr.Transcript, final bool) error {
 		err := writeTranscript(r.rec, sealer, id, t, final)
 		if err == nil && final {
 			seal.add(id, integrity.Transcript, r.rec.SidecarPath(id, asr.SidecarName))
 		}
 		return err
-	})
+	}}
+	if sealer == nil {
+		// An encrypted transcript is sealed whole: only a plain one keeps
+		// a journal.
+		trCfg.Append = func(id string, seg asr.Segment) error {
+			return asr.AppendSegment(r.rec.SidecarPath(id, asr.SidecarName), seg)
+		}
+	}
+	tr, err := openTranscriber(rc, s.log, trCfg)
 	if err != nil {
 		return nil, err
 	}
@@ -271,11 +279,12 @@ func rtpHost(rc RecorderConfig) (netip.Addr, error) {
 
 // openTranscriber starts the transcription engine, or returns nil when
 // transcription is off.
-func openTranscriber(rc RecorderConfig, log *slog.Logger, write func(string, asr.Transcript, bool) error) (*asr.Transcriber, error) {
+func openTranscriber(rc RecorderConfig, log *slog.Logger, cfg asr.Config) (*asr.Transcriber, error) {
 	eng, err := asr.Open(rc.ASR, rc.ASRWorkers)
 	if err != nil || eng == nil {
 		return nil, err
 	}
 	log.Info("transcription engine", "engine", eng.Name())
-	return asr.New(asr.Config{Engine: eng, Write: write, Workers: rc.ASRWorkers, Logger: log})
+	cfg.Engine, cfg.Workers, cfg.Logger = eng, rc.ASRWorkers, log
+	return asr.New(cfg)
 }

@@ -77,7 +77,7 @@ func (r recordings) SegmentMap(id string) ([]byte, error) {
 func (r recordings) Transcript(id string) ([]byte, error) {
 	path := r.rec.SidecarPath(id, asr.SidecarName)
 	if enc, err := atrest.Encrypted(path); err != nil || !enc {
-		return os.ReadFile(path)
+		return asr.TranscriptJSON(path)
 	}
 	f, err := os.Open(path)
 	if err != nil {

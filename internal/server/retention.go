@@ -57,7 +57,8 @@ func (s *Server) setupRetention() error {
 		}
 		sw.Files = func(id string) []string {
 			wav, segments := names.Paths(id)
-			return []string{wav, segments, names.SidecarPath(id, asr.SidecarName)}
+			transcript := names.SidecarPath(id, asr.SidecarName)
+			return []string{wav, segments, transcript, asr.JournalPath(transcript)}
 		}
 	}
 	s.runners = append(s.runners, sw.Run)
