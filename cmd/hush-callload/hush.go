@@ -77,6 +77,6 @@ func (h hush) collect(ctx context.Context, calls []*call, rep *report, window ti
 			}
 		}
 	}
-	rep.setPauseLatencies(lat, "request to gate closed")
+	rep.setPauseLatencies(lat, "request sent to gate closed")
 	return ctx.Err()
 }

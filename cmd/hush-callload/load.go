@@ -6,10 +6,12 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zaf/g711"
@@ -77,7 +79,7 @@ type call struct {
 	sess     *demo.Session
 	streams  [2]*demo.Stream
 	err      error
-	pausedAt time.Time     // when the pause request was sent
+	pausedAt time.Time     // when the pause request was written to its connection
 	pauseAck time.Duration // from the pause request to its answer
 }
 
@@ -259,13 +261,17 @@ func schedulePauses(ctx context.Context, rec recorder, calls []*call, o options,
 			}
 			n++
 			wg.Add(1)
-			c.pausedAt = time.Now()
 			go func() {
 				defer wg.Done()
-				if err := rec.pause(ctx, c); err != nil {
+				var sent atomic.Int64
+				c.pausedAt = time.Now()
+				if err := rec.pause(whenSent(ctx, &sent), c); err != nil {
 					fmt.Fprintln(log, "pause:", err)
 					c.pausedAt = time.Time{}
 					return
+				}
+				if t := sent.Load(); t != 0 {
+					c.pausedAt = time.Unix(0, t)
 				}
 				c.pauseAck = time.Since(c.pausedAt)
 				backoff.Sleep(ctx, time.Second)
@@ -280,6 +286,15 @@ func schedulePauses(ctx context.Context, rec recorder, calls []*call, o options,
 		wg.Wait()
 	}()
 	return done
+}
+
+// whenSent stores in sent the time the request made with ctx was written
+// whole to its connection: a pause's latency counts from there, not from
+// the tool's own wait for a goroutine and a connection.
+func whenSent(ctx context.Context, sent *atomic.Int64) context.Context {
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { sent.CompareAndSwap(0, time.Now().UnixNano()) },
+	})
 }
 
 func hangUp(calls []*call) {

@@ -228,7 +228,7 @@ func (l *loreste) collect(ctx context.Context, calls []*call, rep *report, windo
 	rep.Concealed = int64(d["plc_concealed"] - l.dropped0["plc_concealed"])
 	rep.PausedDropped = int64(d["recording_paused"] - l.dropped0["recording_paused"])
 	rep.PacketsWritten += rep.PausedDropped
-	rep.setPauseLatencies(lat, "request to answer (loreste pauses before answering)")
+	rep.setPauseLatencies(lat, "request sent to answer (loreste pauses before answering)")
 	return ctx.Err()
 }
 
