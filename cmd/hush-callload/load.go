@@ -209,7 +209,7 @@ func load(ctx context.Context, o options, log io.Writer) (*report, error) {
 		st.Stop(c.streams[1])
 	}
 	// A tick in flight may still send: count once it has.
-	time.Sleep(200 * time.Millisecond)
+	st.Settle()
 	rep.PacketsSent = sent(calls)
 	rep.SendErrors = st.Errors.Load()
 	rep.UDPRcvbufErrors = udpRcvbufErrors() - rcvbuf0

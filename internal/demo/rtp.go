@@ -22,6 +22,8 @@ type Streamer struct {
 	conn *net.UDPConn
 	mu   sync.Mutex
 	all  map[*Stream]struct{}
+	// ticking is held while a tick sends: Settle waits for it.
+	ticking sync.Mutex
 	// Errors counts failed sends.
 	Errors atomic.Int64
 }
@@ -70,6 +72,13 @@ func (s *Streamer) Stop(st *Stream) {
 	s.mu.Unlock()
 }
 
+// Settle returns once the tick sending when it was called, if any, has
+// sent all it will: after Stop and Settle a stream's Sent count is final.
+func (s *Streamer) Settle() {
+	s.ticking.Lock()
+	defer s.ticking.Unlock()
+}
+
 // SetSending pauses a stream (as on hold: no packets, the clock runs on)
 // or resumes it.
 func (st *Stream) SetSending(on bool) { st.sending.Store(on) }
@@ -88,6 +97,7 @@ func (s *Streamer) Run(ctx context.Context) {
 			s.conn.Close()
 			return
 		case now := <-t.C:
+			s.ticking.Lock()
 			batch = batch[:0]
 			s.mu.Lock()
 			for st := range s.all {
@@ -97,6 +107,7 @@ func (s *Streamer) Run(ctx context.Context) {
 			for _, st := range batch {
 				s.send(st, now)
 			}
+			s.ticking.Unlock()
 		}
 	}
 }
