@@ -212,6 +212,8 @@ func load(ctx context.Context, o options, log io.Writer) (*report, error) {
 	st.Settle()
 	rep.PacketsSent = sent(calls)
 	rep.SendErrors = st.Errors.Load()
+	// Let the last packets land before the BYEs, as an SBC would.
+	time.Sleep(200 * time.Millisecond)
 	rep.UDPRcvbufErrors = udpRcvbufErrors() - rcvbuf0
 	fmt.Fprintln(log, "hanging up")
 	hangUp(calls)
