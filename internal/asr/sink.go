@@ -117,20 +117,21 @@ func (s *sink) recognized(j job, res Result, err error) {
 	} else {
 		seg = s.add(j, res)
 	}
+	var werr error
 	switch {
 	case s.closed:
-		err = s.maybeFinish()
+		werr = s.maybeFinish()
 	case s.t.cfg.Append != nil:
 		if seg != nil {
-			err = s.t.cfg.Append(s.id, *seg)
+			werr = s.t.cfg.Append(s.id, *seg)
 		}
 	case s.front-s.saved >= saveEvery:
 		s.write()
 	default:
 		s.dirty = true
 	}
-	if err != nil {
-		s.t.cfg.Logger.Warn("write transcript", "conversation", s.id, "err", err)
+	if werr != nil {
+		s.t.cfg.Logger.Warn("write transcript", "conversation", s.id, "err", werr)
 	}
 }
 
