@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 
@@ -290,6 +291,11 @@ func (r *Recorder) Run(ctx context.Context) error {
 					c.log.Error("commit audio", "err", err)
 				}
 				c.advancing.Store(false)
+				// A tick's commits keep every core busy for tens of
+				// milliseconds; yielding between calls lets an API request
+				// or a pause waiting for a core in, instead of behind
+				// every worker's full time slice.
+				runtime.Gosched()
 			}
 		}()
 	}
