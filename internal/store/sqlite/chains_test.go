@@ -274,7 +274,7 @@ func TestMigrationLinksExistingLogs(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkChains(t, s)
-	if n := len(applied(t, path)); n != 9 || applied(t, path)[8].name != "0102_append_logs.sql" {
+	if n := len(applied(t, path)); n < 9 || applied(t, path)[8].name != "0102_append_logs.sql" {
 		t.Fatalf("applied: %+v", applied(t, path))
 	}
 	// New entries continue the chains, a late create included.
