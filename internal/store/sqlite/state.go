@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 
@@ -9,11 +8,11 @@ import (
 	"github.com/hush-cc/hush/internal/store"
 )
 
-// A conversation's state is stored once (migration 0103): when a write's
-// events include the conversation's new view (conversation.created,
-// .updated or .ended), that event's row holds the
-// full state and the view is derived from it on reading; the conversation's
-// row names the event (state_seq). Otherwise the row holds the state.
+// A conversation's state is stored once (migration 0103): the event of a
+// write that shows the conversation as written (store.Prepared.View) holds
+// the full state in its row, and its data, the view, is derived from it on
+// reading; the conversation's row names the event (state_seq). Otherwise
+// the row holds the state.
 
 // stateColumn and stateJoin read a conversation's state wherever it is;
 // the conversations table is c.
@@ -22,41 +21,14 @@ const (
 	stateJoin   = "LEFT JOIN events s ON s.seq = c.state_seq AND c.state_seq > 0"
 )
 
-// stateEvent returns the index of the event among events that is the view
-// of c at its new version, -1 if there is none. Only the last view event
-// can be: an earlier one showed an earlier step. The view is compared
-// byte for byte with the one derived from c, so an event is stored as the
-// state only when reading it back gives exactly its data.
-func stateEvent(c conversation.Conversation, events []store.Event) (int, error) {
-	for i := len(events) - 1; i >= 0; i-- {
-		e := events[i]
-		if e.Type != conversation.EventCreated && e.Type != conversation.EventUpdated && e.Type != conversation.EventEnded {
-			continue
-		}
-		c.Version++
-		view, err := json.Marshal(c.View())
-		if err != nil {
-			return -1, fmt.Errorf("write %s: encode view: %w", c.ID, err)
-		}
-		if e.ConversationID != c.ID || !bytes.Equal(view, e.Data) {
-			return -1, nil
-		}
-		return i, nil
-	}
-	return -1, nil
-}
-
-// viewOf derives an event's data from the state its row holds.
+// viewOf derives an event's data from the state its row holds; the
+// state's own version is the one the event showed.
 func viewOf(seq int64, state []byte) ([]byte, error) {
 	var c conversation.Conversation
 	if err := json.Unmarshal(state, &c); err != nil {
 		return nil, fmt.Errorf("decode the state held by event %d: %w", seq, err)
 	}
-	view, err := json.Marshal(c.View())
-	if err != nil {
-		return nil, fmt.Errorf("encode the view of event %d: %w", seq, err)
-	}
-	return view, nil
+	return store.EncodeView(c)
 }
 
 // keepStates moves the state held by an event the retention sweep is about

@@ -12,16 +12,16 @@ import (
 	"github.com/hush-cc/hush/internal/store"
 )
 
-// viewEvent is the event a write publishes for c at its next version, as
-// the engine encodes it.
-func viewEvent(t *testing.T, typ string, c conversation.Conversation) store.Event {
+// viewEvent is the event a write publishes to show c as written, with the
+// data it must read back with.
+func viewEvent(t *testing.T, typ string, c conversation.Conversation) (store.Event, []byte) {
 	t.Helper()
 	c.Version++
 	data, err := json.Marshal(c.View())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return store.Event{Type: typ, ConversationID: c.ID, At: t0, Data: data}
+	return store.Event{Type: typ, ConversationID: c.ID, At: t0}, data
 }
 
 // stateRow reads where conversation id's state is kept.
@@ -73,7 +73,7 @@ func TestStateStoredOnce(t *testing.T) {
 	c.Version = 1
 
 	c.CallState = conversation.Connected
-	view := viewEvent(t, conversation.EventUpdated, c)
+	view, viewData := viewEvent(t, conversation.EventUpdated, c)
 	other := event("recording.operation.completed", "a")
 	if err := s.Write(ctx, store.Write{Conversation: c, Events: []store.Event{other, view},
 		Audit: []audit.Entry{entry("a", "agent-1", "unhold")}}); err != nil {
@@ -86,20 +86,23 @@ func TestStateStoredOnce(t *testing.T) {
 	}
 	wantConversation(t, s, c)
 	created := sample("c")
-	if err := s.Write(ctx, store.Write{Conversation: created, Create: true,
-		Events: []store.Event{viewEvent(t, conversation.EventCreated, created)}}); err != nil {
+	createdView, createdData := viewEvent(t, conversation.EventCreated, created)
+	if err := s.Write(ctx, store.Write{Conversation: created, Create: true, Events: []store.Event{createdView}}); err != nil {
 		t.Fatal(err)
 	}
 	if rowState, seq := stateRow(t, path, "c"); rowState != "" || seq == 0 {
 		t.Fatalf("a created row holds state %q, state_seq %d: want the state in its event", rowState, seq)
 	}
 	wantConversation(t, s, withVersion(created, 1))
+	if evs, err := s.EventsAfter(ctx, 0, "c", 0); err != nil || len(evs) != 1 || !bytes.Equal(evs[0].Data, createdData) {
+		t.Fatalf("the created event reads back as %+v, %v; want %s", evs, err, createdData)
+	}
 	evs, err := s.EventsAfter(ctx, 0, "a", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(evs) != 2 || evs[1].Seq != stateSeq || !bytes.Equal(evs[1].Data, view.Data) || !bytes.Equal(evs[0].Data, other.Data) {
-		t.Fatalf("events read back: %+v, want %s then %s", evs, other.Data, view.Data)
+	if len(evs) != 2 || evs[1].Seq != stateSeq || !bytes.Equal(evs[1].Data, viewData) || !bytes.Equal(evs[0].Data, other.Data) {
+		t.Fatalf("events read back: %+v, want %s then %s", evs, other.Data, viewData)
 	}
 	if bytes.Contains(evs[1].Data, []byte("secret-hash")) {
 		t.Fatal("the view derived from the state shows the token hash")
@@ -114,8 +117,9 @@ func TestStateStoredOnce(t *testing.T) {
 	}
 	wantConversation(t, s, c)
 
-	// A view of another state (an earlier step's) is stored as written.
-	stale := viewEvent(t, conversation.EventUpdated, c)
+	// A view given with its data (an earlier step's) is stored as written.
+	stale, staleData := viewEvent(t, conversation.EventUpdated, c)
+	stale.Data = staleData
 	c.CallState = conversation.OnHold
 	if err := s.Write(ctx, store.Write{Conversation: c, Events: []store.Event{stale}}); err != nil {
 		t.Fatal(err)
@@ -131,7 +135,7 @@ func TestStateStoredOnce(t *testing.T) {
 
 	// Back in an event, then swept.
 	c.CallState = conversation.Connected
-	ended := viewEvent(t, conversation.EventUpdated, c)
+	ended, _ := viewEvent(t, conversation.EventUpdated, c)
 	if err := s.Write(ctx, store.Write{Conversation: c, Events: []store.Event{ended}}); err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ type convWrite struct {
 	events      []eventRow
 
 	// stateEvent is the index of the event that holds state, -1 if the
-	// row holds it (see stateEvent).
+	// row holds it (see store.Prepared.View).
 	stateEvent int
 }
 
@@ -56,15 +56,16 @@ func prepareWrite(w store.Write, now time.Time) (*convWrite, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := p.Conversation
-	cw := &convWrite{id: c.ID, agentID: c.AgentID, active: c.Active(), version: c.Version, state: p.State,
-		updatedAt: formatTime(c.UpdatedAt), createdMs: c.CreatedAt.UnixMilli(), create: w.Create, unchanged: w.Unchanged,
-		sessions: w.Sessions, audit: p.Audit, stateEvent: -1}
-	if !w.Unchanged {
-		if cw.stateEvent, err = stateEvent(c, p.Events); err != nil {
+	if w.Unchanged {
+		// The row is not written: no state to keep in the event.
+		if err := p.FillView(); err != nil {
 			return nil, err
 		}
 	}
+	c := p.Conversation
+	cw := &convWrite{id: c.ID, agentID: c.AgentID, active: c.Active(), version: c.Version, state: p.State,
+		updatedAt: formatTime(c.UpdatedAt), createdMs: c.CreatedAt.UnixMilli(), create: w.Create, unchanged: w.Unchanged,
+		sessions: w.Sessions, audit: p.Audit, stateEvent: p.View}
 	cw.events = make([]eventRow, len(p.Events))
 	for i, e := range p.Events {
 		cw.events[i] = eventRow{typ: e.Type, conversationID: e.ConversationID, at: formatTime(e.At), data: e.Data}
