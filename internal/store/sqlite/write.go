@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hush-cc/hush/internal/audit"
 	"github.com/hush-cc/hush/internal/store"
 )
 
@@ -23,7 +22,7 @@ type convWrite struct {
 	create      bool
 	unchanged   bool
 	sessions    []string
-	audit       []audit.Entry
+	audit       []preparedAudit
 	events      []eventRow
 
 	// stateEvent is the index of the event that holds state, -1 if the
@@ -65,7 +64,7 @@ func prepareWrite(w store.Write, now time.Time) (*convWrite, error) {
 	c := p.Conversation
 	cw := &convWrite{id: c.ID, agentID: c.AgentID, active: c.Active(), version: c.Version, state: p.State,
 		updatedAt: formatTime(c.UpdatedAt), createdMs: c.CreatedAt.UnixMilli(), create: w.Create, unchanged: w.Unchanged,
-		sessions: w.Sessions, audit: p.Audit, stateEvent: p.View}
+		sessions: w.Sessions, audit: prepareAudit(p.Audit), stateEvent: p.View}
 	cw.events = make([]eventRow, len(p.Events))
 	for i, e := range p.Events {
 		cw.events[i] = eventRow{typ: e.Type, conversationID: e.ConversationID, at: formatTime(e.At), data: e.Data}
@@ -91,7 +90,7 @@ func (cw *convWrite) apply(t *txn) (outcome, err error) {
 	}
 	key := convKey(cw.id)
 	t.seedAudit(key, row.auditHead)
-	if err := t.appendAudit(cw.audit); err != nil {
+	if err := t.appendPrepared(cw.audit); err != nil {
 		return nil, err
 	}
 	next := storedConv{version: row.version, agentID: row.agentID, active: row.active,
