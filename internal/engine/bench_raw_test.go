@@ -31,10 +31,10 @@ const rawRounds = 3
 // straight to a fresh file of the same schema by one goroutine with
 // prepared statements, in transactions of the batch size the engine's group
 // commit reached in that round. Its rows are copies of the engine's last
-// command: the conversation's state (in the event that shows its view, as
-// the store keeps it), the audit entry (sealed onto a hash
-// chain as the engine does), its two events, and the chains' heads. Both
-// use synchronous=FULL in WAL mode. It reports the medians over rawRounds
+// command: the conversation's row, the audit entry (sealed onto a hash
+// chain as the engine does), its two events (the state in the one that
+// shows the conversation, as the store keeps it), and the chains' heads.
+// Both use synchronous=FULL in WAL mode. It reports the medians over rawRounds
 // and engine/raw, the median of the rounds' ratios.
 func BenchmarkCommandsVsRawSQLite(b *testing.B) {
 	const convs = 1000
