@@ -333,7 +333,7 @@ func (w *rawWriter) commit(ctx context.Context, n int) error {
 		e = audit.Seal(w.hash, e)
 		w.hash = e.Hash
 		if _, err := w.insertAudit.ExecContext(ctx, e.Seq, at, e.ConversationID, e.Actor, e.Action, e.Capability, e.Reason,
-			e.Outcome, []byte(e.Detail), e.PrevHash, e.Hash, e.ActorName, w.auditHead[i], w.actorHead); err != nil {
+			e.Outcome, []byte(e.Detail), "", e.Hash, e.ActorName, w.auditHead[i], w.actorHead); err != nil {
 			return err
 		}
 		w.auditHead[i], w.actorHead = e.Seq, e.Seq

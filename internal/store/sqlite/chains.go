@@ -122,8 +122,10 @@ func (t *txn) appendPrepared(entries []preparedAudit) error {
 			return err
 		}
 		t.chains.audit[k], t.chains.dirty[k] = e.Seq, true
+		// prev_hash stays empty: it is the hash of the entry before (see
+		// auditColumns).
 		t.st.audit.add(e.Seq, p.at, e.ConversationID, e.Actor, e.Action, e.Capability, e.Reason,
-			e.Outcome, []byte(e.Detail), e.PrevHash, e.Hash, e.ActorName, convPrev, actorPrev)
+			e.Outcome, []byte(e.Detail), "", e.Hash, e.ActorName, convPrev, actorPrev)
 		t.head = audit.Head{Seq: e.Seq, Hash: e.Hash}
 	}
 	return nil
