@@ -20,11 +20,24 @@ const canonicalTag = "hush-audit-v1"
 // entry without one encodes exactly as before the field existed, so chains
 // written earlier still verify.
 func Canonical(e Entry) []byte {
-	at := e.At.UTC().Format(time.RFC3339Nano)
-	fields := [...]string{
-		canonicalTag,
-		strconv.FormatInt(e.Seq, 10),
-		at,
+	fields := make([]string, 0, 12)
+	fields = append(fields, canonicalTag, strconv.FormatInt(e.Seq, 10))
+	fields = append(fields, bodyFields(e)...)
+	fields = append(fields, e.PrevHash)
+	if e.ActorName != "" {
+		fields = append(fields, e.ActorName)
+	}
+	n := 0
+	for _, f := range fields {
+		n += len(f) + 22
+	}
+	return appendNetstrings(make([]byte, 0, n), fields...)
+}
+
+// bodyFields are the fields Canonical encodes between Seq and PrevHash.
+func bodyFields(e Entry) []string {
+	return []string{
+		e.At.UTC().Format(time.RFC3339Nano),
 		e.ConversationID,
 		e.Actor,
 		e.Action,
@@ -32,19 +45,12 @@ func Canonical(e Entry) []byte {
 		e.Reason,
 		e.Outcome,
 		string(e.Detail),
-		e.PrevHash,
-		e.ActorName,
 	}
-	list := fields[:]
-	if e.ActorName == "" {
-		list = fields[:len(fields)-1]
-	}
-	n := 0
-	for _, f := range list {
-		n += len(f) + 22
-	}
-	b := make([]byte, 0, n)
-	for _, f := range list {
+}
+
+// appendNetstrings appends each field as "<decimal length>:<bytes>,".
+func appendNetstrings(b []byte, fields ...string) []byte {
+	for _, f := range fields {
 		b = strconv.AppendInt(b, int64(len(f)), 10)
 		b = append(b, ':')
 		b = append(b, f...)

@@ -15,10 +15,7 @@ const Genesis = ""
 // The caller sets Seq. Seal is deterministic: the same inputs always give the
 // same hash.
 func Seal(prevHash string, e Entry) Entry {
-	e = Bound(e)
-	e.PrevHash = prevHash
-	e.Hash = hashOf(e)
-	return e
+	return Prepare(e).Seal(e.Seq, prevHash)
 }
 
 // hashOf computes the hash an entry should carry, from its PrevHash and

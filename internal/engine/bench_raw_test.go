@@ -31,9 +31,10 @@ const rawRounds = 3
 // straight to a fresh file of the same schema by one goroutine with
 // prepared statements, in transactions of the batch size the engine's group
 // commit reached in that round. Its rows are copies of the engine's last
-// command: the conversation's state, the audit entry (sealed onto a hash
-// chain as the engine does), its two events, and the chains' heads. Both
-// use synchronous=FULL in WAL mode. It reports the medians over rawRounds
+// command: the conversation's row, the audit entry (sealed onto a hash
+// chain as the engine does), its two events (the state in the one that
+// shows the conversation, as the store keeps it), and the chains' heads.
+// Both use synchronous=FULL in WAL mode. It reports the medians over rawRounds
 // and engine/raw, the median of the rounds' ratios.
 func BenchmarkCommandsVsRawSQLite(b *testing.B) {
 	const convs = 1000
@@ -160,11 +161,12 @@ func forEach(b *testing.B, n int, f func(int) error) {
 
 // rowTemplate is what the engine wrote for one command.
 type rowTemplate struct {
-	state  []byte
+	state  []byte // in the conversation's row, unless an event holds it
 	audit  audit.Entry
 	events [2]struct {
-		typ  string
-		data []byte
+		typ   string
+		data  []byte
+		state bool // data is the conversation's state (migration 0103)
 	}
 }
 
@@ -179,7 +181,7 @@ func lastCommand(b *testing.B, path string) rowTemplate {
 	defer db.Close()
 	var t rowTemplate
 	var detail []byte
-	err = db.QueryRow(`SELECT c.state, a.conversation_id, a.actor, a.action, a.capability, a.reason, a.outcome, a.detail, a.actor_name
+	err = db.QueryRow(`SELECT CASE WHEN c.state_seq > 0 THEN (SELECT data FROM events WHERE seq = c.state_seq) ELSE c.state END, a.conversation_id, a.actor, a.action, a.capability, a.reason, a.outcome, a.detail, a.actor_name
 		FROM audit a JOIN conversations c ON c.id = a.conversation_id ORDER BY a.seq DESC LIMIT 1`).
 		Scan(&t.state, &t.audit.ConversationID, &t.audit.Actor, &t.audit.Action, &t.audit.Capability, &t.audit.Reason,
 			&t.audit.Outcome, &detail, &t.audit.ActorName)
@@ -187,13 +189,13 @@ func lastCommand(b *testing.B, path string) rowTemplate {
 		b.Fatalf("read the last command: %v", err)
 	}
 	t.audit.Detail = json.RawMessage(detail)
-	rows, err := db.Query("SELECT type, data FROM events WHERE conversation_id = ? ORDER BY seq DESC LIMIT 2", t.audit.ConversationID)
+	rows, err := db.Query("SELECT type, data, state FROM events WHERE conversation_id = ? ORDER BY seq DESC LIMIT 2", t.audit.ConversationID)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer rows.Close()
 	for i := 0; rows.Next(); i++ {
-		if err := rows.Scan(&t.events[1-i].typ, &t.events[1-i].data); err != nil {
+		if err := rows.Scan(&t.events[1-i].typ, &t.events[1-i].data, &t.events[1-i].state); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -275,9 +277,14 @@ func newRawWriter(b *testing.B, ctx context.Context, conn *sql.Conn, convs int, 
 		}
 		return s
 	}
-	insertConv := prep(`INSERT INTO conversations (id, agent_id, active, version, updated_at, created_ms, state)
-		VALUES (?, '', 1, 1, ?, ?, ?)`)
+	// The conversations are created as the engine creates them: the state
+	// in the conversation.created event when the engine keeps it in an
+	// event, else in the row.
+	inEvent := w.t.events[0].state || w.t.events[1].state
+	insertConv := prep(`INSERT INTO conversations (id, agent_id, active, version, updated_at, created_ms, state, state_seq, event_head)
+		VALUES (?, '', 1, 1, ?, ?, ?, ?, ?)`)
 	defer insertConv.Close()
+	w.insertEvent = prep("INSERT INTO events (seq, type, conversation_id, at, data, conv_prev, state) VALUES (?, ?, ?, ?, ?, ?, ?)")
 	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
 		b.Fatal(err)
 	}
@@ -285,7 +292,15 @@ func newRawWriter(b *testing.B, ctx context.Context, conn *sql.Conn, convs int, 
 	for i := range convs {
 		w.ids = append(w.ids, fmt.Sprint("c", i))
 		w.version, w.eventHead, w.auditHead = append(w.version, 1), append(w.eventHead, 0), append(w.auditHead, 0)
-		if _, err := insertConv.ExecContext(ctx, w.ids[i], stamp(now), now.UnixMilli(), t.state); err != nil {
+		state := any(t.state)
+		if inEvent {
+			w.eventSeq++
+			if _, err := w.insertEvent.ExecContext(ctx, w.eventSeq, conversation.EventCreated, w.ids[i], stamp(now), t.state, 0, true); err != nil {
+				b.Fatal(err)
+			}
+			state, w.eventHead[i] = "", w.eventSeq
+		}
+		if _, err := insertConv.ExecContext(ctx, w.ids[i], stamp(now), now.UnixMilli(), state, w.eventHead[i], w.eventHead[i]); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -293,11 +308,10 @@ func newRawWriter(b *testing.B, ctx context.Context, conn *sql.Conn, convs int, 
 		b.Fatal(err)
 	}
 	w.begin, w.commitStmt = prep("BEGIN IMMEDIATE"), prep("COMMIT")
-	w.update = prep(`UPDATE conversations SET version = version + 1, updated_at = ?, state = ?, event_head = ?, audit_head = ?
-		WHERE id = ? AND version = ?`)
+	w.update = prep(`UPDATE conversations SET version = version + 1, updated_at = ?, state = ?, state_seq = ?, event_head = ?,
+		audit_head = ? WHERE id = ? AND version = ?`)
 	w.insertAudit = prep(`INSERT INTO audit (seq, at, conversation_id, actor, action, capability, reason, outcome, detail,
 		prev_hash, hash, actor_name, conv_prev, actor_prev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	w.insertEvent = prep("INSERT INTO events (seq, type, conversation_id, at, data, conv_prev) VALUES (?, ?, ?, ?, ?, ?)")
 	w.writeHead = prep("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")
 	w.writeActor = prep("INSERT INTO audit_heads (key, seq) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET seq = excluded.seq")
 	return w
@@ -319,18 +333,22 @@ func (w *rawWriter) commit(ctx context.Context, n int) error {
 		e = audit.Seal(w.hash, e)
 		w.hash = e.Hash
 		if _, err := w.insertAudit.ExecContext(ctx, e.Seq, at, e.ConversationID, e.Actor, e.Action, e.Capability, e.Reason,
-			e.Outcome, []byte(e.Detail), e.PrevHash, e.Hash, e.ActorName, w.auditHead[i], w.actorHead); err != nil {
+			e.Outcome, []byte(e.Detail), "", e.Hash, e.ActorName, w.auditHead[i], w.actorHead); err != nil {
 			return err
 		}
 		w.auditHead[i], w.actorHead = e.Seq, e.Seq
+		state, stateSeq := any(w.t.state), int64(0)
 		for _, ev := range w.t.events {
 			w.eventSeq++
-			if _, err := w.insertEvent.ExecContext(ctx, w.eventSeq, ev.typ, w.ids[i], at, ev.data, w.eventHead[i]); err != nil {
+			if _, err := w.insertEvent.ExecContext(ctx, w.eventSeq, ev.typ, w.ids[i], at, ev.data, w.eventHead[i], ev.state); err != nil {
 				return err
 			}
 			w.eventHead[i] = w.eventSeq
+			if ev.state {
+				state, stateSeq = "", w.eventSeq
+			}
 		}
-		res, err := w.update.ExecContext(ctx, at, w.t.state, w.eventHead[i], w.auditHead[i], w.ids[i], w.version[i])
+		res, err := w.update.ExecContext(ctx, at, state, stateSeq, w.eventHead[i], w.auditHead[i], w.ids[i], w.version[i])
 		if err != nil {
 			return err
 		}

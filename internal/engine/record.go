@@ -59,8 +59,21 @@ func (e *Engine) record(before conversation.Conversation, own, out conversation.
 	next.Version = before.Version
 	w := store.Write{Conversation: next, Unchanged: !out.Changed}
 	w.Audit = []audit.Entry{e.auditEntry(out.Conversation, own, in, now, steps)}
-	for _, ev := range out.Events {
+	// The last view is of the conversation as written: the store encodes
+	// it (and may keep the state there once); an earlier one showed an
+	// earlier step.
+	last := -1
+	for i, ev := range out.Events {
+		if _, ok := ev.Data.(conversation.View); ok {
+			last = i
+		}
+	}
+	for i, ev := range out.Events {
 		if v, ok := ev.Data.(conversation.View); ok {
+			if i == last {
+				w.Events = append(w.Events, store.Event{Type: ev.Type, ConversationID: next.ID, At: now})
+				continue
+			}
 			v.Version = before.Version + 1
 			ev.Data = v
 		}

@@ -45,7 +45,10 @@ type Write struct {
 	Unchanged bool
 	// Audit entries are chained in order; the store sets Seq, PrevHash, Hash.
 	Audit []audit.Entry
-	// Events are appended to the log; the store sets Seq.
+	// Events are appended to the log; the store sets Seq. One event of
+	// type conversation.created, .updated or .ended may have nil Data: it
+	// shows the conversation as written, and the store gives it the
+	// conversation's view at its new version (see Prepared.View).
 	Events []Event
 	// Sessions lists secure session ids to index to this conversation.
 	Sessions []string

@@ -125,6 +125,10 @@ func (s *Store) Write(ctx context.Context, w store.Write) error {
 	case w.Create && c.Version != 0:
 		return fmt.Errorf("write %s: a new conversation must have version 0, not %d", c.ID, c.Version)
 	}
+	w, err := w.WithView()
+	if err != nil {
+		return err
+	}
 	ob, err := newOutbox(s.newID(), w, s.now())
 	if err != nil {
 		return err

@@ -42,6 +42,9 @@ func prepareWrite(w store.Write, now time.Time) (*convWrite, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := p.FillView(); err != nil {
+		return nil, err
+	}
 	c := p.Conversation
 	return &convWrite{id: c.ID, agentID: c.AgentID, createdMs: c.CreatedAt.UnixMilli(), active: c.Active(), version: c.Version,
 		updatedAt: formatTime(c.UpdatedAt), state: p.State, create: w.Create, unchanged: w.Unchanged, sessions: w.Sessions,

@@ -15,7 +15,15 @@ import (
 	"github.com/hush-cc/hush/internal/store"
 )
 
-const auditColumns = "seq, at, conversation_id, actor, action, capability, reason, outcome, detail, prev_hash, hash, actor_name"
+// auditColumns reads an entry of the audit table. An entry's PrevHash is
+// the hash of the entry before it: the writer stores it once, in that
+// entry's hash, and leaves prev_hash empty (rows written before keep theirs;
+// the first entry's is empty anyway). With the previous entry missing it
+// reads as empty, which verification reports as a break.
+const auditColumns = `seq, at, conversation_id, actor, action, capability, reason, outcome, detail,
+	CASE WHEN prev_hash != '' OR seq = 1 THEN prev_hash
+		ELSE COALESCE((SELECT p.hash FROM audit p WHERE p.seq = audit.seq - 1), '') END,
+	hash, actor_name`
 
 // AuditEntries returns the entries q selects, by Seq ascending, or
 // descending when q.Newest is set. A conversation's or an actor's entries

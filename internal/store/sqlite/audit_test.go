@@ -126,11 +126,11 @@ func TestVerifyAuditDetectsTampering(t *testing.T) {
 				t.Fatal(err)
 			}
 			e := audit.Seal(last, audit.Entry{Seq: 7, At: t0, Actor: "mallory", Action: "resume", Outcome: "ok"})
-			exec(t, db, "INSERT INTO audit ("+auditColumns+") VALUES (?, ?, '', ?, ?, '', '', ?, NULL, ?, ?, '')",
+			exec(t, db, "INSERT INTO audit ("+storedAuditColumns+") VALUES (?, ?, '', ?, ?, '', '', ?, NULL, ?, ?, '')",
 				e.Seq, formatTime(e.At), e.Actor, e.Action, e.Outcome, e.PrevHash, e.Hash)
 		}, 7},
 		{"insert a row before the first", func(t *testing.T, db *sql.DB) {
-			exec(t, db, "INSERT INTO audit ("+auditColumns+") VALUES (0, ?, '', 'm', 'a', '', '', 'ok', NULL, '', 'x', '')", formatTime(t0))
+			exec(t, db, "INSERT INTO audit ("+storedAuditColumns+") VALUES (0, ?, '', 'm', 'a', '', '', 'ok', NULL, '', 'x', '')", formatTime(t0))
 		}, 0},
 		{"swap two rows' seq", func(t *testing.T, db *sql.DB) {
 			exec(t, db, "UPDATE audit SET seq = -1 WHERE seq = 2")
@@ -151,3 +151,7 @@ func TestVerifyAuditDetectsTampering(t *testing.T) {
 		})
 	}
 }
+
+// storedAuditColumns are the audit table's columns as a tamperer writes
+// them.
+const storedAuditColumns = "seq, at, conversation_id, actor, action, capability, reason, outcome, detail, prev_hash, hash, actor_name"

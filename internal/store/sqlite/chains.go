@@ -85,9 +85,28 @@ func (t *txn) seedAudit(key string, seq int64) {
 // each to its conversation's and actor's previous entry; they are written
 // when the transaction ends.
 func (t *txn) appendAudit(entries []audit.Entry) error {
-	for _, e := range entries {
-		e.Seq = t.head.Seq + 1
-		e = audit.Seal(t.head.Hash, e)
+	return t.appendPrepared(prepareAudit(entries))
+}
+
+// preparedAudit is an audit entry with all the work that needs no lock
+// done (see audit.Prepared).
+type preparedAudit struct {
+	audit.Prepared
+	at string
+}
+
+func prepareAudit(entries []audit.Entry) []preparedAudit {
+	out := make([]preparedAudit, len(entries))
+	for i, e := range entries {
+		out[i] = preparedAudit{Prepared: audit.Prepare(e), at: formatTime(e.At)}
+	}
+	return out
+}
+
+// appendPrepared is appendAudit for entries prepared outside the writer.
+func (t *txn) appendPrepared(entries []preparedAudit) error {
+	for _, p := range entries {
+		e := p.Seal(t.head.Seq+1, t.head.Hash)
 		var convPrev int64
 		if e.ConversationID != "" {
 			k := convKey(e.ConversationID)
@@ -103,8 +122,10 @@ func (t *txn) appendAudit(entries []audit.Entry) error {
 			return err
 		}
 		t.chains.audit[k], t.chains.dirty[k] = e.Seq, true
-		t.st.audit.add(e.Seq, formatTime(e.At), e.ConversationID, e.Actor, e.Action, e.Capability, e.Reason,
-			e.Outcome, []byte(e.Detail), e.PrevHash, e.Hash, e.ActorName, convPrev, actorPrev)
+		// prev_hash stays empty: it is the hash of the entry before (see
+		// auditColumns).
+		t.st.audit.add(e.Seq, p.at, e.ConversationID, e.Actor, e.Action, e.Capability, e.Reason,
+			e.Outcome, []byte(e.Detail), "", e.Hash, e.ActorName, convPrev, actorPrev)
 		t.head = audit.Head{Seq: e.Seq, Hash: e.Hash}
 	}
 	return nil

@@ -51,7 +51,7 @@ func (s *Store) Conversations(ctx context.Context, q store.Query) ([]conversatio
 		ms := b.CreatedAt.UnixMilli()
 		args = append(args, ms, ms, b.ID)
 	}
-	query := "SELECT id, version, state FROM conversations"
+	query := "SELECT c.id, c.version, " + stateColumn + " FROM conversations c " + stateJoin
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}

@@ -14,7 +14,7 @@ import (
 // retention deleted, and retention deletes a conversation's events oldest
 // first.
 func (s *Store) EventsAfter(ctx context.Context, after int64, conversationID string, limit int) ([]store.Event, error) {
-	query := "SELECT seq, type, conversation_id, at, data FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+	query := "SELECT seq, type, conversation_id, at, data, state FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2"
 	args := []any{after, -1}
 	if limit > 0 {
 		args[1] = limit
@@ -25,7 +25,7 @@ func (s *Store) EventsAfter(ctx context.Context, after int64, conversationID str
 				UNION ALL
 				SELECT e.conv_prev FROM events e JOIN chain ON e.seq = chain.seq
 				WHERE e.conv_prev > ?1 AND e.conv_prev < e.seq)
-			SELECT seq, type, conversation_id, at, data FROM events
+			SELECT seq, type, conversation_id, at, data, state FROM events
 			WHERE seq IN chain AND seq > ?1 AND conversation_id = ?3 ORDER BY seq LIMIT ?2`
 		args = append(args, conversationID)
 	}
@@ -39,8 +39,14 @@ func (s *Store) EventsAfter(ctx context.Context, after int64, conversationID str
 		var e store.Event
 		var at string
 		var data []byte
-		if err := rows.Scan(&e.Seq, &e.Type, &e.ConversationID, &at, &data); err != nil {
+		var state bool
+		if err := rows.Scan(&e.Seq, &e.Type, &e.ConversationID, &at, &data, &state); err != nil {
 			return nil, fmt.Errorf("read events: %w", err)
+		}
+		if state {
+			if data, err = viewOf(e.Seq, data); err != nil {
+				return nil, err
+			}
 		}
 		if e.At, err = parseTime(at); err != nil {
 			return nil, fmt.Errorf("read event %d: %w", e.Seq, err)

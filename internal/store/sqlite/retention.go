@@ -116,19 +116,26 @@ func (s *Store) RecordingsDeleted(ctx context.Context, conversationID string, at
 // sequence's high-water mark), and audits the count with e, whose Detail
 // it fills. It returns how many it deleted.
 func (s *Store) DeleteEventsBefore(ctx context.Context, cutoff time.Time, e audit.Entry) (int64, error) {
-	return s.deleteBefore(ctx, e, `DELETE FROM events WHERE at < ? AND seq < (SELECT MAX(seq) FROM events)
+	return s.deleteBefore(ctx, e, keepStates, `DELETE FROM events WHERE at < ? AND seq < (SELECT MAX(seq) FROM events)
 		AND conversation_id NOT IN (SELECT conversation_id FROM legal_holds)`, formatTime(cutoff))
 }
 
 // DeleteDeliveriesBefore deletes webhook delivery log entries older than
 // cutoff and audits the count with e.
 func (s *Store) DeleteDeliveriesBefore(ctx context.Context, cutoff time.Time, e audit.Entry) (int64, error) {
-	return s.deleteBefore(ctx, e, "DELETE FROM webhook_deliveries WHERE at < ?", formatTime(cutoff))
+	return s.deleteBefore(ctx, e, "", "DELETE FROM webhook_deliveries WHERE at < ?", formatTime(cutoff))
 }
 
-func (s *Store) deleteBefore(ctx context.Context, e audit.Entry, query string, args ...any) (int64, error) {
+// deleteBefore runs first, if any, then query, in one transaction, and
+// audits the count query deleted with e.
+func (s *Store) deleteBefore(ctx context.Context, e audit.Entry, first, query string, args ...any) (int64, error) {
 	var n int64
 	err := s.w.do(ctx, func(t *txn) (outcome, err error) {
+		if first != "" {
+			if _, err := t.conn.ExecContext(t.ctx, first, args...); err != nil {
+				return nil, fmt.Errorf("retention: %w", err)
+			}
+		}
 		res, err := t.conn.ExecContext(t.ctx, query, args...)
 		if err != nil {
 			return nil, fmt.Errorf("retention: %w", err)

@@ -31,16 +31,16 @@ func prepareWriteStmts(ctx context.Context, conn *sql.Conn) (*writeStmts, error)
 	st.rollback = p.do("ROLLBACK")
 	st.readHead = p.do("SELECT seq, hash FROM audit_head WHERE id = 1")
 	st.writeHead = p.do("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")
-	st.insertConv = p.do(`INSERT INTO conversations (id, agent_id, active, version, updated_at, created_ms, state)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+	st.insertConv = p.do(`INSERT INTO conversations (id, agent_id, active, version, updated_at, created_ms, state, state_seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
 	// readConv checks the version and reads the chains' heads; updateConv
 	// names every value its writer assumes of the row. The indexed
 	// columns stay out of the common update: SQLite rewrites an index entry
 	// whenever its column is assigned, changed or not. An agent changes
 	// only on a transfer (moveConv), and a conversation ends once (endConv).
 	st.readConv = p.do("SELECT version, agent_id, active, event_head, audit_head FROM conversations WHERE id = ?")
-	st.updateConv = p.do(`UPDATE conversations SET version = version + 1, updated_at = ?, state = ?, event_head = ?, audit_head = ?
-		WHERE id = ? AND version = ? AND event_head = ? AND audit_head = ? AND agent_id = ? AND active = ?`)
+	st.updateConv = p.do(`UPDATE conversations SET version = version + 1, updated_at = ?, state = ?, state_seq = ?, event_head = ?,
+		audit_head = ? WHERE id = ? AND version = ? AND event_head = ? AND audit_head = ? AND agent_id = ? AND active = ?`)
 	st.writeHeads = p.do("UPDATE conversations SET event_head = ?, audit_head = ? WHERE id = ?")
 	st.endConv = p.do(`UPDATE conversations SET active = 0 WHERE id = ?`)
 	st.moveConv = p.do(`UPDATE conversations SET agent_id = ? WHERE id = ?`)
@@ -60,7 +60,8 @@ func prepareWriteStmts(ctx context.Context, conn *sql.Conn) (*writeStmts, error)
 		"capability", "reason", "outcome", "detail", "prev_hash", "hash", "actor_name", "conv_prev", "actor_prev"); err != nil {
 		return nil, errors.Join(err, st.close())
 	}
-	if st.events, err = newBulkInsert(ctx, conn, "events", "", "seq", "type", "conversation_id", "at", "data", "conv_prev"); err != nil {
+	if st.events, err = newBulkInsert(ctx, conn, "events", "", "seq", "type", "conversation_id", "at", "data", "conv_prev",
+		"state"); err != nil {
 		return nil, errors.Join(err, st.close())
 	}
 	if st.heads, err = newBulkInsert(ctx, conn, "audit_heads", " ON CONFLICT (key) DO UPDATE SET seq = excluded.seq",
@@ -95,7 +96,7 @@ type readStmts struct {
 func prepareReadStmts(ctx context.Context, db *sql.DB) (*readStmts, error) {
 	q := &readStmts{}
 	p := preparer{ctx: ctx, prep: db.PrepareContext}
-	q.conversation = p.do("SELECT version, state FROM conversations WHERE id = ?")
+	q.conversation = p.do("SELECT version, " + stateColumn + " FROM conversations c " + stateJoin + " WHERE c.id = ?")
 	q.session = p.do("SELECT conversation_id FROM secure_sessions WHERE id = ?")
 	q.auditHead = p.do("SELECT seq, hash FROM audit_head WHERE id = 1")
 	q.key = p.do("SELECT " + keyColumns + " FROM api_keys WHERE id = ?")

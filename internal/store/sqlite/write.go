@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hush-cc/hush/internal/audit"
 	"github.com/hush-cc/hush/internal/store"
 )
 
@@ -23,13 +22,18 @@ type convWrite struct {
 	create      bool
 	unchanged   bool
 	sessions    []string
-	audit       []audit.Entry
+	audit       []preparedAudit
 	events      []eventRow
+
+	// stateEvent is the index of the event that holds state, -1 if the
+	// row holds it (see store.Prepared.View).
+	stateEvent int
 }
 
 type eventRow struct {
 	typ, conversationID, at string
 	data                    []byte
+	state                   bool // data is the conversation's state
 }
 
 // Write persists w atomically and durably, sharing a transaction with
@@ -51,13 +55,22 @@ func prepareWrite(w store.Write, now time.Time) (*convWrite, error) {
 	if err != nil {
 		return nil, err
 	}
+	if w.Unchanged {
+		// The row is not written: no state to keep in the event.
+		if err := p.FillView(); err != nil {
+			return nil, err
+		}
+	}
 	c := p.Conversation
 	cw := &convWrite{id: c.ID, agentID: c.AgentID, active: c.Active(), version: c.Version, state: p.State,
 		updatedAt: formatTime(c.UpdatedAt), createdMs: c.CreatedAt.UnixMilli(), create: w.Create, unchanged: w.Unchanged,
-		sessions: w.Sessions, audit: p.Audit}
+		sessions: w.Sessions, audit: prepareAudit(p.Audit), stateEvent: p.View}
 	cw.events = make([]eventRow, len(p.Events))
 	for i, e := range p.Events {
 		cw.events[i] = eventRow{typ: e.Type, conversationID: e.ConversationID, at: formatTime(e.At), data: e.Data}
+	}
+	if i := cw.stateEvent; i >= 0 {
+		cw.events[i].data, cw.events[i].state = p.State, true
 	}
 	return cw, nil
 }
@@ -77,7 +90,7 @@ func (cw *convWrite) apply(t *txn) (outcome, err error) {
 	}
 	key := convKey(cw.id)
 	t.seedAudit(key, row.auditHead)
-	if err := t.appendAudit(cw.audit); err != nil {
+	if err := t.appendPrepared(cw.audit); err != nil {
 		return nil, err
 	}
 	next := storedConv{version: row.version, agentID: row.agentID, active: row.active,
@@ -91,7 +104,7 @@ func (cw *convWrite) apply(t *txn) (outcome, err error) {
 		if err != nil {
 			return nil, err
 		}
-		t.st.events.add(seq, e.typ, e.conversationID, e.at, e.data, next.eventHead)
+		t.st.events.add(seq, e.typ, e.conversationID, e.at, e.data, next.eventHead, e.state)
 		next.eventHead = seq
 	}
 	delete(t.chains.dirty, key) // the row has it: see heads
@@ -114,7 +127,12 @@ type storedConv struct {
 // without being read first: the update names every value it assumes.
 func (cw *convWrite) write(t *txn) (row storedConv, outcome, err error) {
 	if cw.create {
-		res, err := t.st.insertConv.ExecContext(t.ctx, cw.id, cw.agentID, cw.active, cw.version+1, cw.updatedAt, cw.createdMs, cw.state)
+		state, stateSeq, err := cw.stateRow(t)
+		if err != nil {
+			return row, nil, err
+		}
+		res, err := t.st.insertConv.ExecContext(t.ctx, cw.id, cw.agentID, cw.active, cw.version+1, cw.updatedAt, cw.createdMs,
+			state, stateSeq)
 		if err != nil {
 			return row, nil, fmt.Errorf("insert conversation %s: %w", cw.id, err)
 		}
@@ -169,7 +187,11 @@ func (cw *convWrite) update(t *txn, row storedConv) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	res, err := t.st.updateConv.ExecContext(t.ctx, cw.updatedAt, cw.state, eventHead, auditHead,
+	state, stateSeq, err := cw.stateRow(t)
+	if err != nil {
+		return 0, err
+	}
+	res, err := t.st.updateConv.ExecContext(t.ctx, cw.updatedAt, state, stateSeq, eventHead, auditHead,
 		cw.id, row.version, row.eventHead, row.auditHead, row.agentID, row.active)
 	if err != nil {
 		return 0, fmt.Errorf("update conversation %s: %w", cw.id, err)
@@ -211,4 +233,18 @@ func (cw *convWrite) heads(t *txn, row storedConv) (eventHead, auditHead int64, 
 		eventHead = last + int64(n)
 	}
 	return eventHead, auditHead, nil
+}
+
+// stateRow returns the state column of the conversation's row and the seq
+// of the event that holds the state instead (0 if none); apply appends the
+// write's events after the newest one.
+func (cw *convWrite) stateRow(t *txn) (state any, stateSeq int64, err error) {
+	if cw.stateEvent < 0 {
+		return cw.state, 0, nil
+	}
+	last, err := t.lastEvent()
+	if err != nil {
+		return nil, 0, err
+	}
+	return "", last + 1 + int64(cw.stateEvent), nil
 }

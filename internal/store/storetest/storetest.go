@@ -31,6 +31,7 @@ func Run(t *testing.T, f Factory) {
 		"WriteRejectsBadInput":    testWriteRejectsBadInput,
 		"SessionsAndQueries":      testSessionsAndQueries,
 		"EventsAfter":             testEventsAfter,
+		"ViewEvent":               testViewEvent,
 		"Keys":                    testKeys,
 		"Webhooks":                testWebhooks,
 		"AuditChain":              testAuditChain,
