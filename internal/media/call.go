@@ -88,6 +88,8 @@ type Call struct {
 	scratch       [2][FrameSamples]int16
 	// advancing is set while a worker of Recorder.Run commits the call.
 	advancing atomic.Bool
+	// phase is the group of calls Recorder.Run commits it with.
+	phase int
 	// sending says which channels' peers should be sending; heard is when
 	// each last took a packet (or started sending). See silentFor.
 	sending  [2]bool

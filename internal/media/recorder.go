@@ -101,6 +101,8 @@ type Recorder struct {
 
 	mu    sync.Mutex
 	calls map[string]*Call
+	// phases counts the calls opened, to spread them over commitPhases.
+	phases int
 }
 
 // NewRecorder checks cfg and creates the recordings directory.
@@ -214,6 +216,8 @@ func (r *Recorder) Open(ctx context.Context, id string, opts CallOptions) (*Call
 		return nil, fmt.Errorf("media: conversation %q is already recording", id)
 	}
 	r.calls[id] = c
+	c.phase = r.phases % commitPhases
+	r.phases++
 	return c, nil
 }
 
@@ -275,7 +279,8 @@ func (r *Recorder) Advance(ctx context.Context, now time.Time) {
 	}
 }
 
-// Run commits audio every tick until ctx ends. Calls are committed by a
+// Run commits each call's audio every tick until ctx ends. Calls are
+// committed in commitPhases groups spread over the tick, by a
 // pool of workers, each call by one worker at a time, and a tick does not
 // wait for a call still busy with the last one: a call whose disk write is
 // slow holds up no other.
@@ -303,19 +308,21 @@ func (r *Recorder) Run(ctx context.Context) error {
 		close(work)
 		wg.Wait()
 	}()
-	t := time.NewTicker(r.tick)
+	t := time.NewTicker(r.tick / commitPhases)
 	defer t.Stop()
 	var calls []*Call
-	for {
+	for phase := 0; ; phase = (phase + 1) % commitPhases {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
 		}
 		calls = r.snapshot(calls[:0])
-		r.checkSilence(calls)
+		if phase == 0 {
+			r.checkSilence(calls)
+		}
 		for _, c := range calls {
-			if !c.advancing.CompareAndSwap(false, true) {
+			if c.phase != phase || !c.advancing.CompareAndSwap(false, true) {
 				continue
 			}
 			select {
@@ -330,6 +337,12 @@ func (r *Recorder) Run(ctx context.Context) error {
 // advanceWorkers commit calls' audio in parallel; more than the cores, so
 // that calls waiting on the disk leave the others going.
 const advanceWorkers = 16
+
+// commitPhases is how many groups the calls are committed in, a group
+// every tick/commitPhases, each call once a tick: the commits of a tick
+// are spread over it instead of taking every core at once, which would
+// keep an API request or a pause waiting for a core until they end.
+const commitPhases = 5
 
 // snapshot appends the running calls to dst.
 func (r *Recorder) snapshot(dst []*Call) []*Call {
