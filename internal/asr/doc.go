@@ -11,7 +11,8 @@
 // transcribes no words.
 //
 // A DigitSpotter listens to a caller's stream before the recorder commits
-// it and reports each spoken digit word as it is heard, so that a run of
-// them can pause the recording from the first digit. It needs pocketsphinx
+// it and reports the digit words it hears in sequences, decoding them in
+// context among common words, so that a run of them can pause the
+// recording from the first digit. It needs pocketsphinx
 // too: SpokenDigits says whether this build has it.
 package asr

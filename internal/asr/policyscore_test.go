@@ -8,24 +8,33 @@ import (
 
 	"github.com/hush-cc/hush/internal/corpus"
 	"github.com/hush-cc/hush/internal/detect"
+	"github.com/hush-cc/hush/internal/media"
 )
 
 // pauses replays a spotter's reports through run policy p as the recorder
 // does, and returns the spans it would pause, [start, end) on the call's
 // timeline: from the guard before a run's first digit until the quiet
-// time after its last.
+// time after its last. As in the recorder, a pause reaches back no further
+// than the commit, which stays the guard and media.SpotLag behind what the
+// spotter has heard until the run's first digit is reported, and then
+// holds at the guard before it.
 func pauses(got []reported, p detect.RunPolicy, samples int64) [][2]int64 {
 	runs := detect.NewRuns(p)
+	reach := detect.Samples(p.Guard + media.SpotLag)
+	heardAt := map[int64]int64{} // a reported digit's start: the audio heard when it was reported
 	var out [][2]int64
 	var from int64
 	step := func(dec detect.Decision) {
 		if dec.Pause {
-			from = dec.At
+			from = max(dec.At, heardAt[dec.At+detect.Samples(p.Guard)]-reach)
 			return
 		}
 		out = append(out, [2]int64{max(from, 0), dec.At})
 	}
 	for _, d := range got {
+		if _, ok := heardAt[d.Start]; !ok {
+			heardAt[d.Start] = d.at
+		}
 		if dec, ok := runs.Advance(d.at); ok {
 			step(dec)
 		}

