@@ -200,9 +200,12 @@ func TestHandler(t *testing.T) {
 		e.connect.FailContact("x1", connecttest.InternalError)
 		x, y := connecttest.NewScript(person("xi"), t0), connecttest.NewScript(person("yu"), t0)
 		b := e.batch(y.Next(voice("y1", "CONNECTED")), x.Next(voice("x1", "CONNECTED")), y.Next(voice("y1", "CONNECTED_ONHOLD")), x.Next(voice("x1", "CONNECTED_ONHOLD")))
-		ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+		// x1's drive fails until the deadline; the margin leaves the
+		// handler time to read back both conversations, even on a slow
+		// machine, so that only x1's first record is reported.
+		ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
 		defer cancel()
-		e.h.Margin = 500 * time.Millisecond
+		e.h.Margin = 1500 * time.Millisecond
 		resp, err := e.h.Handle(ctx, b)
 		if err != nil {
 			t.Fatal(err)
