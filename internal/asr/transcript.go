@@ -1,8 +1,6 @@
 package asr
 
 import (
-	"bufio"
-	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
@@ -10,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"slices"
+
+	"github.com/hush-cc/hush/internal/media"
 )
 
 // Segment is one utterance of the transcript, placed on the
@@ -119,15 +119,10 @@ func readJournaled(path string) (t Transcript, raw []byte, err error) {
 		return t, raw, nil
 	}
 	n := len(t.Segments)
-	sc := bufio.NewScanner(bytes.NewReader(j))
-	sc.Buffer(nil, len(j)+1)
-	for sc.Scan() {
-		var seg Segment
-		if err := json.Unmarshal(sc.Bytes(), &seg); err != nil {
-			break
-		}
+	media.ReadJournal(j, func(seg Segment) bool {
 		t.Segments = append(t.Segments, seg)
-	}
+		return true
+	})
 	if len(t.Segments) == n {
 		return t, raw, nil
 	}

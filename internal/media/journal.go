@@ -98,23 +98,31 @@ func removeJournal(mapPath string) error {
 	return nil
 }
 
-// applyJournal brings m up to date with the journal lines that are newer
-// than it, stopping at the first line that does not read (the torn end of
-// a write a crash cut short). It reports whether m changed.
-func applyJournal(m *SegmentMap, journal []byte) bool {
-	changed := false
+// ReadJournal decodes a journal's lines, one JSON value each, and passes
+// them to apply in order, until apply returns false or a line does not
+// decode (the torn end of a write a crash cut short).
+func ReadJournal[T any](journal []byte, apply func(T) bool) {
 	sc := bufio.NewScanner(bytes.NewReader(journal))
 	sc.Buffer(nil, len(journal)+1)
 	for sc.Scan() {
-		var u mapUpdate
-		if err := json.Unmarshal(sc.Bytes(), &u); err != nil {
-			break
+		var v T
+		if json.Unmarshal(sc.Bytes(), &v) != nil || !apply(v) {
+			return
 		}
+	}
+}
+
+// applyJournal brings m up to date with the journal lines that are newer
+// than it, stopping at the first line that does not read. It reports
+// whether m changed.
+func applyJournal(m *SegmentMap, journal []byte) bool {
+	changed := false
+	ReadJournal(journal, func(u mapUpdate) bool {
 		if u.From > len(m.Segments) || u.TrFrom > len(m.Transcription) {
-			break
+			return false
 		}
 		if u.DurationMs <= m.DurationMs {
-			continue // the map was written after this line
+			return true // the map was written after this line
 		}
 		m.DurationMs, m.WAVSamples = u.DurationMs, u.WAVSamples
 		m.Segments = append(m.Segments[:u.From], u.Segments...)
@@ -122,7 +130,8 @@ func applyJournal(m *SegmentMap, journal []byte) bool {
 			m.Transcription = append(m.Transcription[:u.TrFrom], u.Transcription...)
 		}
 		changed = true
-	}
+		return true
+	})
 	return changed
 }
 

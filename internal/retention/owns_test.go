@@ -12,7 +12,6 @@ import (
 	"github.com/hush-cc/hush/internal/conversation"
 	"github.com/hush-cc/hush/internal/retention"
 	"github.com/hush-cc/hush/internal/store"
-	"github.com/hush-cc/hush/internal/store/sqlite"
 )
 
 // Nodes sharing a store each keep their own calls' files: a node's sweep
@@ -21,11 +20,7 @@ import (
 // the oldest is the other node's.
 func TestSweepLeavesAnotherNodesRecordings(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "hush.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(t)
 	dir := t.TempDir()
 	owner := map[string]string{}
 	// More of the other node's recordings than one batch, all older than this node's.

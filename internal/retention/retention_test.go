@@ -45,11 +45,7 @@ func entriesOf(t *testing.T, st *sqlite.Store, action string) []audit.Entry {
 // held conversations' events stay; the audit chain only grows.
 func TestSweepDeletesWhatIsDueAndAuditsIt(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "hush.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(t)
 	dir := t.TempDir()
 	convs := map[string]struct {
 		state   conversation.CallState
@@ -148,4 +144,15 @@ func TestSweepDeletesWhatIsDueAndAuditsIt(t *testing.T) {
 	if err := st.VerifyAudit(ctx); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// openStore opens a fresh SQLite store, closed when the test ends.
+func openStore(t *testing.T) *sqlite.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "hush.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }
