@@ -53,6 +53,11 @@ func (e *Engine) reconcileAll(ctx context.Context, lost func(conversation.Conver
 		}
 		if behind := unconvergedFor(c, now); behind > 0 || startup {
 			lag = max(lag, behind)
+			// The lane may hold an older copy than the store's: another
+			// node's change it was not told of. Observing the stored
+			// version first brings it up to date and starts the drives
+			// recorded there.
+			waits = append(waits, e.Observe(ctx, c.ID, c.Version))
 			waits = append(waits, e.submitInput(ctx, c.ID, conversation.Input{Kind: conversation.KindReconcile, Actor: "reconciler"}, p))
 		}
 	}
