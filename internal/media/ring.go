@@ -138,10 +138,16 @@ func (r *ring) free() {
 	}
 }
 
-// decode decodes slots [a, b) of the page into out and empties them, a
-// word of law bits at a time: a word all in one law decodes through one
-// table.
+// decode decodes slots [a, b) of the page into out and empties them.
 func (pg *page) decode(a, b int64, out []int16) {
+	pg.read(a, b, out)
+	setLaw(pg.law[:], a, b, 0)
+}
+
+// read decodes slots [a, b) of the page into out, leaving them in place,
+// a word of law bits at a time: a word all in one law decodes through one
+// table.
+func (pg *page) read(a, b int64, out []int16) {
 	for a < b {
 		w := a / slotsPerWord
 		lo, hi := a-w*slotsPerWord, min(b-w*slotsPerWord, slotsPerWord)
@@ -165,7 +171,6 @@ func (pg *page) decode(a, b int64, out []int16) {
 				dst[i] = tables[bits>>(2*(lo+int64(i)))&3][v]
 			}
 		}
-		pg.law[w] &^= m
 		out = out[len(dst):]
 		a = w*slotsPerWord + hi
 	}
@@ -191,10 +196,7 @@ func (r *ring) peek(c int, from int64, out []int16) {
 				clear(out[:k])
 				break
 			}
-			for i := range out[:k] {
-				s := off + int64(i)
-				out[i] = tables[pg.law[s/slotsPerWord]>>(2*(s%slotsPerWord))&3][pg.b[s]]
-			}
+			pg.read(off, off+k, out[:k])
 		}
 		out = out[k:]
 		from += k
