@@ -80,6 +80,7 @@ type DTMF struct {
 	minEnergy float64       // energy of a half holding two tones at MinLevel, less a margin
 	peak      float64       // RelativePeak as a power ratio
 	rowShare  float64       // least row power, per unit of a window's energy, of a digit
+	minSlope  float64       // least energy of a half's first differences, per unit of its energy, of a digit
 
 	buf     [half]int16
 	n       int   // samples in buf
@@ -137,6 +138,7 @@ func NewDTMF(cfg DTMFConfig) *DTMF {
 	// column at most NormalTwist more than the row: so the row holds at
 	// least this much (less a rounding margin).
 	d.rowShare = 0.999 * cfg.MinShare * window / 2 / (1 + math.Pow(10, cfg.NormalTwist/10))
+	d.minSlope = minSlope(cfg)
 	return d
 }
 
@@ -180,17 +182,25 @@ func (d *DTMF) flush(out []ToneEvent) []ToneEvent {
 
 // filter runs the row (low group) Goertzel filters over the buffered
 // half; the column filters wait until a window needs them (see judge). A
-// half too quiet to hold a digit skips the filters.
+// half too quiet to hold a digit skips the filters, and so does a half
+// whose energy lies too low in the spectrum for a digit's high tone (hum,
+// hold music's bass, most voiced speech): its first differences, which
+// weigh each frequency f by (2 sin(πf/8000))², hold too little of it.
 func (d *DTMF) filter(start int64) halfResult {
 	r := halfResult{start: start, pcm: d.buf, high: true}
 	// The sum is a chain of additions: in integers each takes a cycle,
 	// in floating point several.
-	var e int64
+	var e, de int64
+	prev := int64(d.buf[0])
 	for _, s := range d.buf {
-		e += int64(s) * int64(s)
+		v := int64(s)
+		e += v * v
+		dv := v - prev
+		de += dv * dv
+		prev = v
 	}
 	r.energy = float64(e)
-	if r.energy < d.minEnergy {
+	if r.energy < d.minEnergy || float64(de) < d.minSlope*r.energy {
 		return r
 	}
 	d.goertzel(&r, 0)
@@ -357,3 +367,18 @@ func (d *DTMF) near(i int, a, b complex128) bool {
 }
 
 func sq(z complex128) float64 { return real(z)*real(z) + imag(z)*imag(z) }
+
+// minSlope returns the least share of a half's energy its first
+// differences hold when the half carries a digit cfg accepts: the row at
+// its lowest frequency, the column ReverseTwist below it, both tones
+// MinShare of the energy and the rest at 0 Hz. A margin of a quarter
+// covers a tone's phase within a half's few cycles.
+func minSlope(cfg DTMFConfig) float64 {
+	gain := func(f float64) float64 {
+		g := 2 * math.Sin(math.Pi*f*(1-cfg.MaxDeviation)/SampleRate)
+		return g * g
+	}
+	twist := math.Pow(10, -cfg.ReverseTwist/10)
+	tones := (gain(dtmfFreqs[0]) + twist*gain(dtmfFreqs[4])) / (1 + twist)
+	return 0.75 * cfg.MinShare * tones * (half - 1) / half
+}
