@@ -82,13 +82,15 @@ type DTMF struct {
 	rowShare  float64       // least row power, per unit of a window's energy, of a digit
 	minSlope  float64       // least energy of a half's first differences, per unit of its energy, of a digit
 
-	buf     [half]int16
-	n       int   // samples in buf
+	// The newest three halves, in a ring: samples land in the half after
+	// hs[last] until it is full. Each is filtered in place, and a high
+	// group computed for one window serves the next two.
+	hs      [3]halfResult
+	last    int   // index in hs of the newest whole half
+	have    int   // whole halves in hs, up to 3
+	n       int   // samples in the half being filled
 	next    int64 // timeline position of the next sample expected
 	started bool
-
-	prev [2]halfResult // the two halves before the newest
-	have int           // how many of prev are filled
 
 	cur    tone // the digit being heard, if any
 	misses int
@@ -152,12 +154,15 @@ func (d *DTMF) Feed(pos int64, samples []int16) []ToneEvent {
 	}
 	d.started = true
 	for len(samples) > 0 {
-		k := copy(d.buf[d.n:], samples)
+		fill := (d.last + 1) % len(d.hs)
+		k := copy(d.hs[fill].pcm[d.n:], samples)
 		d.n += k
 		samples = samples[k:]
 		pos += int64(k)
 		if d.n == half {
-			out = d.look(out, d.filter(pos-half))
+			d.filter(&d.hs[fill], pos-half)
+			d.last = fill
+			out = d.look(out)
 			d.n = 0
 		}
 	}
@@ -186,13 +191,13 @@ func (d *DTMF) flush(out []ToneEvent) []ToneEvent {
 // whose energy lies too low in the spectrum for a digit's high tone (hum,
 // hold music's bass, most voiced speech): its first differences, which
 // weigh each frequency f by (2 sin(πf/8000))², hold too little of it.
-func (d *DTMF) filter(start int64) halfResult {
-	r := halfResult{start: start, pcm: d.buf, high: true}
+func (d *DTMF) filter(r *halfResult, start int64) {
+	r.start, r.high = start, true
 	// The sum is a chain of additions: in integers each takes a cycle,
 	// in floating point several.
 	var e, de int64
-	prev := int64(d.buf[0])
-	for _, s := range d.buf {
+	prev := int64(r.pcm[0])
+	for _, s := range r.pcm {
 		v := int64(s)
 		e += v * v
 		dv := v - prev
@@ -201,11 +206,11 @@ func (d *DTMF) filter(start int64) halfResult {
 	}
 	r.energy = float64(e)
 	if r.energy < d.minEnergy || float64(de) < d.minSlope*r.energy {
-		return r
+		r.x = [8]complex128{}
+		return
 	}
-	d.goertzel(&r, 0)
+	d.goertzel(r, 0)
 	r.high = false
-	return r
 }
 
 // goertzel runs the four filters of group g (0: rows, 4: columns) over
@@ -234,16 +239,14 @@ func (d *DTMF) goertzel(r *halfResult, g int) {
 	}
 }
 
-// look judges the windows that end with h and advances the digit state.
-func (d *DTMF) look(out []ToneEvent, h halfResult) []ToneEvent {
-	a, b := d.prev[0], d.prev[1]
-	if d.have < 2 {
-		d.prev = [2]halfResult{b, h}
-		d.have++
+// look judges the windows that end with the newest half and advances the
+// digit state.
+func (d *DTMF) look(out []ToneEvent) []ToneEvent {
+	if d.have = min(d.have+1, len(d.hs)); d.have < len(d.hs) {
 		return out
 	}
-	sym, ok := d.judge(&a, &b, &h)
-	d.prev = [2]halfResult{b, h}
+	a, b, h := &d.hs[(d.last+1)%3], &d.hs[(d.last+2)%3], &d.hs[d.last]
+	sym, ok := d.judge(a, b, h)
 	end := h.start + half
 	switch {
 	case ok && (d.cur.hits == 0 || d.cur.symbol == sym):

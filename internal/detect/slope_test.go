@@ -29,8 +29,8 @@ func TestDTMFSlopeKeepsEveryDigit(t *testing.T) {
 		pcm := (&track{}).tone(s).pcm()
 		skip := rapid.IntRange(0, half-1).Draw(t, "offset")
 		for i := skip; i+half <= len(pcm); i += half {
-			d.buf = [half]int16(pcm[i : i+half])
-			if r := d.filter(int64(i)); r.high {
+			r := halfResult{pcm: [half]int16(pcm[i : i+half])}
+			if d.filter(&r, int64(i)); r.high {
 				t.Fatalf("half at %d of %+v (twist %.1f dB) skipped the filters", i, s, twist)
 			}
 		}
@@ -48,8 +48,8 @@ func TestDTMFSlopeSkipsLowTones(t *testing.T) {
 		}
 		pcm := tr.pcm()
 		for i := 0; i+half <= len(pcm); i += half {
-			d.buf = [half]int16(pcm[i : i+half])
-			if r := d.filter(int64(i)); !r.high {
+			r := halfResult{pcm: [half]int16(pcm[i : i+half])}
+			if d.filter(&r, int64(i)); !r.high {
 				t.Errorf("%.0f Hz at 0 dBm0: half at %d ran the filters", f, i)
 			}
 		}
