@@ -24,6 +24,7 @@ import (
 // report is what a run measured.
 type report struct {
 	Target         string  `json:"target"`
+	Audio          string  `json:"audio"` // what the calls carried
 	Calls          int     `json:"calls"`
 	Established    int     `json:"established"`
 	Failed         int     `json:"failed"`
@@ -125,8 +126,11 @@ func load(ctx context.Context, o options, log io.Writer) (*report, error) {
 	sctx, stopStreams := context.WithCancel(ctx)
 	defer stopStreams()
 	go st.Run(sctx)
-	audio := tone()
-	rep := &report{Target: o.target, Calls: o.calls, Cores: runtime.NumCPU(), Duration: o.duration.String(), LoadAvgStart: loadAvg()}
+	caller, agent, source, err := audio(ctx, o.audio)
+	if err != nil {
+		return nil, err
+	}
+	rep := &report{Audio: source, Target: o.target, Calls: o.calls, Cores: runtime.NumCPU(), Duration: o.duration.String(), LoadAvgStart: loadAvg()}
 
 	rcvbuf0 := udpRcvbufErrors()
 	var base usage
@@ -153,8 +157,8 @@ func load(ctx context.Context, o options, log io.Writer) (*report, error) {
 				Agent:  demo.Party{AOR: fmt.Sprintf("sip:agent-load%d@load.example", i%50)},
 			})
 			if c.err == nil {
-				c.streams[0] = st.Start(c.sess.Caller, audio, uint32(2*i+1))
-				c.streams[1] = st.Start(c.sess.Agent, audio, uint32(2*i+2))
+				c.streams[0] = st.Start(c.sess.Caller, caller, uint32(2*i+1))
+				c.streams[1] = st.Start(c.sess.Agent, agent, uint32(2*i+2))
 			}
 		}()
 		if o.ramp > 0 && !backoff.Sleep(ctx, o.ramp/time.Duration(o.calls)) {
@@ -340,6 +344,25 @@ func percentile(sorted []float64, p float64) float64 {
 }
 
 // tone is ten seconds of a 440 Hz tone as PCMU.
+// audio returns what the caller's and the agent's streams carry, and
+// says what it is.
+func audio(ctx context.Context, kind string) (caller, agent []byte, source string, err error) {
+	switch kind {
+	case audioTone, "":
+		t := tone()
+		return t, t, "a 440 Hz tone on both streams", nil
+	case audioSpeech:
+		dir, err := os.MkdirTemp("", "hush-callload-")
+		if err != nil {
+			return nil, nil, "", err
+		}
+		defer os.RemoveAll(dir)
+		caller, agent, source := demo.Voices(ctx, dir)
+		return caller, agent, "speech taking turns (" + source + ")", nil
+	}
+	return nil, nil, "", fmt.Errorf("--audio %q: want %s or %s", kind, audioTone, audioSpeech)
+}
+
 func tone() []byte {
 	out := make([]byte, 10*media.SampleRate)
 	for i := range out {
@@ -350,6 +373,7 @@ func tone() []byte {
 
 func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, `recorder         %s
+audio            %s
 calls            %d up, %d failed (of %d)%s
 window           %s with every call up, %d cores, load average %.2f at start, %.2f at end
 packets          %d sent, %d written, %.4f %% lost (%d never received, %d late, %d early, %d concealed, %d dropped paused; kernel dropped %d)
@@ -359,7 +383,7 @@ recorder memory  %.1f MiB idle, %.1f MiB loaded, %.0f KiB per call
 tool CPU         %.2f cores
 pause latency    p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d pauses; %s)
 send errors      %d
-`, r.Target, r.Established, r.Failed, r.Calls, firstErr(r.FirstCallErr), r.Duration, r.Cores, r.LoadAvgStart, r.LoadAvgEnd,
+`, r.Target, r.Audio, r.Established, r.Failed, r.Calls, firstErr(r.FirstCallErr), r.Duration, r.Cores, r.LoadAvgStart, r.LoadAvgEnd,
 		r.PacketsSent, r.PacketsWritten, r.LossPercent, r.SeqGaps, r.Late, r.Early, r.Concealed, r.PausedDropped, r.UDPRcvbufErrors,
 		r.CompleteWAVs, r.ShortWAVs,
 		r.RecorderCores, r.RecorderCPUPerCallPct, r.RecorderCPUPerPacketUs, r.RecorderRSSBaseMiB, r.RecorderRSSLoadedMiB, r.RecorderRSSPerCallKiB,

@@ -61,7 +61,14 @@ type options struct {
 	ramp       time.Duration
 	pauses     int
 	jsonOut    bool
+	audio      string // audioTone or audioSpeech
 }
+
+// What the calls carry.
+const (
+	audioTone   = "tone"
+	audioSpeech = "speech"
+)
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("hush-callload", flag.ContinueOnError)
@@ -80,6 +87,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.ramp, "ramp", 10*time.Second, "time over which the calls are placed")
 	fs.IntVar(&o.pauses, "pauses", -1, "calls that get a pause mid-call to time the gate (-1: all)")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
+	fs.StringVar(&o.audio, "audio", audioTone, "what the calls carry: tone (a 440 Hz tone on both streams, all the time) or speech (a caller and an agent taking turns, espeak-ng)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

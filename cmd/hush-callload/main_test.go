@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,9 +47,15 @@ func TestOptionsForLoreste(t *testing.T) {
 	}
 }
 
-// A few calls against a real hush: (almost) nothing lost, every WAV
-// complete, every pause timed.
+// A few calls against a real hush, carrying either audio: (almost) nothing
+// lost, every WAV complete, every pause timed.
 func TestLoadAgainstHush(t *testing.T) {
+	for _, kind := range []string{audioTone, audioSpeech} {
+		t.Run(kind, func(t *testing.T) { loadAgainstHush(t, kind) })
+	}
+}
+
+func loadAgainstHush(t *testing.T, audio string) {
 	ctx := context.Background()
 	h := servertest.Start(t, server.Config{
 		Data: t.TempDir(), Listen: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler),
@@ -58,7 +65,7 @@ func TestLoadAgainstHush(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := options{target: targetHush, sip: h.SIPAddr(), api: h.URL(), key: key, pid: os.Getpid(), calls: 4, duration: 2 * time.Second, ramp: 200 * time.Millisecond, pauses: 4}
+	o := options{target: targetHush, sip: h.SIPAddr(), api: h.URL(), key: key, pid: os.Getpid(), calls: 4, duration: 2 * time.Second, ramp: 200 * time.Millisecond, pauses: 4, audio: audio}
 	rep, err := load(ctx, o, io.Discard)
 	if err := h.Close(); err != nil {
 		t.Fatal(err)
@@ -67,7 +74,7 @@ func TestLoadAgainstHush(t *testing.T) {
 		t.Fatal(err)
 	}
 	if rep.Established != 4 || rep.PacketsSent < 4*2*100 || rep.PacketsWritten > rep.PacketsSent || rep.LossPercent >= 0.1 ||
-		rep.CompleteWAVs != 4 || rep.Pauses != 4 || rep.PauseLatencyP99Ms <= 0 {
+		rep.CompleteWAVs != 4 || rep.Pauses != 4 || rep.PauseLatencyP99Ms <= 0 || !strings.Contains(rep.Audio, map[string]string{audioTone: "tone", audioSpeech: "speech"}[audio]) {
 		t.Fatalf("report %+v", rep)
 	}
 }

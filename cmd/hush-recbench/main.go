@@ -58,6 +58,7 @@ type options struct {
 	rtpPorts string
 	loreste  loresteSource
 	keep     bool
+	audio    string // hush-callload's --audio
 }
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
@@ -74,6 +75,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.rtpPorts, "rtp-ports", "20000-29999", "UDP port range both recorders take RTP ports from (one runs at a time)")
 	fs.StringVar(&o.loreste.repo, "loreste-repo", defaultLoresteRepo, "loreste/siprec's git repository: a URL, or a local git directory")
 	fs.StringVar(&o.loreste.commit, "loreste-commit", defaultLoresteCommit, "the commit of loreste/siprec to build")
+	fs.StringVar(&o.audio, "audio", "tone", "what the calls carry (hush-callload --audio): tone or speech")
 	fs.BoolVar(&o.keep, "keep", false, "keep each run's recordings (they take about 2.5 MB a call a minute per recorder)")
 	if err := fs.Parse(args); err != nil {
 		return o, err

@@ -81,7 +81,7 @@ func drive(ctx context.Context, bin string, s *server, o options, target string,
 	}
 	args := []string{"--json", "--target", target, "--sip", s.sip, "--api", s.api, "--key", s.key,
 		"--pid", strconv.Itoa(s.cmd.Process.Pid), "--calls", strconv.Itoa(calls),
-		"--duration", o.duration.String(), "--ramp", ramp.String()}
+		"--duration", o.duration.String(), "--ramp", ramp.String(), "--audio", o.audio}
 	if s.recordings != "" {
 		args = append(args, "--recordings", s.recordings)
 	}

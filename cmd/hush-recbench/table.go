@@ -30,6 +30,7 @@ type runReport struct {
 	PauseLatency       string  `json:"pauseLatency"`
 	PauseP50Ms         float64 `json:"pauseLatencyP50Ms"`
 	PauseP99Ms         float64 `json:"pauseLatencyP99Ms"`
+	Audio              string  `json:"audio"`
 }
 
 // result is one run of one recorder at one number of calls.
@@ -146,7 +147,7 @@ func printTable(w io.Writer, results []result, sizes []int) {
 			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", f.name, hs, ls, rs)
 		}
 		if len(h) > 0 && len(l) > 0 {
-			fmt.Fprintf(w, "\nPause latency: hush, %s; loreste/siprec, %s.\n", h[0].PauseLatency, l[0].PauseLatency)
+			fmt.Fprintf(w, "\nPause latency: hush, %s; loreste/siprec, %s. The calls carried %s.\n", h[0].PauseLatency, l[0].PauseLatency, h[0].Audio)
 		}
 	}
 	for _, r := range results {
