@@ -23,16 +23,21 @@ import (
 
 // report is what a run measured.
 type report struct {
-	Target         string  `json:"target"`
-	Audio          string  `json:"audio"` // what the calls carried
-	Calls          int     `json:"calls"`
-	Established    int     `json:"established"`
-	Failed         int     `json:"failed"`
-	Cores          int     `json:"cores"`
-	Duration       string  `json:"duration"`
-	PacketsSent    int64   `json:"packetsSent"`
-	PacketsWritten int64   `json:"packetsWritten"`
-	LossPercent    float64 `json:"lossPercent"`
+	Target      string `json:"target"`
+	Audio       string `json:"audio"` // what the calls carried
+	Calls       int    `json:"calls"`
+	Established int    `json:"established"`
+	Failed      int    `json:"failed"`
+	Cores       int    `json:"cores"`
+	Duration    string `json:"duration"`
+	PacketsSent int64  `json:"packetsSent"`
+	// SentOfDuePercent is the share of the packets due in the window (two
+	// streams a call, 50 a second each) that the tool sent in it: below
+	// 100 the tool fell behind and offered the recorder less than the
+	// calls' load.
+	SentOfDuePercent float64 `json:"sentOfDuePercent"`
+	PacketsWritten   int64   `json:"packetsWritten"`
+	LossPercent      float64 `json:"lossPercent"`
 	// SeqGaps, Late and Early break the loss down as hush saw it: never
 	// received, received after their audio was committed, received too
 	// far ahead of it.
@@ -182,7 +187,7 @@ func load(ctx context.Context, o options, log io.Writer) (*report, error) {
 	if o.pid > 0 {
 		loaded, _ = sample(o.pid)
 	}
-	sentLoaded := sent(calls)
+	sentLoaded, windowStart := sent(calls), time.Now()
 	selfA, _ := sample(os.Getpid())
 	pauses := schedulePauses(ctx, rec, calls, o, log)
 	backoff.Sleep(ctx, o.duration)
@@ -203,6 +208,9 @@ func load(ctx context.Context, o options, log io.Writer) (*report, error) {
 	}
 	selfB, _ := sample(os.Getpid())
 	rep.ToolCores = cores(selfA, selfB)
+	if due := float64(rep.Established) * 2 * packetsPerSecond * time.Since(windowStart).Seconds(); due > 0 {
+		rep.SentOfDuePercent = 100 * float64(sent(calls)-sentLoaded) / due
+	}
 
 	// Stop the media, let the last packets land, hang up.
 	for _, c := range calls {
@@ -363,6 +371,9 @@ func audio(ctx context.Context, kind string) (caller, agent []byte, source strin
 	return nil, nil, "", fmt.Errorf("--audio %q: want %s or %s", kind, audioTone, audioSpeech)
 }
 
+// packetsPerSecond is the packet rate of one stream, 20 ms each.
+const packetsPerSecond = 50
+
 func tone() []byte {
 	out := make([]byte, 10*media.SampleRate)
 	for i := range out {
@@ -380,14 +391,14 @@ packets          %d sent, %d written, %.4f %% lost (%d never received, %d late, 
 WAV files        %d complete, %d short
 recorder CPU     %.2f cores, %.3f %% of a core per call, %.2f µs per packet
 recorder memory  %.1f MiB idle, %.1f MiB loaded, %.0f KiB per call
-tool CPU         %.2f cores
+tool CPU         %.2f cores, sent %.1f %% of the packets due in the window
 pause latency    p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d pauses; %s)
 send errors      %d
 `, r.Target, r.Audio, r.Established, r.Failed, r.Calls, firstErr(r.FirstCallErr), r.Duration, r.Cores, r.LoadAvgStart, r.LoadAvgEnd,
 		r.PacketsSent, r.PacketsWritten, r.LossPercent, r.SeqGaps, r.Late, r.Early, r.Concealed, r.PausedDropped, r.UDPRcvbufErrors,
 		r.CompleteWAVs, r.ShortWAVs,
 		r.RecorderCores, r.RecorderCPUPerCallPct, r.RecorderCPUPerPacketUs, r.RecorderRSSBaseMiB, r.RecorderRSSLoadedMiB, r.RecorderRSSPerCallKiB,
-		r.ToolCores, r.PauseLatencyP50Ms, r.PauseLatencyP99Ms, r.PauseLatencyMaxMs, r.Pauses, r.PauseLatency, r.SendErrors)
+		r.ToolCores, r.SentOfDuePercent, r.PauseLatencyP50Ms, r.PauseLatencyP99Ms, r.PauseLatencyMaxMs, r.Pauses, r.PauseLatency, r.SendErrors)
 }
 
 func firstErr(s string) string {

@@ -15,6 +15,7 @@ type runReport struct {
 	Calls              int     `json:"calls"`
 	Established        int     `json:"established"`
 	PacketsSent        int64   `json:"packetsSent"`
+	SentOfDuePercent   float64 `json:"sentOfDuePercent"`
 	PacketsWritten     int64   `json:"packetsWritten"`
 	LossPercent        float64 `json:"lossPercent"`
 	UDPRcvbufErrors    int64   `json:"udpRcvbufErrors"`
@@ -64,6 +65,7 @@ var figures = []figure{
 	{"CPU per call (% of a core)", "%.3f", func(r *runReport) float64 { return r.CPUPerCallPct }, true},
 	{"CPU per packet (µs)", "%.2f", func(r *runReport) float64 { return r.CPUPerPacketMicros }, true},
 	{"memory per call (KiB)", "%.0f", func(r *runReport) float64 { return r.RSSPerCallKiB }, true},
+	{"load tool: packets sent, % of those due", "%.1f", func(r *runReport) float64 { return r.SentOfDuePercent }, false},
 	{"pause latency p50 (ms)", "%.1f", func(r *runReport) float64 { return r.PauseP50Ms }, false},
 	{"pause latency p99 (ms)", "%.1f", func(r *runReport) float64 { return r.PauseP99Ms }, false},
 	{"load average, start → end", "", nil, false},
