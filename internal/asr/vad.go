@@ -125,9 +125,11 @@ func rms(pcm []int16) float64 {
 	if len(pcm) == 0 {
 		return 0
 	}
-	var sum float64
+	// Summed in integers, a cycle an addition; the sum is exact either way
+	// (below 2⁵³), so the result is the same.
+	var sum int64
 	for _, v := range pcm {
-		sum += float64(v) * float64(v)
+		sum += int64(v) * int64(v)
 	}
-	return math.Sqrt(sum / float64(len(pcm)))
+	return math.Sqrt(float64(sum) / float64(len(pcm)))
 }
