@@ -202,10 +202,9 @@ func (e *Engine) effects(l *lane, before, after conversation.Conversation, out c
 // on the node that acts for the conversation.
 func (e *Engine) schedule(l *lane, c conversation.Conversation) {
 	deadline := c.NextDeadline(e.cfg.Policy)
-	sh := e.lanes.shard(l.id)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	l.stopTimer()
+	l.timerMu.Lock()
+	defer l.timerMu.Unlock()
+	l.stopTimerLocked()
 	if deadline.IsZero() || e.ctx.Err() != nil || !e.acts(c) {
 		return
 	}

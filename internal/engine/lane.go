@@ -30,8 +30,11 @@ type lane struct {
 	queue   []func(*lane)
 	running bool
 	// conv caches the last persisted state; nil means read it from the store.
-	conv  *conversation.Conversation
-	timer clock.Timer
+	conv *conversation.Conversation
+	// timerMu guards timer: the lane's turn re-arms it after every change,
+	// without waiting on the shard's other lanes.
+	timerMu sync.Mutex
+	timer   clock.Timer
 }
 
 func (ls *lanes) init() {
@@ -98,6 +101,12 @@ func (ls *lanes) stopTimers() {
 }
 
 func (l *lane) stopTimer() {
+	l.timerMu.Lock()
+	defer l.timerMu.Unlock()
+	l.stopTimerLocked()
+}
+
+func (l *lane) stopTimerLocked() {
 	if l.timer != nil {
 		l.timer.Stop()
 		l.timer = nil
