@@ -21,7 +21,7 @@ var layers = []struct {
 	// The leaves import nothing of hush: the pure domain and small
 	// foundations.
 	{"domain and foundations", []string{"internal/conversation", "internal/audit", "internal/backoff", "internal/deptest",
-		"internal/clock", "internal/detect", "internal/atrest"}},
+		"internal/clock", "internal/detect", "internal/atrest", "internal/jsonenc"}},
 	// Pure folds of the domain's own records.
 	{"views of the domain", []string{"internal/timeline"}},
 	// Helpers for tests: fakes of the foundations, and the one wait.

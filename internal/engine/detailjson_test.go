@@ -60,11 +60,11 @@ func TestDetailJSONIsJSONMarshal(t *testing.T) {
 				By: str.Draw(t, "confirm.by"), Error: str.Draw(t, "confirm.error")})
 		}
 		want, err := json.Marshal(d)
-		got, ok := d.appendJSON(nil)
-		if ok != (err == nil) {
-			t.Fatalf("encoder ok %v, json.Marshal error %v", ok, err)
+		got, gotErr := d.appendJSON(nil)
+		if (gotErr == nil) != (err == nil) {
+			t.Fatalf("encoder error %v, json.Marshal error %v", gotErr, err)
 		}
-		if ok && !bytes.Equal(got, want) {
+		if err == nil && !bytes.Equal(got, want) {
 			t.Fatalf("encoder wrote\n%s\njson.Marshal\n%s", got, want)
 		}
 	})

@@ -112,8 +112,8 @@ func (e *Engine) auditEntry(c conversation.Conversation, out conversation.Outcom
 		d.Confirmed = append(d.Confirmed, confirmDetail{TransactionID: r.TransactionID, Capability: st.in.Capability,
 			State: st.out.Conversation.Cap(st.in.Capability).State, By: st.in.Actor, Error: r.Err})
 	}
-	raw, ok := d.appendJSON(make([]byte, 0, 640))
-	if !ok {
+	raw, err := d.appendJSON(make([]byte, 0, 640))
+	if err != nil {
 		raw = nil // as json.Marshal leaves it
 	}
 	actor := in.Actor
