@@ -31,14 +31,14 @@ type Result struct {
 // Create registers a new conversation. If it exists already the stored one
 // is returned with store.ErrExists.
 func (e *Engine) Create(ctx context.Context, spec conversation.Spec, actor string) (conversation.Conversation, error) {
-	r := <-e.submit(ctx, spec.ID, func(l *lane) (Reply, error) { return e.create(ctx, l, spec, actor) })
+	r := e.call(ctx, spec.ID, func(l *lane) (Reply, error) { return e.create(ctx, l, spec, actor) })
 	return r.Conversation, r.Err
 }
 
 // Apply applies in to conversation id in its lane and returns once the new
 // state is durable. Effects (backend drives, timers) run afterwards.
 func (e *Engine) Apply(ctx context.Context, id string, in conversation.Input) (Reply, error) {
-	r := <-e.Submit(ctx, id, in)
+	r := e.call(ctx, id, e.inputTask(ctx, in, e.cfg.Policy))
 	return r.Reply, r.Err
 }
 
@@ -50,13 +50,30 @@ func (e *Engine) Submit(ctx context.Context, id string, in conversation.Input) <
 }
 
 func (e *Engine) submitInput(ctx context.Context, id string, in conversation.Input, p conversation.Policy) <-chan Result {
+	return e.submit(ctx, id, e.inputTask(ctx, in, p))
+}
+
+// inputTask is the lane's task that applies in.
+func (e *Engine) inputTask(ctx context.Context, in conversation.Input, p conversation.Policy) func(*lane) (Reply, error) {
 	if in.TransactionID == "" {
 		in.TransactionID = e.cfg.NewID()
 	}
-	return e.submit(ctx, id, func(l *lane) (Reply, error) { return e.apply(ctx, l, in, p) })
+	return func(l *lane) (Reply, error) { return e.apply(ctx, l, in, p) }
 }
 
+// submit queues f on id's lane and returns at once.
 func (e *Engine) submit(ctx context.Context, id string, f func(*lane) (Reply, error)) <-chan Result {
+	return e.enqueue(ctx, id, f, false)
+}
+
+// call runs f in id's lane and waits for it. When the lane is idle, f runs
+// on the caller's goroutine: handing it to a worker and back would cost two
+// goroutine switches for nothing.
+func (e *Engine) call(ctx context.Context, id string, f func(*lane) (Reply, error)) Result {
+	return <-e.enqueue(ctx, id, f, true)
+}
+
+func (e *Engine) enqueue(ctx context.Context, id string, f func(*lane) (Reply, error), inline bool) <-chan Result {
 	ch := make(chan Result, 1)
 	e.lanes.submit(id, func(l *lane) {
 		if err := ctx.Err(); err != nil {
@@ -65,7 +82,7 @@ func (e *Engine) submit(ctx context.Context, id string, f func(*lane) (Reply, er
 		}
 		r, err := f(l)
 		ch <- Result{Reply: r, Err: err}
-	})
+	}, inline)
 	return ch
 }
 
@@ -192,7 +209,7 @@ func (e *Engine) effects(l *lane, before, after conversation.Conversation, out c
 	if appended {
 		e.signal.Notify()
 	}
-	e.paused.move(before, after)
+	e.paused.move(&before, &after)
 	e.cfg.Metrics.observeEvents(out.Events)
 	e.startDrives(after)
 	e.schedule(l, after)

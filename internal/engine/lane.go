@@ -13,7 +13,8 @@ const laneShards = 64
 // lanes maps conversation ids to their lanes. A lane runs one task at a time,
 // in arrival order; different lanes run in parallel. There is no global lock:
 // the map is sharded, and a lane with work is handed to an idle worker (see
-// workers), so its turn runs on a goroutine whose stack has grown already.
+// workers), so its turn runs on a goroutine whose stack has grown already;
+// a caller that waits for its task on an idle lane runs it itself.
 type lanes struct {
 	seed    maphash.Seed
 	shards  [laneShards]laneShard
@@ -49,14 +50,29 @@ func (ls *lanes) shard(id string) *laneShard {
 	return &ls.shards[maphash.String(ls.seed, id)%laneShards]
 }
 
-// submit queues task on id's lane and starts the lane if it is idle.
-func (ls *lanes) submit(id string, task func(*lane)) {
+// submit queues task on id's lane and starts the lane if it is idle: on the
+// calling goroutine if inline is set (submit returns once task has run),
+// else on a worker.
+func (ls *lanes) submit(id string, task func(*lane), inline bool) {
 	sh := ls.shard(id)
 	sh.mu.Lock()
 	l := sh.m[id]
 	if l == nil {
 		l = &lane{id: id}
 		sh.m[id] = l
+	}
+	if inline && !l.running {
+		l.running = true
+		sh.mu.Unlock()
+		task(l)
+		// Tasks queued meanwhile are a worker's: the caller has its answer.
+		sh.mu.Lock()
+		idle := sh.stop(l)
+		sh.mu.Unlock()
+		if !idle {
+			ls.workers.run(func() { ls.run(sh, l) })
+		}
+		return
 	}
 	l.queue = append(l.queue, task)
 	start := !l.running
@@ -70,14 +86,7 @@ func (ls *lanes) submit(id string, task func(*lane)) {
 func (ls *lanes) run(sh *laneShard, l *lane) {
 	for {
 		sh.mu.Lock()
-		if len(l.queue) == 0 {
-			l.running = false
-			// Keep the lane of a live conversation: it holds the cache and
-			// the expiry timer. Forget the rest.
-			if l.conv == nil || !l.conv.Active() {
-				l.stopTimer()
-				delete(sh.m, l.id)
-			}
+		if sh.stop(l) {
 			sh.mu.Unlock()
 			return
 		}
@@ -87,6 +96,22 @@ func (ls *lanes) run(sh *laneShard, l *lane) {
 		sh.mu.Unlock()
 		task(l)
 	}
+}
+
+// stop ends l's run if nothing is queued and reports whether it did; sh,
+// l's shard, is locked.
+func (sh *laneShard) stop(l *lane) bool {
+	if len(l.queue) > 0 {
+		return false
+	}
+	l.running = false
+	// Keep the lane of a live conversation: it holds the cache and the
+	// expiry timer. Forget the rest.
+	if l.conv == nil || !l.conv.Active() {
+		l.stopTimer()
+		delete(sh.m, l.id)
+	}
+	return true
 }
 
 func (ls *lanes) stopTimers() {

@@ -78,7 +78,7 @@ type pausedGauge struct {
 // gaugedKinds are the kinds reset shows at zero when none is held.
 var gaugedKinds = []conversation.ReasonKind{conversation.Hold, conversation.Secure, conversation.Manual, conversation.Source, conversation.Auto}
 
-func (p *pausedGauge) move(before, after conversation.Conversation) {
+func (p *pausedGauge) move(before, after *conversation.Conversation) {
 	var bbuf, abuf [8]conversation.ReasonKind
 	var was, is []conversation.ReasonKind
 	if before.ID != "" && before.Active() {
@@ -114,7 +114,7 @@ func (p *pausedGauge) kind(k conversation.ReasonKind) prometheus.Gauge {
 
 // heldKinds appends to kinds the reason kinds c holds on any capability,
 // once each, in the order HeldKinds returns them.
-func heldKinds(c conversation.Conversation, kinds []conversation.ReasonKind) []conversation.ReasonKind {
+func heldKinds(c *conversation.Conversation, kinds []conversation.ReasonKind) []conversation.ReasonKind {
 	for _, k := range conversation.AllCapabilities() {
 		for _, r := range c.Cap(k).Reasons {
 			if !slices.Contains(kinds, r.Kind) {

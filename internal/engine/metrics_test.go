@@ -41,7 +41,7 @@ func TestPausedGaugeMovesAsRecounted(t *testing.T) {
 			if !convs[i].Active() {
 				next.CallState = conversation.Ended // an ended call stays ended
 			}
-			moved.move(convs[i], next)
+			moved.move(&convs[i], &next)
 			convs[i] = next
 		}
 		counted := pausedGauge{gauge: NewMetrics(nil).Paused}
