@@ -63,27 +63,29 @@ func (e *Engine) inputTask(ctx context.Context, in conversation.Input, p convers
 
 // submit queues f on id's lane and returns at once.
 func (e *Engine) submit(ctx context.Context, id string, f func(*lane) (Reply, error)) <-chan Result {
-	return e.enqueue(ctx, id, f, false)
+	ch := make(chan Result, 1)
+	e.lanes.submit(id, func(l *lane) { ch <- run(ctx, l, f) })
+	return ch
 }
 
 // call runs f in id's lane and waits for it. When the lane is idle, f runs
 // on the caller's goroutine: handing it to a worker and back would cost two
 // goroutine switches for nothing.
 func (e *Engine) call(ctx context.Context, id string, f func(*lane) (Reply, error)) Result {
-	return <-e.enqueue(ctx, id, f, true)
+	var r Result
+	if e.lanes.runIdle(id, func(l *lane) { r = run(ctx, l, f) }) {
+		return r
+	}
+	return <-e.submit(ctx, id, f)
 }
 
-func (e *Engine) enqueue(ctx context.Context, id string, f func(*lane) (Reply, error), inline bool) <-chan Result {
-	ch := make(chan Result, 1)
-	e.lanes.submit(id, func(l *lane) {
-		if err := ctx.Err(); err != nil {
-			ch <- Result{Err: err}
-			return
-		}
-		r, err := f(l)
-		ch <- Result{Reply: r, Err: err}
-	}, inline)
-	return ch
+// run runs f in lane l unless ctx has ended.
+func run(ctx context.Context, l *lane, f func(*lane) (Reply, error)) Result {
+	if err := ctx.Err(); err != nil {
+		return Result{Err: err}
+	}
+	r, err := f(l)
+	return Result{Reply: r, Err: err}
 }
 
 // load returns the lane's cached conversation, reading the store on a miss.

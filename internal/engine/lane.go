@@ -50,30 +50,12 @@ func (ls *lanes) shard(id string) *laneShard {
 	return &ls.shards[maphash.String(ls.seed, id)%laneShards]
 }
 
-// submit queues task on id's lane and starts the lane if it is idle: on the
-// calling goroutine if inline is set (submit returns once task has run),
-// else on a worker.
-func (ls *lanes) submit(id string, task func(*lane), inline bool) {
+// submit queues task on id's lane and starts the lane on a worker if it is
+// idle.
+func (ls *lanes) submit(id string, task func(*lane)) {
 	sh := ls.shard(id)
 	sh.mu.Lock()
-	l := sh.m[id]
-	if l == nil {
-		l = &lane{id: id}
-		sh.m[id] = l
-	}
-	if inline && !l.running {
-		l.running = true
-		sh.mu.Unlock()
-		task(l)
-		// Tasks queued meanwhile are a worker's: the caller has its answer.
-		sh.mu.Lock()
-		idle := sh.stop(l)
-		sh.mu.Unlock()
-		if !idle {
-			ls.workers.run(func() { ls.run(sh, l) })
-		}
-		return
-	}
+	l := sh.lane(id)
 	l.queue = append(l.queue, task)
 	start := !l.running
 	l.running = true
@@ -81,6 +63,39 @@ func (ls *lanes) submit(id string, task func(*lane), inline bool) {
 	if start {
 		ls.workers.run(func() { ls.run(sh, l) })
 	}
+}
+
+// runIdle runs task on the calling goroutine if id's lane is idle, and
+// reports whether it did; a busy lane is left alone.
+func (ls *lanes) runIdle(id string, task func(*lane)) bool {
+	sh := ls.shard(id)
+	sh.mu.Lock()
+	l := sh.lane(id)
+	if l.running {
+		sh.mu.Unlock()
+		return false
+	}
+	l.running = true
+	sh.mu.Unlock()
+	task(l)
+	// Tasks queued meanwhile are a worker's: the caller has its answer.
+	sh.mu.Lock()
+	idle := sh.stop(l)
+	sh.mu.Unlock()
+	if !idle {
+		ls.workers.run(func() { ls.run(sh, l) })
+	}
+	return true
+}
+
+// lane returns id's lane, adding it if there is none; sh is locked.
+func (sh *laneShard) lane(id string) *lane {
+	l := sh.m[id]
+	if l == nil {
+		l = &lane{id: id}
+		sh.m[id] = l
+	}
+	return l
 }
 
 func (ls *lanes) run(sh *laneShard, l *lane) {
