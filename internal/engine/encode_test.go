@@ -69,3 +69,20 @@ func TestDetailJSONIsJSONMarshal(t *testing.T) {
 		}
 	})
 }
+
+// TestOperationCompletedJSONIsJSONMarshal checks the operation event's
+// encoder against encoding/json; rapid.Make fills every field, so a field
+// added to the type and not to the encoder fails here.
+func TestOperationCompletedJSONIsJSONMarshal(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		op := rapid.Make[conversation.OperationCompleted]().Draw(t, "op")
+		want, err := json.Marshal(op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := encodeEvent(op)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("encoder wrote\n%s (%v)\njson.Marshal\n%s", got, err, want)
+		}
+	})
+}

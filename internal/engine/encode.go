@@ -1,6 +1,9 @@
 package engine
 
-import "github.com/hush-cc/hush/internal/jsonenc"
+import (
+	"github.com/hush-cc/hush/internal/conversation"
+	"github.com/hush-cc/hush/internal/jsonenc"
+)
 
 // appendJSON appends what json.Marshal(d) returns, byte for byte (the audit
 // hash covers these bytes, and readers parse them as JSON), without
@@ -67,4 +70,23 @@ func (s stateDetail) appendJSON(e *jsonenc.Buffer) {
 		e.CloseArray()
 	}
 	e.Close()
+}
+
+// appendOperationCompleted appends what json.Marshal(op) returns: every
+// command that completes an operation publishes one.
+func appendOperationCompleted(b []byte, op conversation.OperationCompleted) ([]byte, error) {
+	e := jsonenc.NewBuffer(b)
+	e.Open()
+	e.StringMember("conversationId", op.ConversationID)
+	e.StringMember("liveWorkItemId", op.LiveWorkItemID)
+	e.StringMember("transactionId", op.TransactionID)
+	e.StringMember("capability", string(op.Capability))
+	e.StringMember("operation", string(op.Operation))
+	e.StringMember("result", op.Result)
+	e.StringMember("currentState", string(op.CurrentState))
+	e.StringMember("desiredState", string(op.DesiredState))
+	e.StringMember("reason", op.Reason)
+	e.StringMember("error", op.Error)
+	e.Close()
+	return e.Bytes()
 }
