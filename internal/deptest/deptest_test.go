@@ -25,7 +25,7 @@ var layers = []struct {
 	// Pure folds of the domain's own records.
 	{"views of the domain", []string{"internal/timeline"}},
 	// Helpers for tests: fakes of the foundations, and the one wait.
-	{"test support", []string{"internal/clock/clocktest", "internal/testwait"}},
+	{"test support", []string{"internal/clock/clocktest", "internal/testwait", "internal/jsonenc/jsonenctest"}},
 	{"store", []string{"internal/store"}},
 	{"engine", []string{"internal/engine", "internal/auth", "internal/integrity", "internal/retention", "internal/feed"}},
 	{"adapters, api and console", []string{"internal/amazonconnect", "internal/siprec", "internal/media", "internal/asr",

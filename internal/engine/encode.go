@@ -26,33 +26,25 @@ func (d *detail) appendJSON(b []byte) ([]byte, error) {
 	d.Recording.appendJSON(e)
 	e.Key("transcription")
 	d.Transcription.appendJSON(e)
-	if len(d.Drives) > 0 {
-		e.Key("drives")
-		e.OpenArray()
-		for _, dr := range d.Drives {
-			e.Open()
-			e.StringMember("transactionId", dr.TransactionID)
-			e.StringMember("capability", string(dr.Capability))
-			e.StringMember("target", string(dr.Target))
-			e.TimeMember("at", dr.At)
-			e.Close()
-		}
-		e.CloseArray()
-	}
-	if len(d.Confirmed) > 0 {
-		e.Key("confirmed")
-		e.OpenArray()
-		for _, c := range d.Confirmed {
-			e.Open()
-			e.StringMember("transactionId", c.TransactionID)
-			e.StringMember("capability", string(c.Capability))
-			e.StringMember("state", string(c.State))
-			e.StringMember("by", c.By)
-			e.OmitString("error", c.Error)
-			e.Close()
-		}
-		e.CloseArray()
-	}
+	e.ArrayMember("drives", len(d.Drives), true, func(i int) {
+		dr := &d.Drives[i]
+		e.Open()
+		e.StringMember("transactionId", dr.TransactionID)
+		e.StringMember("capability", string(dr.Capability))
+		e.StringMember("target", string(dr.Target))
+		e.TimeMember("at", dr.At)
+		e.Close()
+	})
+	e.ArrayMember("confirmed", len(d.Confirmed), true, func(i int) {
+		c := &d.Confirmed[i]
+		e.Open()
+		e.StringMember("transactionId", c.TransactionID)
+		e.StringMember("capability", string(c.Capability))
+		e.StringMember("state", string(c.State))
+		e.StringMember("by", c.By)
+		e.OmitString("error", c.Error)
+		e.Close()
+	})
 	e.Close()
 	return e.Bytes()
 }
@@ -61,14 +53,7 @@ func (s stateDetail) appendJSON(e *jsonenc.Buffer) {
 	e.Open()
 	e.StringMember("state", string(s.State))
 	e.StringMember("desired", string(s.Desired))
-	if len(s.Reasons) > 0 {
-		e.Key("reasons")
-		e.OpenArray()
-		for _, r := range s.Reasons {
-			e.String(r)
-		}
-		e.CloseArray()
-	}
+	e.ArrayMember("reasons", len(s.Reasons), true, func(i int) { e.String(s.Reasons[i]) })
 	e.Close()
 }
 

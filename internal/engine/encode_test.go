@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
-	"time"
 
 	"pgregory.net/rapid"
 
 	"github.com/hush-cc/hush/internal/conversation"
+	"github.com/hush-cc/hush/internal/jsonenc/jsonenctest"
 )
 
 // TestDetailJSONIsJSONMarshal checks that the hand-written encoder writes
@@ -20,16 +20,7 @@ func TestDetailJSONIsJSONMarshal(t *testing.T) {
 		rapid.String(),
 		rapid.Map(rapid.SliceOf(rapid.Byte()), func(b []byte) string { return string(b) }),
 	)
-	tm := rapid.Custom(func(t *rapid.T) time.Time {
-		switch rapid.IntRange(0, 3).Draw(t, "time") {
-		case 0:
-			return time.Time{}
-		case 1: // outside RFC 3339's years: json.Marshal fails
-			return time.Date(rapid.SampledFrom([]int{-1, 10000}).Draw(t, "year"), 1, 1, 0, 0, 0, 0, time.UTC)
-		}
-		at := time.Unix(rapid.Int64Range(0, 4e9).Draw(t, "s"), rapid.Int64Range(0, 1e9-1).Draw(t, "ns"))
-		return at.In(time.FixedZone("z", rapid.IntRange(-12, 12).Draw(t, "zone")*3600))
-	})
+	tm := jsonenctest.Times()
 	state := rapid.Custom(func(t *rapid.T) stateDetail {
 		return stateDetail{State: conversation.State(str.Draw(t, "state")), Desired: conversation.State(str.Draw(t, "desired")),
 			Reasons: rapid.SliceOfN(str, -1, 3).Draw(t, "reasons")}

@@ -149,6 +149,20 @@ func (e *Buffer) OmitZeroTime(k string, t time.Time) {
 	}
 }
 
+// ArrayMember writes k and an array of n elements, elem(i) writing each
+// (with Open/Close for an object); nothing when n is 0 and omitEmpty is set.
+func (e *Buffer) ArrayMember(k string, n int, omitEmpty bool, elem func(i int)) {
+	if n == 0 && omitEmpty {
+		return
+	}
+	e.Key(k)
+	e.OpenArray()
+	for i := range n {
+		elem(i)
+	}
+	e.CloseArray()
+}
+
 // BoolMember writes k and v.
 func (e *Buffer) BoolMember(k string, v bool) {
 	e.Key(k)

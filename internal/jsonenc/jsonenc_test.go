@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
-	"time"
 
 	"pgregory.net/rapid"
+
+	"github.com/hush-cc/hush/internal/jsonenc/jsonenctest"
 )
 
 // TestArrayOfStringsAndTimesIsJSONMarshal checks strings of any bytes and
@@ -28,8 +29,7 @@ func TestArrayOfStringsAndTimesIsJSONMarshal(t *testing.T) {
 				e.String(s)
 				continue
 			}
-			at := time.Unix(rapid.Int64Range(-1e11, 1e11).Draw(t, "s"), rapid.Int64Range(0, 1e9-1).Draw(t, "ns")).
-				In(time.FixedZone("z", rapid.IntRange(-50000, 50000).Draw(t, "zone")))
+			at := jsonenctest.Times().Draw(t, "at")
 			vals = append(vals, at)
 			e.Time(at)
 		}

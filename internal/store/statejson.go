@@ -23,36 +23,25 @@ func encodeState(c conversation.Conversation) ([]byte, error) {
 	appendCap(e, &c.Recording)
 	e.Key("transcription")
 	appendCap(e, &c.Transcription)
-	if len(c.Sessions) > 0 {
-		e.Key("secureSessions")
-		e.OpenArray()
-		for _, s := range c.Sessions {
-			e.Open()
-			e.StringMember("id", s.ID)
-			e.StringMember("state", string(s.State))
-			e.OmitString("by", s.By)
-			e.TimeMember("startedAt", s.StartedAt)
-			e.TimeMember("expiresAt", s.ExpiresAt)
-			e.OmitZeroTime("endedAt", s.EndedAt)
-			e.OmitString("tokenHash", s.TokenHash)
-			e.Close()
-		}
-		e.CloseArray()
-	}
+	e.ArrayMember("secureSessions", len(c.Sessions), true, func(i int) {
+		s := &c.Sessions[i]
+		e.Open()
+		e.StringMember("id", s.ID)
+		e.StringMember("state", string(s.State))
+		e.OmitString("by", s.By)
+		e.TimeMember("startedAt", s.StartedAt)
+		e.TimeMember("expiresAt", s.ExpiresAt)
+		e.OmitZeroTime("endedAt", s.EndedAt)
+		e.OmitString("tokenHash", s.TokenHash)
+		e.Close()
+	})
 	e.OmitString("consent", string(c.Consent))
 	e.TimeMember("createdAt", c.CreatedAt)
 	e.TimeMember("updatedAt", c.UpdatedAt)
 	e.OmitZeroTime("endedAt", c.EndedAt)
 	e.OmitString("endReason", string(c.EndReason))
 	e.OmitZeroTime("lastInputAt", c.LastInputAt)
-	if len(c.SeenEvents) > 0 {
-		e.Key("seenEvents")
-		e.OpenArray()
-		for _, id := range c.SeenEvents {
-			e.String(id)
-		}
-		e.CloseArray()
-	}
+	e.ArrayMember("seenEvents", len(c.SeenEvents), true, func(i int) { e.String(c.SeenEvents[i]) })
 	e.Key("version")
 	e.Int(c.Version)
 	e.Close()
@@ -83,19 +72,15 @@ func appendCap(e *jsonenc.Buffer, c *conversation.Cap) {
 		e.OmitString("note", d.Note)
 		e.Close()
 	}
-	if len(c.Waiters) > 0 {
-		e.Key("waiters")
-		e.OpenArray()
-		for _, w := range c.Waiters {
-			e.Open()
-			e.StringMember("transactionId", w.TransactionID)
-			e.StringMember("operation", string(w.Operation))
-			e.StringMember("want", string(w.Want))
-			e.OmitString("note", w.Note)
-			e.Close()
-		}
-		e.CloseArray()
-	}
+	e.ArrayMember("waiters", len(c.Waiters), true, func(i int) {
+		w := &c.Waiters[i]
+		e.Open()
+		e.StringMember("transactionId", w.TransactionID)
+		e.StringMember("operation", string(w.Operation))
+		e.StringMember("want", string(w.Want))
+		e.OmitString("note", w.Note)
+		e.Close()
+	})
 	if f := c.Failure; f != nil {
 		e.Key("failure")
 		e.Open()
@@ -105,25 +90,13 @@ func appendCap(e *jsonenc.Buffer, c *conversation.Cap) {
 		e.TimeMember("at", f.At)
 		e.Close()
 	}
-	if len(c.Parts) > 0 {
-		e.Key("parts")
-		e.OpenArray()
-		for _, p := range c.Parts {
-			e.Open()
-			e.StringMember("name", p.Name)
-			e.StringMember("state", string(p.State))
-			e.Close()
-		}
-		e.CloseArray()
-	}
-	if len(c.PartsFor) > 0 {
-		e.Key("partsFor")
-		e.OpenArray()
-		for _, k := range c.PartsFor {
-			e.String(string(k))
-		}
-		e.CloseArray()
-	}
+	e.ArrayMember("parts", len(c.Parts), true, func(i int) {
+		e.Open()
+		e.StringMember("name", c.Parts[i].Name)
+		e.StringMember("state", string(c.Parts[i].State))
+		e.Close()
+	})
+	e.ArrayMember("partsFor", len(c.PartsFor), true, func(i int) { e.String(string(c.PartsFor[i])) })
 	e.Close()
 }
 

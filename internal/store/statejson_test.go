@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
-	"time"
 
 	"pgregory.net/rapid"
 
 	"github.com/hush-cc/hush/internal/conversation"
+	"github.com/hush-cc/hush/internal/jsonenc/jsonenctest"
 )
 
 // TestEncodeStateIsJSONMarshal checks that the hand-written encoder writes
@@ -16,16 +16,7 @@ import (
 // fills every field, so a field added to the type and not to the encoder
 // fails here), with times zero, far off or in any zone.
 func TestEncodeStateIsJSONMarshal(t *testing.T) {
-	tm := rapid.Custom(func(t *rapid.T) time.Time {
-		switch rapid.IntRange(0, 4).Draw(t, "time") {
-		case 0:
-			return time.Time{}
-		case 1: // outside RFC 3339's years: json.Marshal fails
-			return time.Date(rapid.SampledFrom([]int{-1, 10000}).Draw(t, "year"), 1, 1, 0, 0, 0, 0, time.UTC)
-		}
-		at := time.Unix(rapid.Int64Range(0, 4e9).Draw(t, "s"), rapid.Int64Range(0, 1e9-1).Draw(t, "ns"))
-		return at.In(time.FixedZone("z", rapid.IntRange(-12, 12).Draw(t, "zone")*3600))
-	})
+	tm := jsonenctest.Times()
 	reasons := func(t *rapid.T, rs []conversation.Reason) {
 		for i := range rs {
 			rs[i].Since = tm.Draw(t, "since")
