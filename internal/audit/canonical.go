@@ -20,41 +20,53 @@ const canonicalTag = "hush-audit-v1"
 // entry without one encodes exactly as before the field existed, so chains
 // written earlier still verify.
 func Canonical(e Entry) []byte {
-	fields := make([]string, 0, 12)
-	fields = append(fields, canonicalTag, strconv.FormatInt(e.Seq, 10))
-	fields = append(fields, bodyFields(e)...)
-	fields = append(fields, e.PrevHash)
+	seq := strconv.FormatInt(e.Seq, 10)
+	b := make([]byte, 0, netstringLen(canonicalTag)+netstringLen(seq)+bodyLen(e)+netstringLen(e.PrevHash)+netstringLen(e.ActorName))
+	b = appendNetstrings(b, canonicalTag, seq)
+	b = appendBody(b, e)
+	b = appendNetstrings(b, e.PrevHash)
 	if e.ActorName != "" {
-		fields = append(fields, e.ActorName)
+		b = appendNetstrings(b, e.ActorName)
 	}
-	n := 0
-	for _, f := range fields {
-		n += len(f) + 22
-	}
-	return appendNetstrings(make([]byte, 0, n), fields...)
+	return b
 }
 
-// bodyFields are the fields Canonical encodes between Seq and PrevHash.
-func bodyFields(e Entry) []string {
-	return []string{
-		e.At.UTC().Format(time.RFC3339Nano),
-		e.ConversationID,
-		e.Actor,
-		e.Action,
-		e.Capability,
-		e.Reason,
-		e.Outcome,
-		string(e.Detail),
-	}
+// rfc3339NanoLen is the longest At as Canonical writes it, in UTC, for the
+// years 0 to 9999.
+const rfc3339NanoLen = len("2006-01-02T15:04:05.999999999Z")
+
+// appendBody appends the fields Canonical encodes between Seq and PrevHash.
+func appendBody(b []byte, e Entry) []byte {
+	var at [rfc3339NanoLen + 8]byte
+	b = appendNetstring(b, e.At.UTC().AppendFormat(at[:0], time.RFC3339Nano))
+	b = appendNetstrings(b, e.ConversationID, e.Actor, e.Action, e.Capability, e.Reason, e.Outcome)
+	return appendNetstring(b, e.Detail)
 }
+
+// bodyLen is room for appendBody's encoding (for any year up to 9999).
+func bodyLen(e Entry) int {
+	n := netstringLen(e.Detail) + rfc3339NanoLen + 22
+	for _, f := range [...]string{e.ConversationID, e.Actor, e.Action, e.Capability, e.Reason, e.Outcome} {
+		n += netstringLen(f)
+	}
+	return n
+}
+
+// netstringLen bounds the length of f's netstring from above: its bytes,
+// a length of at most 20 digits, ':' and ','.
+func netstringLen[T ~string | ~[]byte](f T) int { return len(f) + 22 }
 
 // appendNetstrings appends each field as "<decimal length>:<bytes>,".
 func appendNetstrings(b []byte, fields ...string) []byte {
 	for _, f := range fields {
-		b = strconv.AppendInt(b, int64(len(f)), 10)
-		b = append(b, ':')
-		b = append(b, f...)
-		b = append(b, ',')
+		b = appendNetstring(b, f)
 	}
 	return b
+}
+
+func appendNetstring[T ~string | ~[]byte](b []byte, f T) []byte {
+	b = strconv.AppendInt(b, int64(len(f)), 10)
+	b = append(b, ':')
+	b = append(b, f...)
+	return append(b, ',')
 }

@@ -19,7 +19,7 @@ type Prepared struct {
 // Prepare bounds e (Bound) and encodes what Seal needs of it.
 func Prepare(e Entry) Prepared {
 	e = Bound(e)
-	return Prepared{e: e, body: appendNetstrings(nil, bodyFields(e)...)}
+	return Prepared{e: e, body: appendBody(make([]byte, 0, bodyLen(e)), e)}
 }
 
 // Entry returns the bounded entry, not yet sealed.

@@ -1,7 +1,6 @@
 package conversation
 
 import (
-	"fmt"
 	"strings"
 )
 
@@ -25,7 +24,7 @@ const (
 
 // OperationEventType returns the operation-completed event type of a capability.
 func OperationEventType(c Capability) string {
-	return fmt.Sprintf("%s.operation.completed", c)
+	return string(c) + ".operation.completed"
 }
 
 // Event is something that happened, for subscribers and webhooks.

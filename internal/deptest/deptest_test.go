@@ -21,11 +21,11 @@ var layers = []struct {
 	// The leaves import nothing of hush: the pure domain and small
 	// foundations.
 	{"domain and foundations", []string{"internal/conversation", "internal/audit", "internal/backoff", "internal/deptest",
-		"internal/clock", "internal/detect", "internal/atrest"}},
+		"internal/clock", "internal/detect", "internal/atrest", "internal/jsonenc"}},
 	// Pure folds of the domain's own records.
 	{"views of the domain", []string{"internal/timeline"}},
 	// Helpers for tests: fakes of the foundations, and the one wait.
-	{"test support", []string{"internal/clock/clocktest", "internal/testwait"}},
+	{"test support", []string{"internal/clock/clocktest", "internal/testwait", "internal/jsonenc/jsonenctest"}},
 	{"store", []string{"internal/store"}},
 	{"engine", []string{"internal/engine", "internal/auth", "internal/integrity", "internal/retention", "internal/feed"}},
 	{"adapters, api and console", []string{"internal/amazonconnect", "internal/siprec", "internal/media", "internal/asr",

@@ -31,14 +31,14 @@ type Result struct {
 // Create registers a new conversation. If it exists already the stored one
 // is returned with store.ErrExists.
 func (e *Engine) Create(ctx context.Context, spec conversation.Spec, actor string) (conversation.Conversation, error) {
-	r := <-e.submit(ctx, spec.ID, func(l *lane) (Reply, error) { return e.create(ctx, l, spec, actor) })
+	r := e.call(ctx, spec.ID, func(l *lane) (Reply, error) { return e.create(ctx, l, spec, actor) })
 	return r.Conversation, r.Err
 }
 
 // Apply applies in to conversation id in its lane and returns once the new
 // state is durable. Effects (backend drives, timers) run afterwards.
 func (e *Engine) Apply(ctx context.Context, id string, in conversation.Input) (Reply, error) {
-	r := <-e.Submit(ctx, id, in)
+	r := e.call(ctx, id, e.inputTask(ctx, in, e.cfg.Policy))
 	return r.Reply, r.Err
 }
 
@@ -50,23 +50,42 @@ func (e *Engine) Submit(ctx context.Context, id string, in conversation.Input) <
 }
 
 func (e *Engine) submitInput(ctx context.Context, id string, in conversation.Input, p conversation.Policy) <-chan Result {
+	return e.submit(ctx, id, e.inputTask(ctx, in, p))
+}
+
+// inputTask is the lane's task that applies in.
+func (e *Engine) inputTask(ctx context.Context, in conversation.Input, p conversation.Policy) func(*lane) (Reply, error) {
 	if in.TransactionID == "" {
 		in.TransactionID = e.cfg.NewID()
 	}
-	return e.submit(ctx, id, func(l *lane) (Reply, error) { return e.apply(ctx, l, in, p) })
+	return func(l *lane) (Reply, error) { return e.apply(ctx, l, in, p) }
 }
 
+// submit queues f on id's lane and returns at once.
 func (e *Engine) submit(ctx context.Context, id string, f func(*lane) (Reply, error)) <-chan Result {
 	ch := make(chan Result, 1)
-	e.lanes.submit(id, func(l *lane) {
-		if err := ctx.Err(); err != nil {
-			ch <- Result{Err: err}
-			return
-		}
-		r, err := f(l)
-		ch <- Result{Reply: r, Err: err}
-	})
+	e.lanes.submit(id, func(l *lane) { ch <- run(ctx, l, f) })
 	return ch
+}
+
+// call runs f in id's lane and waits for it. When the lane is idle, f runs
+// on the caller's goroutine: handing it to a worker and back would cost two
+// goroutine switches for nothing.
+func (e *Engine) call(ctx context.Context, id string, f func(*lane) (Reply, error)) Result {
+	var r Result
+	if e.lanes.runIdle(id, func(l *lane) { r = run(ctx, l, f) }) {
+		return r
+	}
+	return <-e.submit(ctx, id, f)
+}
+
+// run runs f in lane l unless ctx has ended.
+func run(ctx context.Context, l *lane, f func(*lane) (Reply, error)) Result {
+	if err := ctx.Err(); err != nil {
+		return Result{Err: err}
+	}
+	r, err := f(l)
+	return Result{Reply: r, Err: err}
 }
 
 // load returns the lane's cached conversation, reading the store on a miss.
@@ -192,7 +211,7 @@ func (e *Engine) effects(l *lane, before, after conversation.Conversation, out c
 	if appended {
 		e.signal.Notify()
 	}
-	e.paused.move(before, after)
+	e.paused.move(&before, &after)
 	e.cfg.Metrics.observeEvents(out.Events)
 	e.startDrives(after)
 	e.schedule(l, after)
@@ -202,10 +221,9 @@ func (e *Engine) effects(l *lane, before, after conversation.Conversation, out c
 // on the node that acts for the conversation.
 func (e *Engine) schedule(l *lane, c conversation.Conversation) {
 	deadline := c.NextDeadline(e.cfg.Policy)
-	sh := e.lanes.shard(l.id)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	l.stopTimer()
+	l.timerMu.Lock()
+	defer l.timerMu.Unlock()
+	l.stopTimerLocked()
 	if deadline.IsZero() || e.ctx.Err() != nil || !e.acts(c) {
 		return
 	}

@@ -13,7 +13,8 @@ const laneShards = 64
 // lanes maps conversation ids to their lanes. A lane runs one task at a time,
 // in arrival order; different lanes run in parallel. There is no global lock:
 // the map is sharded, and a lane with work is handed to an idle worker (see
-// workers), so its turn runs on a goroutine whose stack has grown already.
+// workers), so its turn runs on a goroutine whose stack has grown already;
+// a caller that waits for its task on an idle lane runs it itself.
 type lanes struct {
 	seed    maphash.Seed
 	shards  [laneShards]laneShard
@@ -30,8 +31,11 @@ type lane struct {
 	queue   []func(*lane)
 	running bool
 	// conv caches the last persisted state; nil means read it from the store.
-	conv  *conversation.Conversation
-	timer clock.Timer
+	conv *conversation.Conversation
+	// timerMu guards timer: the lane's turn re-arms it after every change,
+	// without waiting on the shard's other lanes.
+	timerMu sync.Mutex
+	timer   clock.Timer
 }
 
 func (ls *lanes) init() {
@@ -46,15 +50,12 @@ func (ls *lanes) shard(id string) *laneShard {
 	return &ls.shards[maphash.String(ls.seed, id)%laneShards]
 }
 
-// submit queues task on id's lane and starts the lane if it is idle.
+// submit queues task on id's lane and starts the lane on a worker if it is
+// idle.
 func (ls *lanes) submit(id string, task func(*lane)) {
 	sh := ls.shard(id)
 	sh.mu.Lock()
-	l := sh.m[id]
-	if l == nil {
-		l = &lane{id: id}
-		sh.m[id] = l
-	}
+	l := sh.lane(id)
 	l.queue = append(l.queue, task)
 	start := !l.running
 	l.running = true
@@ -64,17 +65,43 @@ func (ls *lanes) submit(id string, task func(*lane)) {
 	}
 }
 
+// runIdle runs task on the calling goroutine if id's lane is idle, and
+// reports whether it did; a busy lane is left alone.
+func (ls *lanes) runIdle(id string, task func(*lane)) bool {
+	sh := ls.shard(id)
+	sh.mu.Lock()
+	l := sh.lane(id)
+	if l.running {
+		sh.mu.Unlock()
+		return false
+	}
+	l.running = true
+	sh.mu.Unlock()
+	task(l)
+	// Tasks queued meanwhile are a worker's: the caller has its answer.
+	sh.mu.Lock()
+	idle := sh.stop(l)
+	sh.mu.Unlock()
+	if !idle {
+		ls.workers.run(func() { ls.run(sh, l) })
+	}
+	return true
+}
+
+// lane returns id's lane, adding it if there is none; sh is locked.
+func (sh *laneShard) lane(id string) *lane {
+	l := sh.m[id]
+	if l == nil {
+		l = &lane{id: id}
+		sh.m[id] = l
+	}
+	return l
+}
+
 func (ls *lanes) run(sh *laneShard, l *lane) {
 	for {
 		sh.mu.Lock()
-		if len(l.queue) == 0 {
-			l.running = false
-			// Keep the lane of a live conversation: it holds the cache and
-			// the expiry timer. Forget the rest.
-			if l.conv == nil || !l.conv.Active() {
-				l.stopTimer()
-				delete(sh.m, l.id)
-			}
+		if sh.stop(l) {
 			sh.mu.Unlock()
 			return
 		}
@@ -84,6 +111,22 @@ func (ls *lanes) run(sh *laneShard, l *lane) {
 		sh.mu.Unlock()
 		task(l)
 	}
+}
+
+// stop ends l's run if nothing is queued and reports whether it did; sh,
+// l's shard, is locked.
+func (sh *laneShard) stop(l *lane) bool {
+	if len(l.queue) > 0 {
+		return false
+	}
+	l.running = false
+	// Keep the lane of a live conversation: it holds the cache and the
+	// expiry timer. Forget the rest.
+	if l.conv == nil || !l.conv.Active() {
+		l.stopTimer()
+		delete(sh.m, l.id)
+	}
+	return true
 }
 
 func (ls *lanes) stopTimers() {
@@ -98,6 +141,12 @@ func (ls *lanes) stopTimers() {
 }
 
 func (l *lane) stopTimer() {
+	l.timerMu.Lock()
+	defer l.timerMu.Unlock()
+	l.stopTimerLocked()
+}
+
+func (l *lane) stopTimerLocked() {
 	if l.timer != nil {
 		l.timer.Stop()
 		l.timer = nil

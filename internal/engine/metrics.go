@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -65,36 +66,78 @@ func (m *Metrics) observeDrive(platform string, err error, d time.Duration) {
 }
 
 // pausedGauge keeps hush_paused_conversations in step with every change.
+// Every command moves it, so a move takes no exclusive lock: it changes
+// only the kinds that differ, through gauges looked up once per reset (a
+// gauge's Inc and Dec are atomic). The lock keeps moves out of a reset.
 type pausedGauge struct {
-	mu    sync.Mutex
-	gauge *prometheus.GaugeVec
+	mu     sync.RWMutex
+	gauge  *prometheus.GaugeVec
+	gauges map[conversation.ReasonKind]prometheus.Gauge // set by reset, then only read
 }
 
-func (p *pausedGauge) move(before, after conversation.Conversation) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+// gaugedKinds are the kinds reset shows at zero when none is held.
+var gaugedKinds = []conversation.ReasonKind{conversation.Hold, conversation.Secure, conversation.Manual, conversation.Source, conversation.Auto}
+
+func (p *pausedGauge) move(before, after *conversation.Conversation) {
+	var bbuf, abuf [8]conversation.ReasonKind
+	var was, is []conversation.ReasonKind
 	if before.ID != "" && before.Active() {
-		for _, k := range before.HeldKinds() {
-			p.gauge.WithLabelValues(string(k)).Dec()
-		}
+		was = heldKinds(before, bbuf[:0])
 	}
 	if after.Active() {
-		for _, k := range after.HeldKinds() {
-			p.gauge.WithLabelValues(string(k)).Inc()
+		is = heldKinds(after, abuf[:0])
+	}
+	if slices.Equal(was, is) {
+		return
+	}
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	for _, k := range was {
+		if !slices.Contains(is, k) {
+			p.kind(k).Dec()
 		}
 	}
+	for _, k := range is {
+		if !slices.Contains(was, k) {
+			p.kind(k).Inc()
+		}
+	}
+}
+
+// kind returns the gauge of reason kind k; p.mu is held.
+func (p *pausedGauge) kind(k conversation.ReasonKind) prometheus.Gauge {
+	if g, ok := p.gauges[k]; ok {
+		return g
+	}
+	return p.gauge.WithLabelValues(string(k))
+}
+
+// heldKinds appends to kinds the reason kinds c holds on any capability,
+// once each, in the order HeldKinds returns them.
+func heldKinds(c *conversation.Conversation, kinds []conversation.ReasonKind) []conversation.ReasonKind {
+	for _, k := range conversation.AllCapabilities() {
+		for _, r := range c.Cap(k).Reasons {
+			if !slices.Contains(kinds, r.Kind) {
+				kinds = append(kinds, r.Kind)
+			}
+		}
+	}
+	return kinds
 }
 
 func (p *pausedGauge) reset(convs []conversation.Conversation) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.gauge.Reset()
-	for _, k := range []conversation.ReasonKind{conversation.Hold, conversation.Secure, conversation.Manual, conversation.Source, conversation.Auto} {
-		p.gauge.WithLabelValues(string(k)).Set(0)
+	p.gauges = make(map[conversation.ReasonKind]prometheus.Gauge, len(gaugedKinds))
+	for _, k := range gaugedKinds {
+		g := p.gauge.WithLabelValues(string(k))
+		g.Set(0)
+		p.gauges[k] = g
 	}
 	for _, c := range convs {
 		for _, k := range c.HeldKinds() {
-			p.gauge.WithLabelValues(string(k)).Inc()
+			p.kind(k).Inc()
 		}
 	}
 }

@@ -77,7 +77,7 @@ func (e *Engine) record(before conversation.Conversation, own, out conversation.
 			v.Version = before.Version + 1
 			ev.Data = v
 		}
-		data, err := json.Marshal(ev.Data)
+		data, err := encodeEvent(ev.Data)
 		if err != nil {
 			e.cfg.Logger.Error("encode event", "type", ev.Type, "err", err)
 			continue
@@ -90,6 +90,14 @@ func (e *Engine) record(before conversation.Conversation, own, out conversation.
 		}
 	}
 	return w
+}
+
+// encodeEvent returns what json.Marshal(data) returns.
+func encodeEvent(data any) ([]byte, error) {
+	if op, ok := data.(conversation.OperationCompleted); ok {
+		return appendOperationCompleted(make([]byte, 0, 384), op)
+	}
+	return json.Marshal(data)
 }
 
 func (e *Engine) auditEntry(c conversation.Conversation, out conversation.Outcome, in conversation.Input, now time.Time, confirmed []step) audit.Entry {
@@ -112,7 +120,10 @@ func (e *Engine) auditEntry(c conversation.Conversation, out conversation.Outcom
 		d.Confirmed = append(d.Confirmed, confirmDetail{TransactionID: r.TransactionID, Capability: st.in.Capability,
 			State: st.out.Conversation.Cap(st.in.Capability).State, By: st.in.Actor, Error: r.Err})
 	}
-	raw, _ := json.Marshal(d)
+	raw, err := d.appendJSON(make([]byte, 0, 640))
+	if err != nil {
+		raw = nil // as json.Marshal leaves it
+	}
 	actor := in.Actor
 	if actor == "" {
 		actor = "system"

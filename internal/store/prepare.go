@@ -41,7 +41,7 @@ func (w Write) Prepare(now time.Time) (Prepared, error) {
 	p := Prepared{Write: w, View: view}
 	if !w.Unchanged {
 		c.Version++
-		state, err := json.Marshal(c)
+		state, err := encodeState(c)
 		if err != nil {
 			return Prepared{}, fmt.Errorf("write %s: encode conversation: %w", c.ID, err)
 		}

@@ -89,34 +89,46 @@ func (t *txn) appendAudit(entries []audit.Entry) error {
 }
 
 // preparedAudit is an audit entry with all the work that needs no lock
-// done (see audit.Prepared).
+// done (see audit.Prepared): its chain keys, and the columns that do not
+// depend on its place in the chain, boxed for the insert.
 type preparedAudit struct {
 	audit.Prepared
-	at string
+	convKey, actorKey string // "" convKey: the entry names no conversation
+	cols              [auditCols]any
 }
+
+// auditCols are the columns of an audit row known before it is sealed.
+const auditCols = 9
 
 func prepareAudit(entries []audit.Entry) []preparedAudit {
 	out := make([]preparedAudit, len(entries))
 	for i, e := range entries {
-		out[i] = preparedAudit{Prepared: audit.Prepare(e), at: formatTime(e.At)}
+		p := audit.Prepare(e)
+		e = p.Entry()
+		out[i] = preparedAudit{Prepared: p, actorKey: actorKey(e.Actor), cols: [auditCols]any{
+			formatTime(e.At), e.ConversationID, e.Actor, e.Action, e.Capability, e.Reason, e.Outcome, []byte(e.Detail), e.ActorName,
+		}}
+		if e.ConversationID != "" {
+			out[i].convKey = convKey(e.ConversationID)
+		}
 	}
 	return out
 }
 
 // appendPrepared is appendAudit for entries prepared outside the writer.
 func (t *txn) appendPrepared(entries []preparedAudit) error {
-	for _, p := range entries {
+	for i := range entries {
+		p := &entries[i]
 		e := p.Seal(t.head.Seq+1, t.head.Hash)
 		var convPrev int64
-		if e.ConversationID != "" {
-			k := convKey(e.ConversationID)
+		if k := p.convKey; k != "" {
 			var err error
 			if convPrev, err = t.auditHead(k); err != nil {
 				return err
 			}
 			t.chains.audit[k], t.chains.dirty[k] = e.Seq, true
 		}
-		k := actorKey(e.Actor)
+		k := p.actorKey
 		actorPrev, err := t.auditHead(k)
 		if err != nil {
 			return err
@@ -124,8 +136,8 @@ func (t *txn) appendPrepared(entries []preparedAudit) error {
 		t.chains.audit[k], t.chains.dirty[k] = e.Seq, true
 		// prev_hash stays empty: it is the hash of the entry before (see
 		// auditColumns).
-		t.st.audit.add(e.Seq, p.at, e.ConversationID, e.Actor, e.Action, e.Capability, e.Reason,
-			e.Outcome, []byte(e.Detail), "", e.Hash, e.ActorName, convPrev, actorPrev)
+		c := &p.cols
+		t.st.audit.add(e.Seq, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], "", e.Hash, c[8], convPrev, actorPrev)
 		t.head = audit.Head{Seq: e.Seq, Hash: e.Hash}
 	}
 	return nil

@@ -28,12 +28,18 @@ type convWrite struct {
 	// stateEvent is the index of the event that holds state, -1 if the
 	// row holds it (see store.Prepared.View).
 	stateEvent int
+
+	key string // convKey(id)
+	// boxedID, boxedUpdatedAt and boxedState are id, updatedAt and state as
+	// the update's arguments, boxed before the writer sees them.
+	boxedID, boxedUpdatedAt, boxedState any
 }
 
+// eventRow is an event's columns known before the writer gives it a seq,
+// boxed for the insert: type, conversation_id, at, data.
 type eventRow struct {
-	typ, conversationID, at string
-	data                    []byte
-	state                   bool // data is the conversation's state
+	cols  [4]any
+	state bool // data is the conversation's state
 }
 
 // Write persists w atomically and durably, sharing a transaction with
@@ -64,13 +70,15 @@ func prepareWrite(w store.Write, now time.Time) (*convWrite, error) {
 	c := p.Conversation
 	cw := &convWrite{id: c.ID, agentID: c.AgentID, active: c.Active(), version: c.Version, state: p.State,
 		updatedAt: formatTime(c.UpdatedAt), createdMs: c.CreatedAt.UnixMilli(), create: w.Create, unchanged: w.Unchanged,
-		sessions: w.Sessions, audit: prepareAudit(p.Audit), stateEvent: p.View}
+		sessions: w.Sessions, audit: prepareAudit(p.Audit), stateEvent: p.View, key: convKey(c.ID)}
+	cw.boxedID, cw.boxedUpdatedAt, cw.boxedState = cw.id, cw.updatedAt, cw.state
 	cw.events = make([]eventRow, len(p.Events))
 	for i, e := range p.Events {
-		cw.events[i] = eventRow{typ: e.Type, conversationID: e.ConversationID, at: formatTime(e.At), data: e.Data}
-	}
-	if i := cw.stateEvent; i >= 0 {
-		cw.events[i].data, cw.events[i].state = p.State, true
+		data := []byte(e.Data)
+		if i == cw.stateEvent {
+			data = p.State
+		}
+		cw.events[i] = eventRow{cols: [4]any{e.Type, e.ConversationID, formatTime(e.At), data}, state: i == cw.stateEvent}
 	}
 	return cw, nil
 }
@@ -88,7 +96,7 @@ func (cw *convWrite) apply(t *txn) (outcome, err error) {
 			return nil, fmt.Errorf("index secure session %s: %w", id, err)
 		}
 	}
-	key := convKey(cw.id)
+	key := cw.key
 	t.seedAudit(key, row.auditHead)
 	if err := t.appendPrepared(cw.audit); err != nil {
 		return nil, err
@@ -104,7 +112,7 @@ func (cw *convWrite) apply(t *txn) (outcome, err error) {
 		if err != nil {
 			return nil, err
 		}
-		t.st.events.add(seq, e.typ, e.conversationID, e.at, e.data, next.eventHead, e.state)
+		t.st.events.add(seq, e.cols[0], e.cols[1], e.cols[2], e.cols[3], next.eventHead, e.state)
 		next.eventHead = seq
 	}
 	delete(t.chains.dirty, key) // the row has it: see heads
@@ -141,7 +149,7 @@ func (cw *convWrite) write(t *txn) (row storedConv, outcome, err error) {
 		}
 		// Audit entries may name a conversation before it exists: its
 		// chain starts at the newest of them, which heads then finds.
-		if _, err := t.auditHead(convKey(cw.id)); err != nil {
+		if _, err := t.auditHead(cw.key); err != nil {
 			return row, nil, err
 		}
 		row = storedConv{version: cw.version + 1, agentID: cw.agentID, active: cw.active}
@@ -191,8 +199,8 @@ func (cw *convWrite) update(t *txn, row storedConv) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	res, err := t.st.updateConv.ExecContext(t.ctx, cw.updatedAt, state, stateSeq, eventHead, auditHead,
-		cw.id, row.version, row.eventHead, row.auditHead, row.agentID, row.active)
+	res, err := t.st.updateConv.ExecContext(t.ctx, cw.boxedUpdatedAt, state, stateSeq, eventHead, auditHead,
+		cw.boxedID, row.version, row.eventHead, row.auditHead, row.agentID, row.active)
 	if err != nil {
 		return 0, fmt.Errorf("update conversation %s: %w", cw.id, err)
 	}
@@ -219,7 +227,7 @@ func (cw *convWrite) writeHeads(t *txn, row storedConv) error {
 // entry once this write's are appended (apply appends them next, in order).
 func (cw *convWrite) heads(t *txn, row storedConv) (eventHead, auditHead int64, err error) {
 	eventHead, auditHead = row.eventHead, row.auditHead
-	if seq, ok := t.chains.audit[convKey(cw.id)]; ok {
+	if seq, ok := t.chains.audit[cw.key]; ok {
 		auditHead = seq // moved earlier in this transaction
 	}
 	if n := len(cw.audit); n > 0 {
@@ -240,7 +248,7 @@ func (cw *convWrite) heads(t *txn, row storedConv) (eventHead, auditHead int64, 
 // write's events after the newest one.
 func (cw *convWrite) stateRow(t *txn) (state any, stateSeq int64, err error) {
 	if cw.stateEvent < 0 {
-		return cw.state, 0, nil
+		return cw.boxedState, 0, nil
 	}
 	last, err := t.lastEvent()
 	if err != nil {

@@ -152,7 +152,8 @@ func (w *writer) transact(reqs []*request) (outs []error, err error) {
 			}
 		}
 	}()
-	t := &txn{ctx: ctx, conn: w.conn, st: w.st, w: w}
+	t := &txn{ctx: ctx, conn: w.conn, st: w.st, w: w, staged: make(map[string]storedConv, len(reqs))}
+	t.chains.audit, t.chains.dirty = make(map[string]int64, len(reqs)+1), make(map[string]bool, len(reqs)+1)
 	if err := w.st.readHead.QueryRowContext(ctx).Scan(&t.head.Seq, &t.head.Hash); err != nil {
 		return nil, fmt.Errorf("read audit head: %w", err)
 	}
