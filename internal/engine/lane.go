@@ -77,14 +77,19 @@ func (ls *lanes) runIdle(id string, task func(*lane)) bool {
 	}
 	l.running = true
 	sh.mu.Unlock()
+	// Tasks queued meanwhile are a worker's: the caller has its answer. The
+	// lane is handed on even if task panics, which the caller (an HTTP
+	// handler, say) may recover from: the conversation's later inputs must
+	// not wait for a turn that never ends.
+	defer func() {
+		sh.mu.Lock()
+		idle := sh.stop(l)
+		sh.mu.Unlock()
+		if !idle {
+			ls.workers.run(func() { ls.run(sh, l) })
+		}
+	}()
 	task(l)
-	// Tasks queued meanwhile are a worker's: the caller has its answer.
-	sh.mu.Lock()
-	idle := sh.stop(l)
-	sh.mu.Unlock()
-	if !idle {
-		ls.workers.run(func() { ls.run(sh, l) })
-	}
 	return true
 }
 
