@@ -208,7 +208,7 @@ func load(ctx context.Context, o options, log io.Writer) (*report, error) {
 	}
 	selfB, _ := sample(os.Getpid())
 	rep.ToolCores = cores(selfA, selfB)
-	if due := float64(rep.Established) * 2 * packetsPerSecond * time.Since(windowStart).Seconds(); due > 0 {
+	if due := float64(rep.Established) * 2 * float64(time.Since(windowStart)) / float64(media.FrameDuration); due > 0 {
 		rep.SentOfDuePercent = 100 * float64(sent(calls)-sentLoaded) / due
 	}
 
@@ -370,9 +370,6 @@ func audio(ctx context.Context, kind string) (caller, agent []byte, source strin
 	}
 	return nil, nil, "", fmt.Errorf("--audio %q: want %s or %s", kind, audioTone, audioSpeech)
 }
-
-// packetsPerSecond is the packet rate of one stream, 20 ms each.
-const packetsPerSecond = 50
 
 func tone() []byte {
 	out := make([]byte, 10*media.SampleRate)

@@ -74,7 +74,7 @@ func loadAgainstHush(t *testing.T, audio string) {
 		t.Fatal(err)
 	}
 	if rep.Established != 4 || rep.PacketsSent < 4*2*100 || rep.PacketsWritten > rep.PacketsSent || rep.LossPercent >= 0.1 ||
-		rep.CompleteWAVs != 4 || rep.Pauses != 4 || rep.PauseLatencyP99Ms <= 0 || rep.SentOfDuePercent < 90 || rep.SentOfDuePercent > 110 || !strings.Contains(rep.Audio, map[string]string{audioTone: "tone", audioSpeech: "speech"}[audio]) {
+		rep.CompleteWAVs != 4 || rep.Pauses != 4 || rep.PauseLatencyP99Ms <= 0 || rep.SentOfDuePercent < 90 || rep.SentOfDuePercent > 110 || !strings.Contains(rep.Audio, audio) {
 		t.Fatalf("report %+v", rep)
 	}
 }

@@ -245,7 +245,7 @@ func (d *DTMF) look(out []ToneEvent) []ToneEvent {
 	if d.have = min(d.have+1, len(d.hs)); d.have < len(d.hs) {
 		return out
 	}
-	a, b, h := &d.hs[(d.last+1)%3], &d.hs[(d.last+2)%3], &d.hs[d.last]
+	a, b, h := &d.hs[(d.last+1)%len(d.hs)], &d.hs[(d.last+2)%len(d.hs)], &d.hs[d.last]
 	sym, ok := d.judge(a, b, h)
 	end := h.start + half
 	switch {

@@ -26,7 +26,7 @@ func (d *detail) appendJSON(b []byte) ([]byte, error) {
 	d.Recording.appendJSON(e)
 	e.Key("transcription")
 	d.Transcription.appendJSON(e)
-	e.ArrayMember("drives", len(d.Drives), true, func(i int) {
+	e.OmitEmptyArray("drives", len(d.Drives), func(i int) {
 		dr := &d.Drives[i]
 		e.Open()
 		e.StringMember("transactionId", dr.TransactionID)
@@ -35,7 +35,7 @@ func (d *detail) appendJSON(b []byte) ([]byte, error) {
 		e.TimeMember("at", dr.At)
 		e.Close()
 	})
-	e.ArrayMember("confirmed", len(d.Confirmed), true, func(i int) {
+	e.OmitEmptyArray("confirmed", len(d.Confirmed), func(i int) {
 		c := &d.Confirmed[i]
 		e.Open()
 		e.StringMember("transactionId", c.TransactionID)
@@ -53,7 +53,7 @@ func (s stateDetail) appendJSON(e *jsonenc.Buffer) {
 	e.Open()
 	e.StringMember("state", string(s.State))
 	e.StringMember("desired", string(s.Desired))
-	e.ArrayMember("reasons", len(s.Reasons), true, func(i int) { e.String(s.Reasons[i]) })
+	e.OmitEmptyArray("reasons", len(s.Reasons), func(i int) { e.String(s.Reasons[i]) })
 	e.Close()
 }
 

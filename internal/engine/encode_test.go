@@ -50,14 +50,8 @@ func TestDetailJSONIsJSONMarshal(t *testing.T) {
 				Capability: conversation.Capability(str.Draw(t, "confirm.capability")), State: conversation.State(str.Draw(t, "confirm.state")),
 				By: str.Draw(t, "confirm.by"), Error: str.Draw(t, "confirm.error")})
 		}
-		want, err := json.Marshal(d)
-		got, gotErr := d.appendJSON(nil)
-		if (gotErr == nil) != (err == nil) {
-			t.Fatalf("encoder error %v, json.Marshal error %v", gotErr, err)
-		}
-		if err == nil && !bytes.Equal(got, want) {
-			t.Fatalf("encoder wrote\n%s\njson.Marshal\n%s", got, want)
-		}
+		got, err := d.appendJSON(nil)
+		jsonenctest.SameAsMarshal(t, d, got, err)
 	})
 }
 

@@ -149,10 +149,10 @@ func (e *Buffer) OmitZeroTime(k string, t time.Time) {
 	}
 }
 
-// ArrayMember writes k and an array of n elements, elem(i) writing each
-// (with Open/Close for an object); nothing when n is 0 and omitEmpty is set.
-func (e *Buffer) ArrayMember(k string, n int, omitEmpty bool, elem func(i int)) {
-	if n == 0 && omitEmpty {
+// OmitEmptyArray writes k and an array of n elements, elem(i) writing each
+// (with Open/Close for an object), unless n is 0.
+func (e *Buffer) OmitEmptyArray(k string, n int, elem func(i int)) {
+	if n == 0 {
 		return
 	}
 	e.Key(k)

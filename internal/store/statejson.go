@@ -23,7 +23,7 @@ func encodeState(c conversation.Conversation) ([]byte, error) {
 	appendCap(e, &c.Recording)
 	e.Key("transcription")
 	appendCap(e, &c.Transcription)
-	e.ArrayMember("secureSessions", len(c.Sessions), true, func(i int) {
+	e.OmitEmptyArray("secureSessions", len(c.Sessions), func(i int) {
 		s := &c.Sessions[i]
 		e.Open()
 		e.StringMember("id", s.ID)
@@ -41,7 +41,7 @@ func encodeState(c conversation.Conversation) ([]byte, error) {
 	e.OmitZeroTime("endedAt", c.EndedAt)
 	e.OmitString("endReason", string(c.EndReason))
 	e.OmitZeroTime("lastInputAt", c.LastInputAt)
-	e.ArrayMember("seenEvents", len(c.SeenEvents), true, func(i int) { e.String(c.SeenEvents[i]) })
+	e.OmitEmptyArray("seenEvents", len(c.SeenEvents), func(i int) { e.String(c.SeenEvents[i]) })
 	e.Key("version")
 	e.Int(c.Version)
 	e.Close()
@@ -72,7 +72,7 @@ func appendCap(e *jsonenc.Buffer, c *conversation.Cap) {
 		e.OmitString("note", d.Note)
 		e.Close()
 	}
-	e.ArrayMember("waiters", len(c.Waiters), true, func(i int) {
+	e.OmitEmptyArray("waiters", len(c.Waiters), func(i int) {
 		w := &c.Waiters[i]
 		e.Open()
 		e.StringMember("transactionId", w.TransactionID)
@@ -90,13 +90,13 @@ func appendCap(e *jsonenc.Buffer, c *conversation.Cap) {
 		e.TimeMember("at", f.At)
 		e.Close()
 	}
-	e.ArrayMember("parts", len(c.Parts), true, func(i int) {
+	e.OmitEmptyArray("parts", len(c.Parts), func(i int) {
 		e.Open()
 		e.StringMember("name", c.Parts[i].Name)
 		e.StringMember("state", string(c.Parts[i].State))
 		e.Close()
 	})
-	e.ArrayMember("partsFor", len(c.PartsFor), true, func(i int) { e.String(string(c.PartsFor[i])) })
+	e.OmitEmptyArray("partsFor", len(c.PartsFor), func(i int) { e.String(string(c.PartsFor[i])) })
 	e.Close()
 }
 

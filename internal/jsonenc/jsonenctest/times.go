@@ -1,5 +1,5 @@
 // Package jsonenctest draws values for the tests that hold an encoder to
-// encoding/json's bytes.
+// encoding/json's bytes, and compares the two.
 package jsonenctest
 
 import (
