@@ -2,7 +2,6 @@ package conversation
 
 import (
 	"fmt"
-	"reflect"
 	"slices"
 	"time"
 )
@@ -51,7 +50,7 @@ func Apply(c Conversation, in Input, now time.Time, p Policy) (Outcome, error) {
 		return Outcome{}, err
 	}
 	a.settle()
-	changed := !reflect.DeepEqual(c, a.next)
+	changed := !c.Equal(a.next)
 	if changed {
 		a.next.UpdatedAt = now
 		a.publishConversation(c)
