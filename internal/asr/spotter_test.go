@@ -3,6 +3,7 @@
 package asr
 
 import (
+	"flag"
 	"os"
 	"strconv"
 	"strings"
@@ -85,6 +86,12 @@ func rssBytes(tb testing.TB) int64 {
 // benchCalls is how many corpus calls each condition of the benchmark has.
 const benchCalls = 2
 
+// spokenCallSet picks the benchmarks' calls: set k is calls
+// k*benchCalls to k*benchCalls+benchCalls-1 of each condition, each
+// built from its own seed, so that a setting chosen on one set can be
+// checked on another.
+var spokenCallSet = flag.Int("spoken-call-set", 0, "which corpus calls the spoken-digit benchmarks run (0: the first benchCalls of each condition)")
+
 // BenchmarkDigitSpotter runs benchCalls corpus calls per spoken condition through
 // a spotter fed 160 ms at a time, and reports per condition the share of
 // card digits heard, digits heard outside digit spans per minute, the
@@ -132,7 +139,7 @@ func perCondition(b *testing.B, bench func(b *testing.B, calls []corpus.Call)) {
 		b.Run(strings.ReplaceAll(c.Name(), "/", "_"), func(b *testing.B) {
 			var calls []corpus.Call
 			for n := range benchCalls {
-				calls = append(calls, spokenCall(b, c, n))
+				calls = append(calls, spokenCall(b, c, *spokenCallSet*benchCalls+n))
 			}
 			bench(b, calls)
 		})

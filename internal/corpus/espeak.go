@@ -28,7 +28,10 @@ func (e *Espeak) Say(text, voice string, speed int) ([]int16, error) {
 	if out, err := exec.CommandContext(e.Ctx, "espeak-ng", "-v", voice, "-s", strconv.Itoa(speed), "-w", wav, text).CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("espeak-ng: %v: %s", err, out)
 	}
-	if out, err := exec.CommandContext(e.Ctx, "sox", wav, "-r", strconv.Itoa(Rate), "-c", "1", "-b", "16",
+	// -R seeds sox's dither with a fixed number: without it the same
+	// seed built calls that differed in their last bit, and the
+	// spotter's decoder, which those bits can tip, scored them apart.
+	if out, err := exec.CommandContext(e.Ctx, "sox", "-R", wav, "-r", strconv.Itoa(Rate), "-c", "1", "-b", "16",
 		"-e", "signed-integer", "-L", "-t", "raw", raw).CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("sox: %v: %s", err, out)
 	}
