@@ -33,7 +33,7 @@ func recorderFlags(fs *flag.FlagSet, c *server.RecorderConfig) {
 	fs.DurationVar(&c.DigitQuiet, "digit-quiet", 4*time.Second, "time without a digit that ends an automatic pause")
 	fs.BoolVar(&c.MaskTones, "mask-tones", true, "write DTMF tones as silence even when they make no run")
 	spoken := detect.DefaultSpokenRunPolicy()
-	fs.BoolVar(&c.SpokenDigits, "detect-spoken-digits", false, "with --detect-digits, also pause for card digits read aloud on the caller's stream (off by default: it also pauses much ordinary talk, see docs/RECORDER.md): "+server.SpokenDigitsNote)
+	fs.BoolVar(&c.SpokenDigits, "detect-spoken-digits", false, "with --detect-digits, also pause for card digits read aloud on the caller's stream (off by default: it misses some card digits read aloud and pauses much ordinary talk, see docs/RECORDER.md): "+server.SpokenDigitsNote)
 	fs.IntVar(&c.SpokenDigitRun, "spoken-digit-run", spoken.MinDigits, "spoken digits within --spoken-digit-window that make a run and pause")
 	fs.DurationVar(&c.SpokenDigitWindow, "spoken-digit-window", spoken.Window, "span in which --spoken-digit-run spoken digits must start")
 	fs.DurationVar(&c.SpokenDigitGuard, "spoken-digit-guard", spoken.Guard, "how long before the first spoken digit an automatic pause starts")
