@@ -108,7 +108,7 @@ func changes(v reflect.Value, target int) int {
 			}
 		case reflect.Map:
 			flipNil(v, do)
-			do(func() { v.SetMapIndex(reflect.ValueOf("added"+v.String()), reflect.ValueOf("v")) })
+			do(func() { v.SetMapIndex(reflect.ValueOf("added"), reflect.ValueOf("v")) })
 			for _, k := range v.MapKeys() {
 				do(func() { v.SetMapIndex(k, reflect.ValueOf(v.MapIndex(k).String()+"x")) })
 				if target >= 0 && n > target {
