@@ -3,6 +3,7 @@
 package asr
 
 import (
+	"flag"
 	"testing"
 	"time"
 
@@ -79,6 +80,10 @@ func (t policyTotals) leak() float64 { return float64(t.leaked) / float64(max(t.
 
 func (t policyTotals) falsePerHour() float64 { return t.falsePause.Seconds() / t.audio.Hours() }
 
+// spokenRun overrides the spoken run policy's digit count, as
+// --spoken-digit-run does hush's.
+var spokenRun = flag.Int("spoken-digit-run", 0, "spoken digits within the window that make a run in BenchmarkSpokenDigitPolicy (0: the default policy's)")
+
 // BenchmarkSpokenDigitPolicy runs benchCalls corpus calls per spoken
 // condition through a spotter and the recorder's default spoken-digit run
 // policy, and reports per condition the corpus's score: the share of
@@ -87,13 +92,16 @@ func (t policyTotals) falsePerHour() float64 { return t.falsePause.Seconds() / t
 // caller audio.
 func BenchmarkSpokenDigitPolicy(b *testing.B) {
 	p := detect.DefaultSpokenRunPolicy()
+	if *spokenRun > 0 {
+		p.MinDigits = *spokenRun
+	}
 	perCondition(b, func(b *testing.B, calls []corpus.Call) {
 		var t policyTotals
 		var cpu float64
 		for b.Loop() {
 			t, cpu = policyTotals{}, 0
 			for _, call := range calls {
-				sp, err := NewDigitSpotter(DefaultModel())
+				sp, err := NewDigitSpotter(benchModel())
 				if err != nil {
 					b.Fatal(err)
 				}

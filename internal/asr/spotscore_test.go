@@ -180,7 +180,7 @@ func spokenConditions() []corpus.Condition {
 // runCall spots the digits of a call's caller stream and scores them.
 func runCall(tb testing.TB, call corpus.Call) spotScore {
 	var s spotScore
-	sp, err := NewDigitSpotter(DefaultModel())
+	sp, err := NewDigitSpotter(benchModel())
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -51,6 +51,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strings"
 	"unsafe"
 
@@ -133,12 +134,20 @@ func newSpotter(m Model, g spotGrammar) (*psSpotter, error) {
 		s.Close()
 		return nil, err
 	}
+	params, err := spotFeatParams(m.HMM)
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, "feat.params"), params, 0o600)
+	}
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("asr: spotter: %w", err)
+	}
 	// The front end must keep quiet frames, so that frame numbers are
 	// times: the gate has already left out the long silences. Beams
 	// narrower than pocketsphinx's defaults halved the decoder's CPU on
 	// the corpus and changed neither its leak nor, much, its false pauses;
 	// narrower still, it lost most card numbers.
-	args := []string{"-hmm", m.HMM, "-logfn", "/dev/null", "-remove_silence", "no", "-dict", dict, "-fsg", fsg,
+	args := []string{"-hmm", m.HMM, "-featparams", filepath.Join(dir, "feat.params"), "-logfn", "/dev/null", "-remove_silence", "no", "-dict", dict, "-fsg", fsg,
 		"-beam", "1e-30", "-pbeam", "1e-30", "-maxhmmpf", "2000"}
 	argv := make([]*C.char, len(args))
 	for i, a := range args {
@@ -148,7 +157,7 @@ func newSpotter(m Model, g spotGrammar) (*psSpotter, error) {
 	s.ps = C.hush_ps_new_argv(C.int(len(argv)), &argv[0])
 	if s.ps == nil {
 		s.Close()
-		return nil, errors.New("asr: pocketsphinx could not load the digit spotter's model")
+		return nil, fmt.Errorf("asr: pocketsphinx could not load the digit spotter's acoustic model %s", m.HMM)
 	}
 	s.segs = (*C.hush_seg)(C.malloc(C.size_t(maxSegs) * C.size_t(unsafe.Sizeof(C.hush_seg{}))))
 	return s, nil

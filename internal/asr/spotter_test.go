@@ -4,7 +4,9 @@ package asr
 
 import (
 	"flag"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -92,6 +94,18 @@ const benchCalls = 2
 // checked on another.
 var spokenCallSet = flag.Int("spoken-call-set", 0, "which corpus calls the spoken-digit benchmarks run (0: the first benchCalls of each condition)")
 
+// spokenModel is the acoustic model the spoken-digit benchmarks spot with.
+var spokenModel = flag.String("spoken-model", "", "pocketsphinx acoustic model directory for the spoken-digit benchmarks (default: Debian's en-us)")
+
+// benchModel is the model the spoken-digit benchmarks spot with.
+func benchModel() Model {
+	m := DefaultModel()
+	if *spokenModel != "" {
+		m.HMM = *spokenModel
+	}
+	return m
+}
+
 // BenchmarkDigitSpotter runs benchCalls corpus calls per spoken condition through
 // a spotter fed 160 ms at a time, and reports per condition the share of
 // card digits heard, digits heard outside digit spans per minute, the
@@ -104,7 +118,7 @@ func BenchmarkDigitSpotter(b *testing.B) {
 			before := rssBytes(b)
 			var sps []DigitSpotter
 			for range n {
-				sp, err := NewDigitSpotter(DefaultModel())
+				sp, err := NewDigitSpotter(benchModel())
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -143,5 +157,52 @@ func perCondition(b *testing.B, bench func(b *testing.B, calls []corpus.Call)) {
 			}
 			bench(b, calls)
 		})
+	}
+}
+
+// An acoustic model that declares 8 kHz audio in its feat.params, as
+// telephone models do, hears the spotter's upsampled audio as it is: the
+// same model declaring 8 kHz spots the same digits as without.
+func TestDigitSpotterModelDeclaring8kHz(t *testing.T) {
+	m := DefaultModel()
+	narrow := t.TempDir()
+	files, err := os.ReadDir(m.HMM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if f.Name() != "feat.params" {
+			if err := os.Symlink(filepath.Join(m.HMM, f.Name()), filepath.Join(narrow, f.Name())); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	params, err := os.ReadFile(filepath.Join(m.HMM, "feat.params"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(narrow, "feat.params"), append(params, "\n-samprate 8000\n-nfft 256\n"...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	call := spokenCall(t, corpus.Condition{Mode: corpus.Spoken, Voice: "en-us", Speed: 190, Music: true}, 0)
+	digits := func(m Model) string {
+		sp, err := NewDigitSpotter(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sp.Close()
+		var b strings.Builder
+		for _, d := range spot(sp, call.Caller, corpus.Rate*16/100) {
+			fmt.Fprintf(&b, "%c@%d ", d.Symbol, d.Start)
+		}
+		return b.String()
+	}
+	want := digits(m)
+	if want == "" {
+		t.Fatal("the model heard no digits")
+	}
+	m.HMM = narrow
+	if got := digits(m); got != want {
+		t.Errorf("declaring 8 kHz:\n got %s\nwant %s", got, want)
 	}
 }

@@ -67,8 +67,11 @@ type RecorderConfig struct {
 	DigitWindow, DigitGuard, DigitQuiet time.Duration
 	MaskTones                           bool
 	// SpokenDigits also spots digits read aloud on the caller's stream,
-	// in builds that can (asr.SpokenDigits), with a run policy of its own.
+	// in builds that can (asr.SpokenDigits), with a run policy of its own
+	// and, if SpokenDigitModel names one, a pocketsphinx acoustic model
+	// other than Debian's en-us.
 	SpokenDigits                                          bool
+	SpokenDigitModel                                      string
 	SpokenDigitRun                                        int
 	SpokenDigitWindow, SpokenDigitGuard, SpokenDigitQuiet time.Duration
 	// SIPT1 is SIP's round-trip estimate; zero means 500 ms. A 200 OK
@@ -185,7 +188,11 @@ func newRecorder(s *Server, rc RecorderConfig) (*recorder, error) {
 	}
 	if rc.Digits {
 		cfg.Digits = r.digits(rc)
-		s.log.Info("card-digit detection on", "keypad", "DTMF tones and RFC 4733 events", "spoken", addSpotter(rc, cfg.Digits, s.log))
+		spoken, err := addSpotter(rc, cfg.Digits, s.log)
+		if err != nil {
+			return nil, err
+		}
+		s.log.Info("card-digit detection on", "keypad", "DTMF tones and RFC 4733 events", "spoken", spoken)
 	}
 	if sealer != nil {
 		cfg.Encrypt = sealer.Wrap
