@@ -7,7 +7,7 @@ DEMO_DATA ?= $(CURDIR)/hush-demo
 # Debian packages: the demo's (cgo pocketsphinx transcriber, espeak-ng
 # voices) and, for the tests, the peers and tools they run.
 DEMO_PKGS := gcc libc6-dev pkg-config libpocketsphinx-dev pocketsphinx-en-us espeak-ng
-APT_PKGS  := $(DEMO_PKGS) ca-certificates sip-tester chromium sox pocketsphinx-testdata postgresql nodejs npm
+APT_PKGS  := $(DEMO_PKGS) ca-certificates sip-tester chromium sox pocketsphinx-testdata pocketsphinx sphinxtrain sphinxbase-utils postgresql nodejs npm
 # JS tests, named one by one: `node --test DIR/` means another thing on Node 22.
 JS_TESTS  := $(sort $(wildcard sdk/js/test/*.test.mjs web/console/test/*.test.mjs))
 STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
