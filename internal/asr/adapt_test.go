@@ -173,8 +173,8 @@ func widenFile(t *testing.T, path string) []int16 {
 		t.Fatal(err)
 	}
 	pcm := make([]int16, len(b)/2)
-	for i := range pcm {
-		pcm[i] = int16(binary.LittleEndian.Uint16(b[2*i:]))
+	if err := binary.Read(bytes.NewReader(b), binary.LittleEndian, pcm); err != nil {
+		t.Fatal(err)
 	}
 	w := newWidener()
 	out := w.push(nil, pcm)
@@ -182,11 +182,11 @@ func widenFile(t *testing.T, path string) []int16 {
 }
 
 func writePCM(t *testing.T, path string, pcm []int16) {
-	b := make([]byte, 2*len(pcm))
-	for i, v := range pcm {
-		binary.LittleEndian.PutUint16(b[2*i:], uint16(v))
+	var b bytes.Buffer
+	if err := binary.Write(&b, binary.LittleEndian, pcm); err != nil {
+		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
