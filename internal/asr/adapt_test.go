@@ -64,8 +64,8 @@ func adaptUtterances(t *testing.T) []adaptUtterance {
 // The spotter's channel adaptation (spotmllr.txt) is the MLLR transform
 // that sphinxtrain estimates for Debian's en-us model from Debian's own
 // transcribed test recordings, brought to the telephone line (band-limited
-// to 3.4 kHz, 8 kHz, about -20 dBFS) and widened as the spotter widens
-// the line's audio. -update-adaptation rewrites it.
+// to 3.4 kHz, resampled to 8 kHz, peaks at -10 dBFS) and widened as the
+// spotter widens the line's audio. -update-adaptation rewrites it.
 func TestSpotAdaptation(t *testing.T) {
 	dir := t.TempDir()
 	got := estimateAdaptation(t, dir, DefaultModel())
