@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -249,31 +250,43 @@ func TestForgedCheckpointsAreSetAside(t *testing.T) {
 	}
 }
 
-// The anchorer publishes once the chain has grown by Entries, without
-// waiting for its interval, and once more when it stops.
+// The anchorer publishes at start, once the chain has grown by Entries,
+// without waiting for its interval, and once more when it stops. The chain
+// holds an entry before it starts, so the start's checkpoint is known
+// before the test adds more, whenever the anchorer's goroutine runs.
 func TestAnchorerPublishesAfterNEntriesAndAtStop(t *testing.T) {
 	f := newFixture(t)
 	f.anc.Entries, f.anc.Every, f.anc.Poll = 5, time.Hour, 5*time.Millisecond
+	f.appendEntries(1)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { f.anc.Run(ctx); close(done) }()
-	f.appendEntries(5)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		cps, _ := anchor.ReadFile(f.file)
-		if len(cps) == 1 && cps[0].Seq == 5 {
-			break
+	waitCheckpoints := func(seqs ...int64) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			cps, _ := anchor.ReadFile(f.file)
+			var got []int64
+			for _, c := range cps {
+				got = append(got, c.Seq)
+			}
+			if slices.Equal(got, seqs) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("checkpoints %+v, want seqs %v", cps, seqs)
+			}
+			time.Sleep(5 * time.Millisecond)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no checkpoint after 5 entries: %+v", cps)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
+	waitCheckpoints(1)
+	f.appendEntries(5)
+	waitCheckpoints(1, 6)
 	f.appendEntries(2)
 	cancel()
 	<-done
 	cps, err := anchor.ReadFile(f.file)
-	if err != nil || len(cps) != 2 || cps[1].Seq != 7 {
+	if err != nil || len(cps) != 3 || cps[2].Seq != 8 {
 		t.Fatalf("after stop: %+v, %v", cps, err)
 	}
 	if b, _ := os.ReadFile(filepath.Join(filepath.Dir(f.path), "checkpoint.key.pub")); !strings.Contains(string(b), "PUBLIC KEY") {
