@@ -89,6 +89,10 @@ const (
 //go:embed spotmllr.txt
 var spotMLLR string
 
+// adapted reports whether the spotter adapts model m to the line: spotMLLR
+// is a transform of Debian's model.
+func adapted(m Model) bool { return m.HMM == DefaultModel().HMM }
+
 // psSpotter is a DigitSpotter on its own pocketsphinx decoder, which
 // decodes the caller's speech with a grammar in which digit words compete
 // with the commonest words of English (spotGrammar), so that ordinary
@@ -125,6 +129,9 @@ type fedRun struct {
 // NewDigitSpotter returns a spotter for one caller stream, recognizing
 // with model m; it holds its own decoder.
 func NewDigitSpotter(m Model) (DigitSpotter, error) {
+	if adapted(m) {
+		return newSpotter(m, adaptedGrammar())
+	}
 	return newSpotter(m, defaultGrammar())
 }
 
@@ -144,7 +151,7 @@ func newSpotter(m Model, g spotGrammar) (*psSpotter, error) {
 	if err == nil {
 		err = os.WriteFile(filepath.Join(dir, "feat.params"), params, 0o600)
 	}
-	adapt := m.HMM == DefaultModel().HMM
+	adapt := adapted(m)
 	if err == nil && adapt {
 		err = os.WriteFile(filepath.Join(dir, "mllr"), []byte(spotMLLR), 0o600)
 	}

@@ -24,7 +24,7 @@ func DefaultRunPolicy() RunPolicy {
 // the commit's hold leaves room for, and 5 s without a digit end it, to
 // bridge the groups it misses. On the corpus it lets about 3 % of the card
 // audio through with Debian's model adapted to the line (under 1 % with an
-// 8 kHz model), and pauses about nine times more ordinary talk than the
+// 8 kHz model), and pauses about five times more ordinary talk than the
 // goal (docs/BENCHMARKS.md).
 func DefaultSpokenRunPolicy() RunPolicy {
 	return RunPolicy{MinDigits: 3, Window: 5 * time.Second, Guard: 5 * time.Second, Quiet: 5 * time.Second}
