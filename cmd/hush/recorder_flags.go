@@ -34,7 +34,7 @@ func recorderFlags(fs *flag.FlagSet, c *server.RecorderConfig) {
 	fs.BoolVar(&c.MaskTones, "mask-tones", true, "write DTMF tones as silence even when they make no run")
 	spoken := detect.DefaultSpokenRunPolicy()
 	fs.BoolVar(&c.SpokenDigits, "detect-spoken-digits", false, "with --detect-digits, also pause for card digits read aloud on the caller's stream (off by default: it misses some card digits read aloud and pauses much ordinary talk, see docs/RECORDER.md): "+server.SpokenDigitsNote)
-	fs.StringVar(&c.SpokenDigitModel, "spoken-digit-model", "", "pocketsphinx acoustic model directory of the spoken-digit spotter (default: Debian's en-us, a 16 kHz model; an 8 kHz telephone model hears card digits read aloud far better, see docs/RECORDER.md); hush does not start if it does not load")
+	fs.StringVar(&c.SpokenDigitModel, "spoken-digit-model", "", "pocketsphinx acoustic model directory of the spoken-digit spotter (default: Debian's en-us, a 16 kHz model; an 8 kHz telephone model hears card digits read aloud far better, see docs/RECORDER.md); in builds that spot digits read aloud, hush does not start if it does not load")
 	fs.IntVar(&c.SpokenDigitRun, "spoken-digit-run", spoken.MinDigits, "spoken digits within --spoken-digit-window that make a run and pause")
 	fs.DurationVar(&c.SpokenDigitWindow, "spoken-digit-window", spoken.Window, "span in which --spoken-digit-run spoken digits must start")
 	fs.DurationVar(&c.SpokenDigitGuard, "spoken-digit-guard", spoken.Guard, "how long before the first spoken digit an automatic pause starts")

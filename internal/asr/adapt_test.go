@@ -36,12 +36,9 @@ type adaptUtterance struct {
 func adaptUtterances(t *testing.T) []adaptUtterance {
 	line := regexp.MustCompile(`^<s>(.*)</s>\s*\((.*)\)$`)
 	var out []adaptUtterance
-	for _, dir := range []string{"cards", "librivox"} {
-		name := "transcription"
-		if dir == "cards" {
-			name = "cards.transcription"
-		}
-		f, err := os.Open(filepath.Join(testData, dir, name))
+	for _, file := range []string{"cards/cards.transcription", "librivox/transcription"} {
+		dir := filepath.Join(testData, filepath.Dir(file))
+		f, err := os.Open(filepath.Join(testData, file))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +48,7 @@ func adaptUtterances(t *testing.T) []adaptUtterance {
 			if m == nil {
 				continue
 			}
-			out = append(out, adaptUtterance{id: m[2], wav: filepath.Join(testData, dir, m[2]+".wav"), words: strings.Join(strings.Fields(m[1]), " ")})
+			out = append(out, adaptUtterance{id: m[2], wav: filepath.Join(dir, m[2]+".wav"), words: strings.Join(strings.Fields(m[1]), " ")})
 		}
 		f.Close()
 	}
@@ -202,10 +199,10 @@ func writeMixtureWeights(t *testing.T, sendump, out string) {
 	}
 	le := binary.LittleEndian
 	feats, off := 0, 0
-	for first := true; ; first = false {
+	for {
 		n := int(int32(le.Uint32(b[off:])))
 		off += 4
-		if n == 0 && !first {
+		if n == 0 {
 			break
 		}
 		s := string(bytes.TrimRight(b[off:off+n], "\x00"))

@@ -91,7 +91,7 @@ var spotMLLR string
 
 // adapted reports whether the spotter adapts model m to the line: spotMLLR
 // is a transform of Debian's model.
-func adapted(m Model) bool { return m.HMM == DefaultModel().HMM }
+func adapted(m Model) bool { return filepath.Clean(m.HMM) == filepath.Clean(DefaultModel().HMM) }
 
 // psSpotter is a DigitSpotter on its own pocketsphinx decoder, which
 // decodes the caller's speech with a grammar in which digit words compete
@@ -148,9 +148,11 @@ func newSpotter(m Model, g spotGrammar) (*psSpotter, error) {
 		return nil, err
 	}
 	params, err := spotFeatParams(m.HMM)
-	if err == nil {
-		err = os.WriteFile(filepath.Join(dir, "feat.params"), params, 0o600)
+	if err != nil {
+		s.Close()
+		return nil, err
 	}
+	err = os.WriteFile(filepath.Join(dir, "feat.params"), params, 0o600)
 	adapt := adapted(m)
 	if err == nil && adapt {
 		err = os.WriteFile(filepath.Join(dir, "mllr"), []byte(spotMLLR), 0o600)
